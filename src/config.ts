@@ -1,0 +1,130 @@
+/** Worker configuration: env → typed config, parsed once per env, with errors that name the variable. */
+import { z } from "zod";
+import type { ReapingPolicy } from "./domain/reaping.ts";
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export interface TenantToken {
+  tenant: string;
+  token: string;
+}
+
+export interface WebhookConfig {
+  url: string;
+  /** The decoded bytes of a Standard Webhooks `whsec_` secret. */
+  secret: Uint8Array;
+}
+
+export interface SessionConfig {
+  policy: ReapingPolicy;
+  webhook: WebhookConfig | null;
+}
+
+/** The variables this service reads; a plain record so tests and `wrangler dev --var` can set any of them. */
+export type ConfigSource = Partial<Record<string, unknown>>;
+
+const TENANT = /^[A-Za-z0-9_.-]{1,64}$/;
+/** RFC 6750 token characters; the same set Hono's bearer auth accepts. */
+const TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
+
+const seconds = z.coerce
+  .number({ error: "must be a number of seconds" })
+  .int({ error: "must be a whole number of seconds" })
+  .min(1, { error: "must be at least 1 second" })
+  .max(365 * 24 * 3600, { error: "must be at most one year" });
+
+/** null when API_TOKENS is unset or empty: the service then fails closed. */
+export function parseTenantTokens(source: ConfigSource): TenantToken[] | null {
+  const raw = text(source.API_TOKENS);
+  if (raw === "") return null;
+  const problems: string[] = [];
+  const tokens: TenantToken[] = [];
+  raw.split(",").forEach((pair, index) => {
+    const separator = pair.indexOf(":");
+    const tenant = pair.slice(0, separator).trim();
+    const token = pair.slice(separator + 1).trim();
+    if (separator < 0 || !TENANT.test(tenant) || !TOKEN.test(token) || token.length < 8) {
+      problems.push(
+        `API_TOKENS entry ${index + 1} must be tenant:token (tenant: 1-64 of A-Z a-z 0-9 _ . -; token: at least 8 bearer-token characters)`,
+      );
+      return;
+    }
+    if (tokens.some((known) => known.token === token)) {
+      problems.push(`API_TOKENS entry ${index + 1} reuses a token: each token must name one tenant`);
+    }
+    tokens.push({ tenant, token });
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return tokens;
+}
+
+export function parseSessionConfig(source: ConfigSource): SessionConfig {
+  const problems: string[] = [];
+  const duration = (name: string, fallback: number): number => {
+    const value = text(source[name]);
+    if (value === "") return fallback * 1000;
+    const parsed = seconds.safeParse(value);
+    if (parsed.success) return parsed.data * 1000;
+    problems.push(`${name} ${parsed.error.issues[0]?.message ?? "is invalid"} (got "${value}")`);
+    return fallback * 1000;
+  };
+  const policy: ReapingPolicy = {
+    idleTimeoutMs: duration("IDLE_TIMEOUT_SECONDS", 1800),
+    staleTurnTimeoutMs: duration("STALE_TURN_TIMEOUT_SECONDS", 7200),
+    retentionMs: duration("RETENTION_SECONDS", 86400),
+  };
+  const webhook = parseWebhook(source, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { policy, webhook };
+}
+
+function parseWebhook(source: ConfigSource, problems: string[]): WebhookConfig | null {
+  const url = text(source.REAP_WEBHOOK_URL);
+  if (url === "") return null;
+  if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
+    problems.push(`REAP_WEBHOOK_URL must be an http(s) URL (got "${url}")`);
+  }
+  const secret = decodeWebhookSecret(text(source.WEBHOOK_SECRET));
+  if (secret === null) {
+    problems.push("WEBHOOK_SECRET must be set to a Standard Webhooks secret (whsec_ + base64 of 24 to 64 bytes)");
+    return null;
+  }
+  return { url, secret };
+}
+
+function decodeWebhookSecret(value: string): Uint8Array | null {
+  if (!value.startsWith("whsec_")) return null;
+  try {
+    const bytes = Uint8Array.from(atob(value.slice("whsec_".length)), (char) => char.charCodeAt(0));
+    return bytes.length >= 24 && bytes.length <= 64 ? bytes : null;
+  } catch {
+    return null;
+  }
+}
+
+function text(value: unknown): string {
+  return typeof value === "string" ? value.trim() : "";
+}
+
+/** Parses once per env object: env is fixed for an isolate's life. */
+export function memoizedByEnv<T>(parse: (source: ConfigSource) => T): (env: object) => T {
+  const cache = new WeakMap<object, { value: T } | { error: unknown }>();
+  return (env) => {
+    let entry = cache.get(env);
+    if (entry === undefined) {
+      try {
+        entry = { value: parse(env as ConfigSource) };
+      } catch (error) {
+        entry = { error };
+      }
+      cache.set(env, entry);
+    }
+    if ("error" in entry) throw entry.error;
+    return entry.value;
+  };
+}

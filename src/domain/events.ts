@@ -1,0 +1,104 @@
+/** The provider runtime event contract: T3 Code's ProviderRuntimeEvent envelope, lifecycle payloads checked. */
+import { z } from "zod";
+
+/** `session.state.changed` states; `interrupted` is not in the reference contract but its mapper accepts it. */
+export const RUNTIME_SESSION_STATES = [
+  "starting",
+  "ready",
+  "running",
+  "waiting",
+  "stopped",
+  "error",
+  "interrupted",
+] as const;
+export type RuntimeSessionState = (typeof RUNTIME_SESSION_STATES)[number];
+
+export const RUNTIME_TURN_STATES = ["completed", "failed", "interrupted", "cancelled"] as const;
+export type RuntimeTurnState = (typeof RUNTIME_TURN_STATES)[number];
+
+/** Payload nesting deeper than this is refused: nothing legitimate needs it, and it guards the stack. */
+export const MAX_PAYLOAD_DEPTH = 64;
+export const MAX_EVENTS_PER_BATCH = 500;
+
+const optionalText = z.string().max(65_536).nullish();
+
+/** Payloads of the events that can move the session lifecycle; every other type is stored as it is. */
+const lifecyclePayloadSchemas = {
+  "session.started": z.looseObject({ message: optionalText }),
+  "thread.started": z.looseObject({ providerThreadId: optionalText }),
+  "session.state.changed": z.looseObject({ state: z.enum(RUNTIME_SESSION_STATES), reason: optionalText }),
+  "session.exited": z.looseObject({
+    reason: optionalText,
+    recoverable: z.boolean().nullish(),
+    exitKind: z.enum(["graceful", "error"]).nullish(),
+  }),
+  "turn.started": z.looseObject({}),
+  "turn.completed": z.looseObject({ state: z.enum(RUNTIME_TURN_STATES), errorMessage: optionalText }),
+  "turn.aborted": z.looseObject({ reason: z.string().max(65_536) }),
+  "runtime.error": z.looseObject({ message: z.string().max(65_536), class: optionalText }),
+} as const;
+
+export type LifecycleEventType = keyof typeof lifecyclePayloadSchemas;
+export type LifecyclePayload<K extends LifecycleEventType> = z.infer<(typeof lifecyclePayloadSchemas)[K]>;
+
+export function isLifecycleEventType(type: string): type is LifecycleEventType {
+  return Object.hasOwn(lifecyclePayloadSchemas, type);
+}
+
+const id = z.string().min(1).max(256);
+
+export const RuntimeEventSchema = z
+  .looseObject({
+    eventId: z.string().min(1).max(128),
+    type: z.string().min(1).max(128),
+    provider: z.string().min(1).max(128),
+    threadId: z.string().min(1).max(256),
+    createdAt: z.iso.datetime({ offset: true }),
+    turnId: id.nullish(),
+    itemId: id.nullish(),
+    requestId: id.nullish(),
+    providerInstanceId: id.nullish(),
+    providerRefs: z.looseObject({}).nullish(),
+    raw: z.looseObject({}).nullish(),
+    sessionSequence: z.int().min(0).nullish(),
+    payload: z.looseObject({}).nullish(),
+  })
+  .superRefine((event, ctx) => {
+    for (const key of ["payload", "raw", "providerRefs"] as const) {
+      if (exceedsDepth(event[key], MAX_PAYLOAD_DEPTH)) {
+        ctx.addIssue({ code: "custom", path: [key], message: `nesting deeper than ${MAX_PAYLOAD_DEPTH} levels` });
+      }
+    }
+    if (!isLifecycleEventType(event.type)) return;
+    const parsed = lifecyclePayloadSchemas[event.type].safeParse(event.payload ?? {});
+    if (parsed.success) return;
+    for (const issue of parsed.error.issues) {
+      ctx.addIssue({ code: "custom", path: ["payload", ...issue.path], message: issue.message });
+    }
+  });
+
+/** A provider runtime event as accepted at the edge; unknown fields are kept. */
+export type RuntimeEvent = z.infer<typeof RuntimeEventSchema>;
+
+/** One event or a batch of them, as POSTed by an orchestrator. */
+export const EventBatchSchema = z.union([
+  RuntimeEventSchema,
+  z.array(RuntimeEventSchema).min(1).max(MAX_EVENTS_PER_BATCH),
+]);
+
+/** The payload of a lifecycle event; events reach the domain only after `RuntimeEventSchema` checked it. */
+export function lifecyclePayload<K extends LifecycleEventType>(event: RuntimeEvent): LifecyclePayload<K> {
+  return (event.payload ?? {}) as LifecyclePayload<K>;
+}
+
+/** Iterative, so hostile nesting cannot overflow the stack while it is being measured. */
+function exceedsDepth(value: unknown, maxDepth: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop() as [unknown, number];
+    if (current === null || typeof current !== "object") continue;
+    if (depth >= maxDepth) return true;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
+}

@@ -1,0 +1,71 @@
+/** Reap notifications: an outbox entry per synthetic event, retried with backoff until delivered or given up. */
+import type { RuntimeEvent } from "./events.ts";
+
+export type DeliveryState = "pending" | "delivered" | "failed";
+
+export interface Notification {
+  /** The `webhook-id`: stable across retries so the receiver can deduplicate. */
+  id: string;
+  type: string;
+  /** Fixed at creation, so every attempt signs and sends the same bytes. */
+  body: string;
+  createdAt: number;
+  state: DeliveryState;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: number | null;
+}
+
+export type AttemptResult = { ok: true } | { ok: false; error: string };
+
+const FIRST_RETRY_MS = 5_000;
+const MAX_RETRY_MS = 60 * 60_000;
+/** Retries stop this long after the reap: the promise is "at least 24 hours". */
+export const RETRY_WINDOW_MS = 25 * 60 * 60_000;
+
+/** Exponential backoff: 5 s, 10 s, 20 s … capped at one hour between attempts. */
+export function retryDelayMs(failedAttempts: number): number {
+  return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, failedAttempts - 1), MAX_RETRY_MS);
+}
+
+export interface NotificationSubject {
+  tenant: string;
+  seq: number;
+  event: RuntimeEvent;
+}
+
+/** A Standard Webhooks payload (`type`, `timestamp`, `data`) for a synthetic reap or expiry event. */
+export function newNotification({ tenant, seq, event }: NotificationSubject, now: number): Notification {
+  const body = JSON.stringify({
+    type: event.type,
+    timestamp: event.createdAt,
+    data: {
+      tenant,
+      threadId: event.threadId,
+      seq,
+      turnId: event.turnId ?? null,
+      provider: event.provider,
+      ...event.payload,
+    },
+  });
+  return {
+    id: `msg_${event.eventId}`,
+    type: event.type,
+    body,
+    createdAt: now,
+    state: "pending",
+    attempts: 0,
+    lastError: null,
+    nextAttemptAt: now,
+  };
+}
+
+export function recordAttempt(notification: Notification, now: number, result: AttemptResult): Notification {
+  const attempts = notification.attempts + 1;
+  if (result.ok) return { ...notification, attempts, state: "delivered", lastError: null, nextAttemptAt: null };
+  const nextAttemptAt = now + retryDelayMs(attempts);
+  if (nextAttemptAt > notification.createdAt + RETRY_WINDOW_MS) {
+    return { ...notification, attempts, state: "failed", lastError: result.error, nextAttemptAt: null };
+  }
+  return { ...notification, attempts, lastError: result.error, nextAttemptAt };
+}

@@ -1,0 +1,164 @@
+/** applyEvent: folds one provider runtime event into the session, each lifecycle rule a named function. */
+import { isLifecycleEventType, type LifecyclePayload, lifecyclePayload, type RuntimeEvent } from "./events.ts";
+import { type SessionState, statusAllowsActiveTurn, unreachable } from "./session.ts";
+
+export const OUTCOMES = ["applied", "recorded", "ignored"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/**
+ * stale-sequence: `sessionSequence` below the highest accepted, so a late retry cannot rewind the session.
+ * another-turn-active: `turn.started` while a different turn is active.
+ * not-the-active-turn: a completion, abort or error naming a turn other than the active one.
+ * turnless-completion: a `turn.completed` without `turnId` cannot say which turn it closes (Claude's resume handshake).
+ * no-turn-to-settle: a completion or abort while the session has no turn and is not busy.
+ */
+export const IGNORE_REASONS = [
+  "stale-sequence",
+  "another-turn-active",
+  "not-the-active-turn",
+  "turnless-completion",
+  "no-turn-to-settle",
+] as const;
+export type IgnoreReason = (typeof IGNORE_REASONS)[number];
+
+export interface Step {
+  state: SessionState;
+  outcome: Outcome;
+  reason?: IgnoreReason;
+}
+
+type Lifecycle = Pick<SessionState, "status" | "activeTurnId" | "lastError">;
+type Decision = { kind: "transition"; next: Lifecycle } | { kind: "ignore"; reason: IgnoreReason };
+
+/** Applies a provider event received at `receivedAt` (ms). Every accepted event is activity and revives a reaped session. */
+export function applyEvent(state: SessionState, event: RuntimeEvent, receivedAt: number): Step {
+  const touched: SessionState = { ...state, lastEventAt: receivedAt, reapedAt: null, reapReason: null };
+  if (isStaleSequence(state, event)) return { state: touched, outcome: "ignored", reason: "stale-sequence" };
+
+  const sequence = event.sessionSequence ?? null;
+  const sequenced: SessionState = {
+    ...touched,
+    highestSessionSequence:
+      sequence === null ? state.highestSessionSequence : Math.max(sequence, state.highestSessionSequence ?? sequence),
+  };
+
+  const decision = decideLifecycle(state, event);
+  if (decision === null) return { state: { ...sequenced, providerName: event.provider }, outcome: "recorded" };
+  if (decision.kind === "ignore") return { state: sequenced, outcome: "ignored", reason: decision.reason };
+  return {
+    state: { ...sequenced, ...decision.next, providerName: event.provider, updatedAt: event.createdAt },
+    outcome: "applied",
+  };
+}
+
+function isStaleSequence(state: SessionState, event: RuntimeEvent): boolean {
+  const sequence = event.sessionSequence;
+  return sequence != null && state.highestSessionSequence !== null && sequence < state.highestSessionSequence;
+}
+
+/** null: the event type does not touch the lifecycle (stored and reported as `recorded`). */
+function decideLifecycle(state: SessionState, event: RuntimeEvent): Decision | null {
+  const type = event.type;
+  if (!isLifecycleEventType(type)) return null;
+  switch (type) {
+    case "session.started":
+    case "thread.started":
+      return sessionOpened(state);
+    case "session.state.changed":
+      return sessionStateChanged(state, lifecyclePayload<typeof type>(event));
+    case "session.exited":
+      return transition("stopped", null, state.lastError);
+    case "turn.started":
+      return turnStarted(state, event.turnId ?? null);
+    case "turn.completed":
+      return turnCompleted(state, event.turnId ?? null, lifecyclePayload<typeof type>(event));
+    case "turn.aborted":
+      return turnAborted(state, event.turnId ?? null);
+    case "runtime.error":
+      return runtimeError(state, event.turnId ?? null, lifecyclePayload<typeof type>(event));
+    default:
+      return unreachable(type);
+  }
+}
+
+function transition(status: Lifecycle["status"], activeTurnId: string | null, lastError: string | null): Decision {
+  return { kind: "transition", next: { status, activeTurnId, lastError } };
+}
+
+function ignore(reason: IgnoreReason): Decision {
+  return { kind: "ignore", reason };
+}
+
+function isBusy(state: SessionState): boolean {
+  return statusAllowsActiveTurn(state.status);
+}
+
+/** A (re)opened provider session is running if it still holds a turn, otherwise ready. */
+function sessionOpened(state: SessionState): Decision {
+  if (state.activeTurnId !== null) return transition("running", state.activeTurnId, state.lastError);
+  return transition("ready", null, null);
+}
+
+/** No turn guard: an inactive state always clears the turn, so no stale id survives a ready (#3159). */
+function sessionStateChanged(state: SessionState, payload: LifecyclePayload<"session.state.changed">): Decision {
+  switch (payload.state) {
+    case "starting":
+      return transition("starting", state.activeTurnId, state.lastError);
+    case "running":
+    case "waiting":
+      return transition("running", state.activeTurnId, state.lastError);
+    case "ready":
+      return transition("ready", null, null);
+    case "stopped":
+      return transition("stopped", null, state.lastError);
+    case "interrupted":
+      return transition("interrupted", null, state.lastError);
+    case "error":
+      return transition("error", null, payload.reason ?? state.lastError ?? "Provider session error");
+    default:
+      return unreachable(payload.state);
+  }
+}
+
+function turnStarted(state: SessionState, turnId: string | null): Decision {
+  if (state.activeTurnId !== null && state.activeTurnId !== turnId) return ignore("another-turn-active");
+  return transition("running", turnId, state.lastError);
+}
+
+/** Closes only the active turn, so a late completion of an older turn cannot close a newer one. */
+function turnCompleted(
+  state: SessionState,
+  turnId: string | null,
+  payload: LifecyclePayload<"turn.completed">,
+): Decision {
+  if (turnId === null) return ignore("turnless-completion");
+  if (state.activeTurnId !== null && state.activeTurnId !== turnId) return ignore("not-the-active-turn");
+  if (state.activeTurnId === null && !isBusy(state)) return ignore("no-turn-to-settle");
+  if (payload.state === "failed")
+    return transition("error", null, payload.errorMessage ?? state.lastError ?? "Turn failed");
+  return transition("ready", null, null);
+}
+
+/**
+ * An abort settles the active turn as interrupted (the reference ignores it: #4713, Stop does nothing).
+ * A turn-less abort stops whatever is running: some providers signal a Stop without naming the turn.
+ */
+function turnAborted(state: SessionState, turnId: string | null): Decision {
+  if (state.activeTurnId !== null && turnId !== null && state.activeTurnId !== turnId) {
+    return ignore("not-the-active-turn");
+  }
+  if (state.activeTurnId === null && !isBusy(state)) return ignore("no-turn-to-settle");
+  return transition("interrupted", null, state.lastError);
+}
+
+/** An error of the active turn, or of the session itself, ends the turn (the reference kept the turn id). */
+function runtimeError(
+  state: SessionState,
+  turnId: string | null,
+  payload: LifecyclePayload<"runtime.error">,
+): Decision {
+  if (state.activeTurnId !== null && turnId !== null && state.activeTurnId !== turnId) {
+    return ignore("not-the-active-turn");
+  }
+  return transition("error", null, payload.message);
+}

@@ -1,0 +1,120 @@
+/** Reaping policy: when a session is due to have its turn expired, to be reaped, or to be purged. */
+import type { RuntimeEvent } from "./events.ts";
+import { type SessionState, statusAllowsActiveTurn } from "./session.ts";
+
+export interface ReapingPolicy {
+  idleTimeoutMs: number;
+  staleTurnTimeoutMs: number;
+  retentionMs: number;
+}
+
+export type ReapAction = "expire-turn" | "reap" | "purge";
+
+export interface Deadline {
+  action: ReapAction;
+  at: number;
+}
+
+/** The provider name on synthetic events when no provider has spoken yet. */
+export const SERVICE_PROVIDER = "provider-sessions";
+
+/**
+ * The next moment something could be due. A busy session (starting or running, with or without a turn id)
+ * is never idle-reaped; its watchdog expires the turn after a silence. Idle time counts from the last
+ * provider event or the last expiry, whichever is later, so an expired turn stays visible as interrupted.
+ */
+export function nextDeadline(state: SessionState, policy: ReapingPolicy): Deadline | null {
+  if (state.lastEventAt === null) return null;
+  if (state.reapedAt !== null) return { action: "purge", at: state.reapedAt + policy.retentionMs };
+  if (statusAllowsActiveTurn(state.status)) {
+    return { action: "expire-turn", at: state.lastEventAt + policy.staleTurnTimeoutMs };
+  }
+  const quietSince = Math.max(state.lastEventAt, state.turnExpiredAt ?? state.lastEventAt);
+  return { action: "reap", at: quietSince + policy.idleTimeoutMs };
+}
+
+/** The `reapAt` users see: the next idle reap or turn expiry. */
+export function reapAt(state: SessionState, policy: ReapingPolicy): number | null {
+  const deadline = nextDeadline(state, policy);
+  return deadline === null || deadline.action === "purge" ? null : deadline.at;
+}
+
+/** A purge waits for pending notifications: the orchestrator must learn of the reap before the log goes. */
+export function dueAction(
+  state: SessionState,
+  now: number,
+  policy: ReapingPolicy,
+  notificationPending: boolean,
+): ReapAction | null {
+  const deadline = nextDeadline(state, policy);
+  if (deadline === null || deadline.at > now) return null;
+  if (deadline.action === "purge" && notificationPending) return null;
+  return deadline.action;
+}
+
+/** When the object should wake next: its own deadline or the next notification attempt, whichever is first. */
+export function nextWakeAt(
+  state: SessionState,
+  policy: ReapingPolicy,
+  nextNotificationAt: number | null,
+): number | null {
+  const deadline = nextDeadline(state, policy);
+  if (deadline === null || (deadline.action === "purge" && nextNotificationAt !== null)) return nextNotificationAt;
+  return nextNotificationAt === null ? deadline.at : Math.min(deadline.at, nextNotificationAt);
+}
+
+export interface SyntheticEventContext {
+  eventId: string;
+  threadId: string;
+  now: number;
+}
+
+/** The watchdog's record of a silent turn; folding it interrupts the session. */
+export function turnExpiredEvent(state: SessionState, context: SyntheticEventContext): RuntimeEvent {
+  const silentForSeconds = Math.round((context.now - (state.lastEventAt ?? context.now)) / 1000);
+  return {
+    ...syntheticEnvelope(state, context, "turn.expired"),
+    ...(state.activeTurnId === null ? {} : { turnId: state.activeTurnId }),
+    payload: { reason: "stale-turn", silentForSeconds },
+  };
+}
+
+/** The idle reaper's record; folding it stops the session. */
+export function sessionReapedEvent(state: SessionState, context: SyntheticEventContext): RuntimeEvent {
+  const quietSince = Math.max(state.lastEventAt ?? context.now, state.turnExpiredAt ?? 0);
+  return {
+    ...syntheticEnvelope(state, context, "session.reaped"),
+    payload: { reason: "idle", idleForSeconds: Math.round((context.now - quietSince) / 1000) },
+  };
+}
+
+function syntheticEnvelope(state: SessionState, context: SyntheticEventContext, type: string) {
+  return {
+    eventId: context.eventId,
+    type,
+    provider: state.providerName ?? SERVICE_PROVIDER,
+    threadId: context.threadId,
+    createdAt: new Date(context.now).toISOString(),
+  };
+}
+
+/** Folds a synthetic event written by this service (never one a provider sent with the same type). */
+export function applyServiceEvent(state: SessionState, event: RuntimeEvent, receivedAt: number): SessionState {
+  const updatedAt = event.createdAt;
+  if (event.type === "turn.expired") {
+    const silentFor = Number(event.payload?.silentForSeconds ?? 0);
+    const turn = event.turnId == null ? "The running session" : `Turn ${event.turnId}`;
+    return {
+      ...state,
+      status: "interrupted",
+      activeTurnId: null,
+      lastError: `${turn} went silent: no provider event for ${silentFor} s`,
+      turnExpiredAt: receivedAt,
+      updatedAt,
+    };
+  }
+  if (event.type === "session.reaped") {
+    return { ...state, status: "stopped", activeTurnId: null, reapedAt: receivedAt, reapReason: "idle", updatedAt };
+  }
+  throw new Error(`unknown service event type: ${event.type}`);
+}

@@ -1,0 +1,5 @@
+/** The typed Hono context shared by the app's modules. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: { tenant: string };
+}

@@ -1,0 +1,6 @@
+/** Worker entry: the HTTP app, and the Durable Object class the runtime instantiates per session. */
+import { app } from "./http/app.ts";
+
+export { SessionObject } from "./session/session-object.ts";
+
+export default app satisfies ExportedHandler<Env>;

@@ -1,0 +1,65 @@
+/** Ordered schema migrations; applied on wake and before the first write, each exactly once. */
+
+interface Migration {
+  id: number;
+  statements: readonly string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    statements: [
+      `CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        reason TEXT,
+        body TEXT NOT NULL
+      )`,
+      // Dedup covers provider events only, so no provider id can collide with a synthetic one.
+      `CREATE UNIQUE INDEX events_provider_event_id ON events (event_id) WHERE origin = 'provider'`,
+      `CREATE TABLE session (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL)`,
+    ],
+  },
+  {
+    id: 2,
+    statements: [
+      `CREATE TABLE notifications (
+        id TEXT PRIMARY KEY,
+        created_seq INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        last_error TEXT,
+        next_attempt_at INTEGER
+      )`,
+      `CREATE INDEX notifications_pending ON notifications (next_attempt_at) WHERE state = 'pending'`,
+    ],
+  },
+];
+
+/** Reads only: a read of a session that never existed must not create storage. */
+export function hasSchema(sql: SqlStorage): boolean {
+  return (
+    sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").toArray().length > 0
+  );
+}
+
+export function migrate(sql: SqlStorage, now: number): void {
+  sql.exec("CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  const applied = new Set(
+    sql
+      .exec<{ id: number }>("SELECT id FROM schema_migrations")
+      .toArray()
+      .map((row) => row.id),
+  );
+  for (const migration of MIGRATIONS) {
+    if (applied.has(migration.id)) continue;
+    for (const statement of migration.statements) sql.exec(statement);
+    sql.exec("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", migration.id, now);
+  }
+}

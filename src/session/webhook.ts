@@ -1,0 +1,37 @@
+/** Standard Webhooks delivery: HMAC-SHA256 over `id.timestamp.body`, sent as `webhook-signature: v1,<base64>`. */
+import type { WebhookConfig } from "../config.ts";
+import type { AttemptResult, Notification } from "../domain/notification.ts";
+
+const DELIVERY_TIMEOUT_MS = 10_000;
+
+export async function signWebhook(secret: Uint8Array, id: string, timestampSeconds: number, body: string) {
+  const key = await crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${id}.${timestampSeconds}.${body}`));
+  return `v1,${btoa(String.fromCharCode(...new Uint8Array(mac)))}`;
+}
+
+export async function deliverWebhook(
+  config: WebhookConfig,
+  notification: Notification,
+  now: number,
+): Promise<AttemptResult> {
+  const timestamp = Math.floor(now / 1000);
+  try {
+    const response = await fetch(config.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "provider-sessions",
+        "webhook-id": notification.id,
+        "webhook-timestamp": String(timestamp),
+        "webhook-signature": await signWebhook(config.secret, notification.id, timestamp, notification.body),
+      },
+      body: notification.body,
+      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+    });
+    await response.body?.cancel();
+    return response.ok ? { ok: true } : { ok: false, error: `receiver answered HTTP ${response.status}` };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
+}

@@ -1,0 +1,197 @@
+import { describe, expect, it } from "vitest";
+import { holdsInvariant } from "../../src/domain/session.ts";
+import { ev } from "../support/events.ts";
+import { given } from "../support/given.ts";
+
+const runningTurn = (turnId = "turn-1") => [ev.sessionStarted(), ev.turnStarted(turnId)] as const;
+
+describe("session lifecycle", () => {
+  it("starts idle and becomes ready when the provider session starts", () => {
+    const { state, when } = given();
+    expect(state.status).toBe("idle");
+    const step = when(ev.sessionStarted({ provider: "claudeAgent" }));
+    expect(step.outcome).toBe("applied");
+    expect(step.state).toMatchObject({ status: "ready", activeTurnId: null, providerName: "claudeAgent" });
+  });
+
+  it("runs the turn a turn.started names", () => {
+    const step = given(ev.sessionStarted()).when(ev.turnStarted("turn-1"));
+    expect(step.state).toMatchObject({ status: "running", activeTurnId: "turn-1" });
+  });
+
+  it("keeps a reopened session running while it still holds a turn", () => {
+    const step = given(...runningTurn()).when(ev.threadStarted());
+    expect(step.state).toMatchObject({ status: "running", activeTurnId: "turn-1" });
+  });
+
+  it("takes updatedAt from the applied event's createdAt", () => {
+    const step = given().when(ev.sessionStarted({ createdAt: "2026-11-25T09:59:00.000Z" }));
+    expect(step.state.updatedAt).toBe("2026-11-25T09:59:00.000Z");
+  });
+});
+
+describe("session.state.changed", () => {
+  it.each(["ready", "stopped", "error", "interrupted"])(
+    "clears the active turn when the session becomes %s",
+    (state) => {
+      const step = given(...runningTurn()).when(ev.state(state));
+      expect(step.state.activeTurnId).toBeNull();
+      expect(step.state.status).toBe(state);
+    },
+  );
+
+  it.each([
+    ["waiting", "running"],
+    ["running", "running"],
+    ["starting", "starting"],
+  ])("keeps the active turn when the session reports %s", (state, status) => {
+    const step = given(...runningTurn()).when(ev.state(state));
+    expect(step.state).toMatchObject({ status, activeTurnId: "turn-1" });
+  });
+
+  it("records the reason of a session error as lastError", () => {
+    const step = given(...runningTurn()).when(ev.state("error", {}, "sandbox crashed"));
+    expect(step.state).toMatchObject({ status: "error", lastError: "sandbox crashed" });
+  });
+
+  it("clears lastError when the session becomes ready", () => {
+    const step = given(ev.sessionStarted(), ev.runtimeError("boom")).when(ev.state("ready"));
+    expect(step.state.lastError).toBeNull();
+  });
+});
+
+describe("turn.completed", () => {
+  it("closes the active turn and readies the session", () => {
+    const step = given(...runningTurn()).when(ev.turnCompleted("turn-1"));
+    expect(step.outcome).toBe("applied");
+    expect(step.state).toMatchObject({ status: "ready", activeTurnId: null, lastError: null });
+  });
+
+  it("turns a failed turn into a session error with its message", () => {
+    const step = given(...runningTurn()).when(ev.turnCompleted("turn-1", "failed", {}, "rate limited"));
+    expect(step.state).toMatchObject({ status: "error", activeTurnId: null, lastError: "rate limited" });
+  });
+
+  it("ignores a completion of another turn", () => {
+    const { state, when } = given(...runningTurn("turn-2"));
+    const step = when(ev.turnCompleted("turn-1"));
+    expect(step).toMatchObject({ outcome: "ignored", reason: "not-the-active-turn" });
+    expect(step.state).toMatchObject({ status: state.status, activeTurnId: "turn-2" });
+  });
+
+  it("ignores a turn-less completion while a turn is active", () => {
+    const step = given(...runningTurn()).when(ev.turnCompleted(undefined));
+    expect(step).toMatchObject({ outcome: "ignored", reason: "turnless-completion" });
+    expect(step.state.activeTurnId).toBe("turn-1");
+  });
+
+  it("settles a running session that never named its turn", () => {
+    const step = given(ev.sessionStarted(), ev.state("running")).when(ev.turnCompleted("turn-9"));
+    expect(step.state).toMatchObject({ status: "ready", activeTurnId: null });
+  });
+
+  it("does not wake a stopped session with a late completion", () => {
+    const step = given(...runningTurn(), ev.exited()).when(ev.turnCompleted("turn-1"));
+    expect(step).toMatchObject({ outcome: "ignored", reason: "no-turn-to-settle" });
+    expect(step.state.status).toBe("stopped");
+  });
+});
+
+describe("turn.started", () => {
+  it("ignores a new turn while a different turn is active", () => {
+    const step = given(...runningTurn("turn-1")).when(ev.turnStarted("turn-2"));
+    expect(step).toMatchObject({ outcome: "ignored", reason: "another-turn-active" });
+    expect(step.state.activeTurnId).toBe("turn-1");
+  });
+
+  it("accepts a repeated start of the active turn", () => {
+    const step = given(...runningTurn("turn-1")).when(ev.turnStarted("turn-1"));
+    expect(step.outcome).toBe("applied");
+    expect(step.state.activeTurnId).toBe("turn-1");
+  });
+});
+
+describe("turn.aborted (the reference ignores it: Stop does nothing)", () => {
+  it("interrupts the session and clears the turn when the active turn is aborted", () => {
+    const step = given(...runningTurn()).when(ev.turnAborted("turn-1"));
+    expect(step.state).toMatchObject({ status: "interrupted", activeTurnId: null });
+  });
+
+  it("interrupts the active turn when the abort names no turn", () => {
+    const step = given(...runningTurn()).when(ev.turnAborted(undefined));
+    expect(step.state).toMatchObject({ status: "interrupted", activeTurnId: null });
+  });
+
+  it("ignores an abort of another turn", () => {
+    const step = given(...runningTurn("turn-2")).when(ev.turnAborted("turn-1"));
+    expect(step).toMatchObject({ outcome: "ignored", reason: "not-the-active-turn" });
+    expect(step.state.activeTurnId).toBe("turn-2");
+  });
+
+  it("ignores an abort when nothing is running", () => {
+    const step = given(ev.sessionStarted()).when(ev.turnAborted("turn-1"));
+    expect(step).toMatchObject({ outcome: "ignored", reason: "no-turn-to-settle" });
+    expect(step.state.status).toBe("ready");
+  });
+});
+
+describe("runtime.error (the reference kept the turn id)", () => {
+  it("errors the session and clears the turn for an error of the active turn", () => {
+    const step = given(...runningTurn()).when(ev.runtimeError("provider crashed", "turn-1"));
+    expect(step.state).toMatchObject({ status: "error", activeTurnId: null, lastError: "provider crashed" });
+  });
+
+  it("errors the session and clears the turn for an unscoped error", () => {
+    const step = given(...runningTurn()).when(ev.runtimeError("transport closed"));
+    expect(step.state).toMatchObject({ status: "error", activeTurnId: null, lastError: "transport closed" });
+  });
+
+  it("ignores an error of another turn", () => {
+    const step = given(...runningTurn("turn-2")).when(ev.runtimeError("old failure", "turn-1"));
+    expect(step).toMatchObject({ outcome: "ignored", reason: "not-the-active-turn" });
+    expect(step.state).toMatchObject({ status: "running", activeTurnId: "turn-2" });
+  });
+});
+
+describe("session.exited", () => {
+  it("stops the session and clears the turn", () => {
+    const step = given(...runningTurn()).when(ev.exited());
+    expect(step.state).toMatchObject({ status: "stopped", activeTurnId: null });
+  });
+});
+
+describe("sessionSequence", () => {
+  it("ignores a stale retry, so a late ready cannot clear a newer turn", () => {
+    const step = given(
+      ev.sessionStarted({ sessionSequence: 1 }),
+      ev.turnStarted("turn-1", { sessionSequence: 5 }),
+    ).when(ev.state("ready", { sessionSequence: 3 }));
+    expect(step).toMatchObject({ outcome: "ignored", reason: "stale-sequence" });
+    expect(step.state).toMatchObject({ status: "running", activeTurnId: "turn-1", highestSessionSequence: 5 });
+  });
+
+  it("applies an event whose sequence equals the highest one", () => {
+    const step = given(ev.turnStarted("turn-1", { sessionSequence: 5 })).when(
+      ev.turnCompleted("turn-1", "completed", { sessionSequence: 5 }),
+    );
+    expect(step.outcome).toBe("applied");
+  });
+});
+
+describe("events that do not touch the lifecycle", () => {
+  it.each(["content.delta", "item.started", "runtime.warning", "some.future.event"])(
+    "records %s without a change",
+    (type) => {
+      const { state, when } = given(...runningTurn());
+      const step = when({ ...ev.contentDelta("turn-1"), type });
+      expect(step.outcome).toBe("recorded");
+      expect(step.state).toMatchObject({ status: state.status, activeTurnId: state.activeTurnId });
+    },
+  );
+
+  it("counts every stored event and tracks the last seq", () => {
+    const { state } = given(ev.sessionStarted(), ev.contentDelta("t"), ev.turnCompleted("nope"));
+    expect(state).toMatchObject({ eventCount: 3, lastSeq: 3 });
+    expect(holdsInvariant(state)).toBe(true);
+  });
+});

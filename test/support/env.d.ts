@@ -1,0 +1,7 @@
+/** Bindings only the workerd tests have (see vitest.config.ts). */
+declare namespace Cloudflare {
+  interface Env {
+    WEBHOOK_SECRET: string;
+    WEBHOOK_RECEIVER: string;
+  }
+}

@@ -1,0 +1,54 @@
+/** The one event builder for tests: valid provider runtime events with readable defaults. */
+import type { RuntimeEvent } from "../../src/domain/events.ts";
+
+let nextId = 0;
+
+export interface EventOptions {
+  threadId?: string;
+  eventId?: string;
+  turnId?: string;
+  sessionSequence?: number;
+  provider?: string;
+  createdAt?: string;
+}
+
+export function runtimeEvent(
+  type: string,
+  payload: Record<string, unknown> | undefined,
+  options: EventOptions = {},
+): RuntimeEvent {
+  nextId += 1;
+  return {
+    eventId: options.eventId ?? `evt-${nextId}-${Math.random().toString(36).slice(2, 8)}`,
+    type,
+    provider: options.provider ?? "codex",
+    threadId: options.threadId ?? "thread-1",
+    createdAt: options.createdAt ?? "2026-11-25T10:00:00.000Z",
+    ...(options.turnId === undefined ? {} : { turnId: options.turnId }),
+    ...(options.sessionSequence === undefined ? {} : { sessionSequence: options.sessionSequence }),
+    ...(payload === undefined ? {} : { payload }),
+  };
+}
+
+export const ev = {
+  sessionStarted: (o?: EventOptions) => runtimeEvent("session.started", {}, o),
+  threadStarted: (o?: EventOptions) => runtimeEvent("thread.started", { providerThreadId: "native-1" }, o),
+  state: (state: string, o?: EventOptions, reason?: string) =>
+    runtimeEvent("session.state.changed", reason === undefined ? { state } : { state, reason }, o),
+  exited: (o?: EventOptions) => runtimeEvent("session.exited", { exitKind: "graceful" }, o),
+  turnStarted: (turnId: string | undefined, o?: EventOptions) =>
+    runtimeEvent("turn.started", {}, turnId === undefined ? o : { ...o, turnId }),
+  turnCompleted: (turnId: string | undefined, state = "completed", o?: EventOptions, errorMessage?: string) =>
+    runtimeEvent(
+      "turn.completed",
+      errorMessage === undefined ? { state } : { state, errorMessage },
+      turnId === undefined ? o : { ...o, turnId },
+    ),
+  turnAborted: (turnId: string | undefined, o?: EventOptions) =>
+    runtimeEvent("turn.aborted", { reason: "user stop" }, turnId === undefined ? o : { ...o, turnId }),
+  runtimeError: (message: string, turnId?: string, o?: EventOptions) =>
+    runtimeEvent("runtime.error", { message, class: "provider_error" }, turnId === undefined ? o : { ...o, turnId }),
+  contentDelta: (turnId: string, o?: EventOptions) =>
+    runtimeEvent("content.delta", { streamKind: "assistant_text", delta: "hello" }, { ...o, turnId }),
+  health: (o?: EventOptions) => runtimeEvent("session.health", { state: "active" }, o),
+};

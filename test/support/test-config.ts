@@ -1,0 +1,6 @@
+/** Bindings the workerd tests run with (vitest.config.ts); the values are for tests only. */
+export const TEST_TOKENS = "acme:acme-token-0001,globex:globex-token-0002";
+export const ACME_TOKEN = "acme-token-0001";
+export const GLOBEX_TOKEN = "globex-token-0002";
+/** whsec_ + base64 of 32 fixed bytes. */
+export const TEST_WEBHOOK_SECRET = `whsec_${Buffer.from("provider-sessions-test-secret-32").toString("base64")}`;

@@ -1,0 +1,33 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { TEST_TOKENS, TEST_WEBHOOK_SECRET } from "./test/support/test-config.ts";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: { name: "domain", include: ["test/domain/**/*.test.ts"], environment: "node" },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                API_TOKENS: TEST_TOKENS,
+                WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+                REAP_WEBHOOK_URL: `${inject<string>("webhookReceiverUrl")}/hooks/reap`,
+                WEBHOOK_RECEIVER: inject<string>("webhookReceiverUrl"),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/session/**/*.test.ts", "test/http/**/*.test.ts"],
+          globalSetup: ["./test/support/webhook-receiver.ts"],
+        },
+      },
+    ],
+  },
+});
