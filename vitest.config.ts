@@ -4,6 +4,8 @@ import { TEST_TOKENS, TEST_WEBHOOK_SECRET } from "./test/support/test-config.ts"
 
 export default defineConfig({
   test: {
+    // The object's structured log lines (one per batch) are not echoed into the test report.
+    onConsoleLog: (log) => !log.includes('"message":"'),
     projects: [
       {
         test: { name: "domain", include: ["test/domain/**/*.test.ts"], environment: "node" },

@@ -1,0 +1,160 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { SessionView } from "../../src/domain/replies.ts";
+import { app } from "../../src/http/app.ts";
+import { api, json, newThreadId, request, sessionPath } from "../support/api.ts";
+import { ev } from "../support/events.ts";
+import { GLOBEX_TOKEN } from "../support/test-config.ts";
+
+interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: Array<{ pointer: string; detail: string }>;
+}
+
+async function expectProblem(response: Response, status: number, type: string): Promise<Problem> {
+  expect(response.status).toBe(status);
+  expect(response.headers.get("content-type")).toBe("application/problem+json");
+  const problem = await json<Problem>(response);
+  expect(problem).toMatchObject({ status, type: `urn:provider-sessions:problem:${type}` });
+  expect(problem.title.length).toBeGreaterThan(0);
+  expect(problem.detail.length).toBeGreaterThan(0);
+  return problem;
+}
+
+async function expectNoSession(threadId: string) {
+  expect((await api.get(threadId)).status).toBe(404);
+}
+
+describe("bad input is refused with problem+json and stores nothing", () => {
+  it("answers 400 for malformed JSON", async () => {
+    const threadId = newThreadId();
+    await expectProblem(await api.post(threadId, '{"eventId": '), 400, "malformed-request");
+    await expectNoSession(threadId);
+  });
+
+  it("answers 415 for a body that is not JSON", async () => {
+    const threadId = newThreadId();
+    const response = await api.post(threadId, "eventId=1", { headers: { "content-type": "text/plain" } });
+    await expectProblem(response, 415, "unsupported-media-type");
+    await expectNoSession(threadId);
+  });
+
+  it("answers 413 for a body over 1 MiB", async () => {
+    const threadId = newThreadId();
+    const event = { ...ev.contentDelta("t", { threadId }), payload: { delta: "x".repeat(1024 * 1024) } };
+    await expectProblem(await api.post(threadId, event), 413, "payload-too-large");
+    await expectNoSession(threadId);
+  });
+
+  it("answers 422 with the failing field paths for a schema violation", async () => {
+    const threadId = newThreadId();
+    const bad = [ev.sessionStarted({ threadId }), { ...ev.state("ready", { threadId }), payload: { state: "asleep" } }];
+    const problem = await expectProblem(await api.post(threadId, bad), 422, "validation-failed");
+    expect(problem.errors?.map((e) => e.pointer)).toEqual(["/1/payload/state"]);
+    await expectNoSession(threadId);
+  });
+
+  it("names every missing field of a single event", async () => {
+    const threadId = newThreadId();
+    const problem = await expectProblem(await api.post(threadId, { type: "turn.started" }), 422, "validation-failed");
+    expect(problem.errors?.map((e) => e.pointer)).toEqual(
+      expect.arrayContaining(["/eventId", "/provider", "/threadId", "/createdAt"]),
+    );
+  });
+
+  it("answers 422 when a runtime.error has no message", async () => {
+    const threadId = newThreadId();
+    const event = { ...ev.runtimeError("x", undefined, { threadId }), payload: {} };
+    const problem = await expectProblem(await api.post(threadId, event), 422, "validation-failed");
+    expect(problem.errors?.map((e) => e.pointer)).toEqual(["/payload/message"]);
+  });
+
+  it("answers 422 when an event belongs to another thread than the path", async () => {
+    const threadId = newThreadId();
+    const batch = [ev.sessionStarted({ threadId }), ev.turnStarted("t1", { threadId: "someone-else" })];
+    const problem = await expectProblem(await api.post(threadId, batch), 422, "validation-failed");
+    expect(problem.errors).toEqual([{ pointer: "/1/threadId", detail: "must equal the threadId in the path" }]);
+    await expectNoSession(threadId);
+  });
+
+  it("answers 422 for an empty batch and for more than 500 events", async () => {
+    const threadId = newThreadId();
+    await expectProblem(await api.post(threadId, []), 422, "validation-failed");
+    const tooMany = Array.from({ length: 501 }, () => ev.contentDelta("t", { threadId }));
+    await expectProblem(await api.post(threadId, tooMany), 422, "validation-failed");
+    await expectNoSession(threadId);
+  });
+
+  it("answers 422 for a threadId over 256 characters and for a bad page size", async () => {
+    await expectProblem(await api.get("x".repeat(257)), 422, "validation-failed");
+    await expectProblem(await api.events(newThreadId(), "?limit=1001"), 422, "validation-failed");
+  });
+
+  it("answers 404 problem+json for an unknown route", async () => {
+    await expectProblem(await request("GET", "/v2/anything"), 404, "not-found");
+  });
+});
+
+describe("authentication", () => {
+  it.each([
+    ["no Authorization header", {}],
+    ["a wrong token", { authorization: "Bearer not-a-real-token" }],
+    ["a non-Bearer scheme", { authorization: "Basic YWNtZTpzZWNyZXQ=" }],
+    ["an empty Bearer", { authorization: "Bearer " }],
+  ])("answers 401 for %s", async (_, headers) => {
+    const response = await request("GET", sessionPath("t"), undefined, { token: null, headers });
+    await expectProblem(response, 401, "unauthorized");
+    expect(response.headers.get("www-authenticate")).toMatch(/^Bearer/);
+  });
+
+  it("fails closed with 503 when API_TOKENS is not configured", async () => {
+    const response = await app.request(
+      sessionPath("t"),
+      { headers: { authorization: "Bearer anything-at-all" } },
+      {
+        ...env,
+        API_TOKENS: "",
+      },
+    );
+    await expectProblem(response, 503, "not-configured");
+  });
+
+  it("answers 500 naming the variable when API_TOKENS is malformed", async () => {
+    const response = await app.request(
+      sessionPath("t"),
+      { headers: { authorization: "Bearer anything-at-all" } },
+      {
+        ...env,
+        API_TOKENS: "no-separator",
+      },
+    );
+    const problem = await expectProblem(response, 500, "misconfigured");
+    expect(problem.detail).toContain("API_TOKENS");
+  });
+});
+
+describe("tenant isolation", () => {
+  it("keeps the same threadId under two tenants as two sessions", async () => {
+    const threadId = newThreadId();
+    await api.post(threadId, [ev.sessionStarted({ threadId }), ev.turnStarted("acme-turn", { threadId })]);
+    expect((await api.get(threadId, { token: GLOBEX_TOKEN })).status).toBe(404);
+    expect((await api.events(threadId, "", { token: GLOBEX_TOKEN })).status).toBe(404);
+    expect((await api.delete(threadId, { token: GLOBEX_TOKEN })).status).toBe(404);
+
+    await api.post(threadId, ev.sessionStarted({ threadId }), { token: GLOBEX_TOKEN });
+    const globex = await json<SessionView>(await api.get(threadId, { token: GLOBEX_TOKEN }));
+    const acme = await json<SessionView>(await api.get(threadId));
+    expect(globex).toMatchObject({ status: "ready", activeTurnId: null, eventCount: 1 });
+    expect(acme).toMatchObject({ status: "running", activeTurnId: "acme-turn", eventCount: 2 });
+  });
+});
+
+describe("responses", () => {
+  it("carries secure headers", async () => {
+    const response = await request("GET", "/healthz", undefined, { token: null });
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+});
