@@ -2,10 +2,15 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { TEST_TOKENS, TEST_WEBHOOK_SECRET } from "./test/support/test-config.ts";
 
+// wrangler reads declared secrets from the environment; the test bindings below set the values used.
+process.env.API_TOKENS ??= TEST_TOKENS;
+
 export default defineConfig({
   test: {
     // The object's structured log lines (one per batch) are not echoed into the test report.
     onConsoleLog: (log) => !log.includes('"message":"'),
+    // CI also writes a JSON report, from which .ci/run prints one plain "N passed, N failed" line.
+    reporters: process.env.CI ? ["default", ["json", { outputFile: ".ci/test-results.json" }]] : ["default"],
     projects: [
       {
         test: { name: "domain", include: ["test/domain/**/*.test.ts"], environment: "node" },

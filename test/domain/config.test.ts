@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseSessionConfig, parseTenantTokens } from "../../src/config.ts";
+
+const secret = `whsec_${Buffer.from("0123456789abcdef0123456789abcdef").toString("base64")}`;
+
+function problemsOf(parse: () => unknown): readonly string[] {
+  try {
+    parse();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("session configuration", () => {
+  it("defaults to 30 min idle, 2 h stale turn, 1 day retention and no webhook", () => {
+    expect(parseSessionConfig({})).toEqual({
+      policy: { idleTimeoutMs: 1_800_000, staleTurnTimeoutMs: 7_200_000, retentionMs: 86_400_000 },
+      webhook: null,
+    });
+  });
+
+  it("reads durations in seconds", () => {
+    const config = parseSessionConfig({
+      IDLE_TIMEOUT_SECONDS: "2",
+      STALE_TURN_TIMEOUT_SECONDS: "3",
+      RETENTION_SECONDS: "4",
+    });
+    expect(config.policy).toEqual({ idleTimeoutMs: 2000, staleTurnTimeoutMs: 3000, retentionMs: 4000 });
+  });
+
+  it.each([
+    ["abc", "must be a number of seconds"],
+    ["1.5", "must be a whole number of seconds"],
+    ["0", "must be at least 1 second"],
+    ["-5", "must be at least 1 second"],
+  ])("refuses IDLE_TIMEOUT_SECONDS=%s with a message naming it", (value, message) => {
+    expect(problemsOf(() => parseSessionConfig({ IDLE_TIMEOUT_SECONDS: value }))).toEqual([
+      `IDLE_TIMEOUT_SECONDS ${message} (got "${value}")`,
+    ]);
+  });
+
+  it("requires a whsec_ secret when a webhook URL is set", () => {
+    expect(problemsOf(() => parseSessionConfig({ REAP_WEBHOOK_URL: "https://orchestrator.example/hooks" }))).toEqual([
+      expect.stringContaining("WEBHOOK_SECRET"),
+    ]);
+    expect(
+      problemsOf(() => parseSessionConfig({ REAP_WEBHOOK_URL: "https://o.example/h", WEBHOOK_SECRET: "plain" })),
+    ).toHaveLength(1);
+  });
+
+  it("refuses a webhook URL that is not http(s)", () => {
+    expect(problemsOf(() => parseSessionConfig({ REAP_WEBHOOK_URL: "ftp://x", WEBHOOK_SECRET: secret }))).toEqual([
+      'REAP_WEBHOOK_URL must be an http(s) URL (got "ftp://x")',
+    ]);
+  });
+
+  it("decodes the webhook secret", () => {
+    const config = parseSessionConfig({ REAP_WEBHOOK_URL: "http://127.0.0.1:9000/hook", WEBHOOK_SECRET: secret });
+    expect(config.webhook?.url).toBe("http://127.0.0.1:9000/hook");
+    expect(Buffer.from(config.webhook?.secret ?? []).toString()).toBe("0123456789abcdef0123456789abcdef");
+  });
+
+  it("reports every bad variable at once", () => {
+    expect(problemsOf(() => parseSessionConfig({ IDLE_TIMEOUT_SECONDS: "x", RETENTION_SECONDS: "y" }))).toHaveLength(2);
+  });
+});
+
+describe("API_TOKENS", () => {
+  it("is null when unset, so the service fails closed", () => {
+    expect(parseTenantTokens({})).toBeNull();
+    expect(parseTenantTokens({ API_TOKENS: "  " })).toBeNull();
+  });
+
+  it("parses tenant:token pairs", () => {
+    expect(parseTenantTokens({ API_TOKENS: "local:dev-token, acme:s3cr3t-t0ken" })).toEqual([
+      { tenant: "local", token: "dev-token" },
+      { tenant: "acme", token: "s3cr3t-t0ken" },
+    ]);
+  });
+
+  it.each(["no-colon-here", "bad tenant:token-12345", "acme:short", "a/b:token-12345"])("refuses %s", (value) => {
+    expect(problemsOf(() => parseTenantTokens({ API_TOKENS: value }))).toHaveLength(1);
+  });
+
+  it("refuses one token for two tenants", () => {
+    expect(problemsOf(() => parseTenantTokens({ API_TOKENS: "a:same-token-1,b:same-token-1" }))).toEqual([
+      expect.stringContaining("reuses a token"),
+    ]);
+  });
+});

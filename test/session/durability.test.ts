@@ -1,0 +1,73 @@
+import { abortAllDurableObjects, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { foldLog } from "../../src/domain/event-log.ts";
+import type { SessionView } from "../../src/domain/replies.ts";
+import { api, json, newThreadId } from "../support/api.ts";
+import { ev } from "../support/events.ts";
+import { readLog, readSession, sessionStub } from "../support/session-object.ts";
+
+async function busyWithHistory(threadId: string) {
+  await api.post(threadId, [ev.sessionStarted({ threadId }), ev.turnStarted("t1", { threadId })]);
+  await api.post(threadId, [ev.contentDelta("t1", { threadId }), ev.turnCompleted("t0", "completed", { threadId })]);
+}
+
+describe("durability", () => {
+  it("reads back the same projection and log after the object is evicted", async () => {
+    const threadId = newThreadId();
+    await busyWithHistory(threadId);
+    const before = { session: await readSession(threadId), log: await readLog(threadId) };
+    await evictDurableObject(sessionStub(threadId));
+    expect({ session: await readSession(threadId), log: await readLog(threadId) }).toEqual(before);
+  });
+
+  it("loses nothing acknowledged when every object is aborted", async () => {
+    const threadId = newThreadId();
+    await busyWithHistory(threadId);
+    const before = await readSession(threadId);
+    await abortAllDurableObjects();
+    expect(await readSession(threadId)).toEqual(before);
+    const next = await json<{ session: SessionView }>(
+      await api.post(threadId, ev.turnCompleted("t1", "completed", { threadId })),
+    );
+    expect(next.session).toMatchObject({ status: "ready", lastSeq: 5, activeTurnId: null });
+  });
+
+  it("reloads a projection equal to the fold of the stored log", async () => {
+    const threadId = newThreadId();
+    await busyWithHistory(threadId);
+    await evictDurableObject(sessionStub(threadId));
+    const log = await readLog(threadId);
+    const folded = foldLog(
+      log.map((e) => ({ seq: e.seq, receivedAt: Date.parse(e.receivedAt), origin: e.origin, event: e.event })),
+    );
+    const session = await readSession(threadId);
+    expect(session).toMatchObject({
+      status: folded.status,
+      activeTurnId: folded.activeTurnId,
+      lastError: folded.lastError,
+      eventCount: folded.eventCount,
+      lastSeq: folded.lastSeq,
+      lastEventAt: new Date(folded.lastEventAt ?? 0).toISOString(),
+    });
+  });
+
+  it("creates no storage for reads of a session that does not exist", async () => {
+    const threadId = newThreadId();
+    expect((await api.get(threadId)).status).toBe(404);
+    expect((await api.events(threadId)).status).toBe(404);
+    await runInDurableObject(sessionStub(threadId), async (_, state) => {
+      expect(state.storage.sql.exec("SELECT name FROM sqlite_master").toArray()).toEqual([]);
+      expect(await state.storage.getAlarm()).toBeNull();
+    });
+  });
+
+  it("writes the alarm only when the next wake moves earlier", async () => {
+    const threadId = newThreadId();
+    await api.post(threadId, ev.sessionStarted({ threadId }));
+    const first = await runInDurableObject(sessionStub(threadId), (_, state) => state.storage.getAlarm());
+    await api.post(threadId, ev.health({ threadId }));
+    const second = await runInDurableObject(sessionStub(threadId), (_, state) => state.storage.getAlarm());
+    expect(first).not.toBeNull();
+    expect(second).toBe(first);
+  });
+});

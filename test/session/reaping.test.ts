@@ -1,0 +1,271 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { foldLog } from "../../src/domain/event-log.ts";
+import { holdsInvariant } from "../../src/domain/session.ts";
+import type { SessionObject } from "../../src/session/session-object.ts";
+import { api, newThreadId } from "../support/api.ts";
+import { ev } from "../support/events.ts";
+import {
+  advance,
+  deliveriesFor,
+  failNextDeliveries,
+  HOUR,
+  MINUTE,
+  readLog,
+  readSession,
+  SECOND,
+  sessionStub,
+  useFakeClock,
+} from "../support/session-object.ts";
+
+beforeEach(useFakeClock);
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+async function readySession() {
+  const threadId = newThreadId();
+  await api.post(threadId, [
+    ev.sessionStarted({ threadId }),
+    ev.turnStarted("t1", { threadId }),
+    ev.turnCompleted("t1", "completed", { threadId }),
+  ]);
+  return threadId;
+}
+
+async function busySession(turnId = "t1") {
+  const threadId = newThreadId();
+  await api.post(threadId, [ev.sessionStarted({ threadId }), ev.turnStarted(turnId, { threadId })]);
+  return threadId;
+}
+
+async function reap(threadId: string) {
+  advance(30 * MINUTE + SECOND);
+  expect(await runDurableObjectAlarm(sessionStub(threadId))).toBe(true);
+}
+
+describe("idle reap", () => {
+  it("reaps a session with no active turn after 30 idle minutes", async () => {
+    const threadId = await readySession();
+    const before = await readSession(threadId);
+    expect(Date.parse(before.reapAt ?? "")).toBe(Date.parse(before.lastEventAt ?? "") + 30 * MINUTE);
+
+    await reap(threadId);
+
+    const session = await readSession(threadId);
+    expect(session).toMatchObject({ status: "stopped", activeTurnId: null, reapReason: "idle", reapAt: null });
+    expect(session.reapedAt).not.toBeNull();
+    const log = await readLog(threadId);
+    expect(log.at(-1)).toMatchObject({ origin: "service", outcome: "applied", event: { type: "session.reaped" } });
+  });
+
+  it("does not reap a session that is not due yet", async () => {
+    const threadId = await readySession();
+    advance(29 * MINUTE);
+    await runDurableObjectAlarm(sessionStub(threadId));
+    expect((await readSession(threadId)).status).toBe("ready");
+  });
+
+  it("counts idle time from the last event, not from when the alarm was set", async () => {
+    const threadId = await readySession();
+    advance(20 * MINUTE);
+    await api.post(threadId, ev.health({ threadId }));
+    advance(20 * MINUTE);
+    await runDurableObjectAlarm(sessionStub(threadId));
+    expect((await readSession(threadId)).status).toBe("ready");
+    advance(11 * MINUTE);
+    await runDurableObjectAlarm(sessionStub(threadId));
+    expect((await readSession(threadId)).status).toBe("stopped");
+  });
+});
+
+describe("stale-turn watchdog", () => {
+  it("never idle-reaps a session holding a turn", async () => {
+    const threadId = await busySession();
+    advance(90 * MINUTE);
+    await runDurableObjectAlarm(sessionStub(threadId));
+    expect(await readSession(threadId)).toMatchObject({ status: "running", activeTurnId: "t1", reapedAt: null });
+  });
+
+  it("expires a turn silent for two hours to interrupted, then reaps it as idle", async () => {
+    const threadId = await busySession("t-stuck");
+    advance(2 * HOUR + SECOND);
+    await runDurableObjectAlarm(sessionStub(threadId));
+    const expired = await readSession(threadId);
+    expect(expired).toMatchObject({ status: "interrupted", activeTurnId: null, reapedAt: null });
+    expect(expired.lastError).toBe("Turn t-stuck went silent: no provider event for 7201 s");
+    expect((await readLog(threadId)).at(-1)).toMatchObject({
+      origin: "service",
+      event: { type: "turn.expired", turnId: "t-stuck" },
+    });
+
+    advance(30 * MINUTE + SECOND);
+    await runDurableObjectAlarm(sessionStub(threadId));
+    expect(await readSession(threadId)).toMatchObject({ status: "stopped", reapReason: "idle" });
+  });
+
+  it("keeps a long turn alive while heartbeats arrive", async () => {
+    const threadId = await busySession();
+    for (let hour = 0; hour < 3; hour += 1) {
+      advance(90 * MINUTE);
+      await api.post(threadId, ev.health({ threadId }));
+      await runDurableObjectAlarm(sessionStub(threadId));
+    }
+    expect(await readSession(threadId)).toMatchObject({ status: "running", activeTurnId: "t1" });
+  });
+});
+
+describe("revival and purge", () => {
+  it("revives a reaped session with a late event and cancels its purge", async () => {
+    const threadId = await readySession();
+    await reap(threadId);
+    await api.post(threadId, ev.turnStarted("t2", { threadId }));
+    expect(await readSession(threadId)).toMatchObject({
+      status: "running",
+      activeTurnId: "t2",
+      reapedAt: null,
+      reapReason: null,
+    });
+    advance(25 * HOUR);
+    await runDurableObjectAlarm(sessionStub(threadId));
+    expect((await api.get(threadId)).status).toBe(200);
+  });
+
+  it("purges everything a day after the reap; a new event then starts a fresh session", async () => {
+    const threadId = await readySession();
+    await reap(threadId);
+    advance(24 * HOUR + SECOND);
+    await runDurableObjectAlarm(sessionStub(threadId));
+    expect((await api.get(threadId)).status).toBe(404);
+    expect((await api.events(threadId)).status).toBe(404);
+    await runInDurableObject(sessionStub(threadId), async (_, state) => {
+      expect(await state.storage.getAlarm()).toBeNull();
+      expect(state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table'").toArray()).toEqual([]);
+    });
+
+    await api.post(threadId, ev.sessionStarted({ threadId }));
+    expect(await readSession(threadId)).toMatchObject({ status: "ready", eventCount: 1, lastSeq: 1, reapedAt: null });
+  });
+
+  it("purges at once on DELETE", async () => {
+    const threadId = await busySession();
+    expect((await api.delete(threadId)).status).toBe(204);
+    expect((await api.get(threadId)).status).toBe(404);
+    expect((await api.delete(threadId)).status).toBe(404);
+    await api.post(threadId, ev.sessionStarted({ threadId }));
+    expect(await readSession(threadId)).toMatchObject({ eventCount: 1, status: "ready" });
+  });
+});
+
+describe("reap notification", () => {
+  it("POSTs a Standard Webhooks signed notification that an independent verifier accepts", async () => {
+    const threadId = await readySession();
+    await reap(threadId);
+    const deliveries = await deliveriesFor(threadId);
+    expect(deliveries).toHaveLength(1);
+    const [delivery] = deliveries;
+    expect(delivery?.verified).toBe(true);
+    expect(delivery?.headers["webhook-id"]).toMatch(/^msg_/);
+    expect(JSON.parse(delivery?.body ?? "{}")).toMatchObject({
+      type: "session.reaped",
+      data: { tenant: "acme", threadId, reason: "idle", provider: "codex" },
+    });
+    expect((await readSession(threadId)).notification).toMatchObject({
+      state: "delivered",
+      attempts: 1,
+      lastError: null,
+    });
+  });
+
+  it("retries a failed delivery with backoff and then delivers it exactly once, under one webhook-id", async () => {
+    const threadId = await readySession();
+    await failNextDeliveries(threadId, 2);
+    await reap(threadId);
+    expect((await readSession(threadId)).notification).toMatchObject({
+      state: "pending",
+      attempts: 1,
+      lastError: "receiver answered HTTP 503",
+    });
+
+    await runInDurableObject(sessionStub(threadId), (instance: SessionObject) => instance.alarm());
+    expect(await deliveriesFor(threadId)).toHaveLength(1);
+
+    advance(5 * SECOND);
+    await runDurableObjectAlarm(sessionStub(threadId));
+    advance(10 * SECOND);
+    await runDurableObjectAlarm(sessionStub(threadId));
+    advance(HOUR);
+    await runInDurableObject(sessionStub(threadId), (instance: SessionObject) => instance.alarm());
+
+    const deliveries = await deliveriesFor(threadId);
+    expect(deliveries.map((d) => d.status)).toEqual([503, 503, 204]);
+    expect(new Set(deliveries.map((d) => d.headers["webhook-id"])).size).toBe(1);
+    expect((await readSession(threadId)).notification).toMatchObject({ state: "delivered", attempts: 3 });
+  });
+
+  it("notifies a turn expiry too", async () => {
+    const threadId = await busySession("t-silent");
+    advance(2 * HOUR + SECOND);
+    await runDurableObjectAlarm(sessionStub(threadId));
+    const [delivery] = await deliveriesFor(threadId);
+    expect(JSON.parse(delivery?.body ?? "{}")).toMatchObject({
+      type: "turn.expired",
+      data: { turnId: "t-silent", threadId },
+    });
+  });
+
+  it("waits for a pending notification before purging", async () => {
+    const threadId = await readySession();
+    await failNextDeliveries(threadId, 1000);
+    await reap(threadId);
+    advance(24 * HOUR + SECOND);
+    await runInDurableObject(sessionStub(threadId), (instance: SessionObject) => instance.alarm());
+    expect((await api.get(threadId)).status).toBe(200);
+  });
+});
+
+describe("alarm safety", () => {
+  it("reaps and notifies once when the alarm runs twice", async () => {
+    const threadId = await readySession();
+    await reap(threadId);
+    await runInDurableObject(sessionStub(threadId), (instance: SessionObject) => instance.alarm());
+    await runInDurableObject(sessionStub(threadId), (instance: SessionObject) => instance.alarm());
+    const reaps = (await readLog(threadId)).filter((entry) => entry.event.type === "session.reaped");
+    expect(reaps).toHaveLength(1);
+    expect(await deliveriesFor(threadId)).toHaveLength(1);
+  });
+
+  it("does not reap a session that became active after the alarm was due", async () => {
+    const threadId = await readySession();
+    advance(31 * MINUTE);
+    await api.post(threadId, ev.turnStarted("t9", { threadId }));
+    await runDurableObjectAlarm(sessionStub(threadId));
+    expect(await readSession(threadId)).toMatchObject({ status: "running", activeTurnId: "t9" });
+  });
+
+  it("keeps the projection equal to the fold of the log, synthetic events included", async () => {
+    const threadId = await busySession();
+    advance(2 * HOUR + SECOND);
+    await runDurableObjectAlarm(sessionStub(threadId));
+    advance(31 * MINUTE);
+    await runDurableObjectAlarm(sessionStub(threadId));
+    const log = await readLog(threadId);
+    const folded = foldLog(
+      log.map((e) => ({ seq: e.seq, receivedAt: Date.parse(e.receivedAt), origin: e.origin, event: e.event })),
+    );
+    const session = await readSession(threadId);
+    expect(holdsInvariant(folded)).toBe(true);
+    expect({
+      status: folded.status,
+      activeTurnId: folded.activeTurnId,
+      lastError: folded.lastError,
+      lastSeq: folded.lastSeq,
+    }).toEqual({
+      status: session.status,
+      activeTurnId: session.activeTurnId,
+      lastError: session.lastError,
+      lastSeq: session.lastSeq,
+    });
+    expect(session.reapedAt).toBe(new Date(folded.reapedAt ?? 0).toISOString());
+  });
+});
