@@ -19,6 +19,7 @@ export const SessionViewSchema = z.object({
   reapAt: isoTime.nullable().describe("next idle reap or turn expiry"),
   reapedAt: isoTime.nullable(),
   reapReason: z.enum(["idle"]).nullable(),
+  storageBytes: z.int().describe("size of the session's SQLite storage (log, projection, outbox)"),
   notification: z
     .object({
       id: z.string().describe("the webhook-id"),

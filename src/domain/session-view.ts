@@ -9,6 +9,7 @@ export function sessionView(
   state: SessionState,
   policy: ReapingPolicy,
   notification: Notification | null,
+  storageBytes: number,
 ): SessionView {
   return {
     threadId,
@@ -23,6 +24,7 @@ export function sessionView(
     reapAt: isoOrNull(reapAt(state, policy)),
     reapedAt: isoOrNull(state.reapedAt),
     reapReason: state.reapReason,
+    storageBytes,
     notification:
       notification === null
         ? null

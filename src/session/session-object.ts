@@ -10,7 +10,7 @@ import { initialSession, type SessionState } from "../domain/session.ts";
 import { sessionView } from "../domain/session-view.ts";
 import { hasSchema, migrate } from "./schema.ts";
 import { parseSessionObjectName, type SessionKey } from "./session-key.ts";
-import { SessionStore } from "./store.ts";
+import { SessionStore, type StoredEntry } from "./store.ts";
 import { deliverWebhook } from "./webhook.ts";
 
 const sessionConfig = memoizedByEnv(parseSessionConfig);
@@ -48,21 +48,29 @@ export class SessionObject extends DurableObject<Env> {
     const before = this.#state;
     const { state, results } = this.ctx.storage.transactionSync(() => {
       if (before === null) migrate(this.ctx.storage.sql, now);
+      // One lookup for the whole batch; ids repeated inside the batch are caught as they are added below.
+      const stored = before === null ? new Map<string, number>() : this.#store.storedSeqs(events.map((e) => e.eventId));
       let state = before ?? initialSession;
       const results: EventResult[] = [];
+      const entries: StoredEntry[] = [];
       for (const event of events) {
+        const duplicateOf = stored.get(event.eventId);
+        if (duplicateOf !== undefined) {
+          results.push({ eventId: event.eventId, seq: duplicateOf, outcome: "duplicate" });
+          continue;
+        }
         const entry: LogEntry = { seq: state.lastSeq + 1, receivedAt: now, origin: "provider", event };
         const evolution = evolve(state, entry);
-        const result = { eventId: event.eventId, seq: entry.seq, outcome: evolution.outcome };
-        const withReason = evolution.reason === undefined ? result : { ...result, reason: evolution.reason };
-        if (this.#store.appendEvent({ ...entry, ...withReason })) {
-          state = evolution.state;
-          results.push(withReason);
-        } else {
-          const seq = this.#store.seqOfProviderEvent(event.eventId) ?? 0;
-          results.push({ eventId: event.eventId, seq, outcome: "duplicate" });
-        }
+        const verdict = {
+          outcome: evolution.outcome,
+          ...(evolution.reason === undefined ? {} : { reason: evolution.reason }),
+        };
+        entries.push({ ...entry, ...verdict });
+        results.push({ eventId: event.eventId, seq: entry.seq, ...verdict });
+        stored.set(event.eventId, entry.seq);
+        state = evolution.state;
       }
+      this.#store.appendEvents(entries);
       if (state !== before) this.#store.saveState(state);
       return { state, results };
     });
@@ -131,7 +139,7 @@ export class SessionObject extends DurableObject<Env> {
     const notification =
       this.#config.webhook === null ? null : newNotification({ tenant: this.#key.tenant, seq: entry.seq, event }, now);
     this.ctx.storage.transactionSync(() => {
-      this.#store.appendEvent({ ...entry, outcome });
+      this.#store.appendEvents([{ ...entry, outcome }]);
       this.#store.saveState(state);
       if (notification !== null) this.#store.insertNotification(notification, entry.seq);
     });
@@ -191,7 +199,13 @@ export class SessionObject extends DurableObject<Env> {
   }
 
   #view(state: SessionState): SessionView {
-    return sessionView(this.#key.threadId, state, this.#config.policy, this.#latestNotification);
+    return sessionView(
+      this.#key.threadId,
+      state,
+      this.#config.policy,
+      this.#latestNotification,
+      this.ctx.storage.sql.databaseSize,
+    );
   }
 
   #logBatch(before: SessionState, after: SessionState, results: readonly EventResult[]): void {
