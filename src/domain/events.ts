@@ -16,7 +16,7 @@ export type RuntimeSessionState = (typeof RUNTIME_SESSION_STATES)[number];
 export const RUNTIME_TURN_STATES = ["completed", "failed", "interrupted", "cancelled"] as const;
 export type RuntimeTurnState = (typeof RUNTIME_TURN_STATES)[number];
 
-/** Payload nesting deeper than this is refused: nothing legitimate needs it, and it guards the stack. */
+/** Nesting deeper than this, in any field, is refused: nothing legitimate needs it, and it guards the stack. */
 export const MAX_PAYLOAD_DEPTH = 64;
 export const MAX_EVENTS_PER_BATCH = 500;
 
@@ -49,7 +49,12 @@ const id = z.string().min(1).max(256);
 
 export const RuntimeEventSchema = z
   .looseObject({
-    eventId: z.string().min(1).max(128),
+    // Lone surrogates cannot be stored as an SQLite key and read back equal, so a replay could not be recognised.
+    eventId: z
+      .string()
+      .min(1)
+      .max(128)
+      .refine((eventId) => eventId.isWellFormed(), "must be well-formed Unicode"),
     type: z.string().min(1).max(128),
     provider: z.string().min(1).max(128),
     threadId: z.string().min(1).max(256),
@@ -64,8 +69,8 @@ export const RuntimeEventSchema = z
     payload: z.looseObject({}).nullish(),
   })
   .superRefine((event, ctx) => {
-    for (const key of ["payload", "raw", "providerRefs"] as const) {
-      if (exceedsDepth(event[key], MAX_PAYLOAD_DEPTH)) {
+    for (const [key, value] of Object.entries(event)) {
+      if (exceedsDepth(value, MAX_PAYLOAD_DEPTH)) {
         ctx.addIssue({ code: "custom", path: [key], message: `nesting deeper than ${MAX_PAYLOAD_DEPTH} levels` });
       }
     }

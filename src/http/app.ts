@@ -38,5 +38,9 @@ app.onError((error, c) => {
   console.error(
     JSON.stringify({ message: "unhandled error", method: c.req.method, path: c.req.path, error: String(error) }),
   );
-  return problemResponse("internal", "The request failed unexpectedly; nothing was stored if it was a write.");
+  // A failure after the commit (re-arming the alarm) leaves the write stored: the detail must not promise otherwise.
+  return problemResponse(
+    "internal",
+    "The request failed unexpectedly; a write may or may not have been stored: retry it, replays are deduplicated.",
+  );
 });

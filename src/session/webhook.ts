@@ -16,6 +16,13 @@ export async function deliverWebhook(
   now: number,
 ): Promise<AttemptResult> {
   const timestamp = Math.floor(now / 1000);
+  // Cleared when the attempt settles: a pending AbortSignal.timeout() kept the object busy, so it could not be
+  // evicted, for the full 10 s after every delivery.
+  const controller = new AbortController();
+  const timeout = setTimeout(
+    () => controller.abort(new DOMException("The delivery timed out.", "TimeoutError")),
+    DELIVERY_TIMEOUT_MS,
+  );
   try {
     const response = await fetch(config.url, {
       method: "POST",
@@ -27,11 +34,13 @@ export async function deliverWebhook(
         "webhook-signature": await signWebhook(config.secret, notification.id, timestamp, notification.body),
       },
       body: notification.body,
-      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+      signal: controller.signal,
     });
     await response.body?.cancel();
     return response.ok ? { ok: true } : { ok: false, error: `receiver answered HTTP ${response.status}` };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  } finally {
+    clearTimeout(timeout);
   }
 }
