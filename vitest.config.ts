@@ -1,9 +1,16 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { describeSettings, fastCheckSettings } from "./test/support/fast-check.ts";
 import { TEST_TOKENS, TEST_WEBHOOK_SECRET } from "./test/support/test-config.ts";
 
 // wrangler reads declared secrets from the environment; the test bindings below set the values used.
 process.env.API_TOKENS ??= TEST_TOKENS;
+
+// One seed for every property of the run, printed once (this file is loaded twice); both projects inject it.
+const fastCheck = fastCheckSettings(process.env);
+if (process.env.FC_SETTINGS_PRINTED === undefined) console.info(describeSettings(fastCheck));
+process.env.FC_SETTINGS_PRINTED = "1";
+const fastCheckSetup = { provide: { fastCheck }, setupFiles: ["./test/support/fast-check-setup.ts"] };
 
 export default defineConfig({
   test: {
@@ -13,7 +20,7 @@ export default defineConfig({
     reporters: process.env.CI ? ["default", ["json", { outputFile: ".ci/test-results.json" }]] : ["default"],
     projects: [
       {
-        test: { name: "domain", include: ["test/domain/**/*.test.ts"], environment: "node" },
+        test: { name: "domain", include: ["test/domain/**/*.test.ts"], environment: "node", ...fastCheckSetup },
       },
       {
         plugins: [
@@ -31,8 +38,9 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["test/session/**/*.test.ts", "test/http/**/*.test.ts"],
+          include: ["test/session/**/*.test.ts", "test/http/**/*.test.ts", "test/reliability/**/*.test.ts"],
           globalSetup: ["./test/support/webhook-receiver.ts"],
+          ...fastCheckSetup,
         },
       },
     ],

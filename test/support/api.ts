@@ -7,6 +7,8 @@ const ORIGIN = "https://sessions.test";
 export interface RequestOptions {
   token?: string | null;
   headers?: Record<string, string>;
+  /** The body's Content-Type; null sends none. Defaults to application/json. */
+  contentType?: string | null;
 }
 
 export function request(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<Response> {
@@ -16,7 +18,8 @@ export function request(method: string, path: string, body?: unknown, options: R
   let payload: string | undefined;
   if (body !== undefined) {
     payload = typeof body === "string" ? body : JSON.stringify(body);
-    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+    const contentType = options.contentType === undefined ? "application/json" : options.contentType;
+    if (!headers.has("content-type") && contentType !== null) headers.set("content-type", contentType);
   }
   return exports.default.fetch(new Request(`${ORIGIN}${path}`, { method, headers, body: payload ?? null }));
 }

@@ -33,3 +33,153 @@ export const providerEvent: fc.Arbitrary<RuntimeEvent> = fc
       ...(sessionSequence === undefined ? {} : { sessionSequence }),
     }),
   );
+
+/** Text that is awkward to store, compare and echo: lone surrogates, NUL, BOM, bidi overrides, combining marks. */
+export const awkwardText: fc.Arbitrary<string> = fc.oneof(
+  fc.string({ unit: "binary", minLength: 1, maxLength: 24 }),
+  fc.constantFrom("\ud800", "\udfff", "a\udc00b", "\u0000", "\ufeff", "\u202e", "e\u0301", "😀", "\uffff", "\\u0000"),
+  fc.constantFrom("'; DROP TABLE events; --", "%2e%2e/", "../..", "<script>", "null", "__proto__x"),
+);
+
+/** Well-formed text, safe to put in a URL path, including what looks like another tenant's or a traversal. */
+export const awkwardThreadId: fc.Arbitrary<string> = fc
+  .oneof(
+    fc.string({ unit: "grapheme", minLength: 1, maxLength: 40 }),
+    fc.constantFrom("globex/x", "../globex/x", "acme/x", "a/../b", "%2F", "%25", "x?y#z", " ", "\u202e", "😀/😀"),
+    fc.integer({ min: 200, max: 256 }).map((length) => "t".repeat(length)),
+  )
+  .filter((id) => id !== "." && id !== "..");
+
+/** JSON text nested deeper than the 64 levels an event may carry, up to far past any recursion limit. */
+export const deepJson: fc.Arbitrary<string> = fc
+  .tuple(fc.integer({ min: 65, max: 100_000 }), fc.boolean())
+  .map(([depth, arrays]) =>
+    arrays ? `${"[".repeat(depth)}1${"]".repeat(depth)}` : `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`,
+  );
+
+/** Longer than any field allows, and up to most of the 1 MiB body. */
+export const hugeText: fc.Arbitrary<string> = fc
+  .tuple(fc.constantFrom("x", "é", "😀"), fc.integer({ min: 257, max: 200_000 }))
+  .map(([unit, count]) => unit.repeat(count));
+
+const notAString = fc.oneof(
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.nat(), { maxLength: 2 }),
+  fc.object(),
+);
+const notAnObject = fc.oneof(fc.integer(), fc.string(), fc.boolean(), fc.array(fc.jsonValue(), { maxLength: 3 }));
+const REQUIRED = ["eventId", "type", "provider", "threadId", "createdAt"] as const;
+
+type Event = Record<string, unknown>;
+
+/** A function that fast-check prints as its label in a counterexample. */
+function labelled<F extends (...args: never[]) => unknown>(label: string, f: F): F {
+  return Object.assign(f, { [fc.toStringMethod]: () => label });
+}
+
+const fieldSet = (field: string, value: unknown) =>
+  labelled(`${field} = ${fc.stringify(value).slice(0, 60)}`, (e: Event) => ({ ...e, [field]: value }));
+
+/** Each change makes a valid event invalid, or makes it name another thread than the path. */
+const eventDefect: fc.Arbitrary<(event: Event) => Event> = fc.oneof(
+  fc
+    .constantFrom(...REQUIRED)
+    .map((field) =>
+      labelled(`without ${field}`, (e: Event) => Object.fromEntries(Object.entries(e).filter(([k]) => k !== field))),
+    ),
+  fc.tuple(fc.constantFrom(...REQUIRED), notAString).map(([field, value]) => fieldSet(field, value)),
+  fc.constantFrom("eventId", "type", "provider").map((field) => fieldSet(field, "")),
+  hugeText.map((text) => fieldSet("eventId", text)),
+  fc.constantFrom("\ud800", "x\udfff", "\udc00\ud800").map((eventId) => fieldSet("eventId", eventId)),
+  awkwardText.map((threadId) => fieldSet("threadId", `other-${threadId}`)),
+  fc
+    .constantFrom("yesterday", "2026-13-01T00:00:00Z", "2026-11-25", "", "2026-11-25T10:00:00")
+    .map((at) => fieldSet("createdAt", at)),
+  fc.constantFrom(-1, 1.5, "3", 2 ** 53, 1e300).map((sequence) => fieldSet("sessionSequence", sequence)),
+  fc.oneof(fc.constant(""), hugeText, fc.integer()).map((turnId) => fieldSet("turnId", turnId)),
+  fc
+    .tuple(fc.constantFrom("payload", "raw", "providerRefs"), notAnObject)
+    .map(([field, value]) => fieldSet(field, value)),
+  awkwardText
+    .filter((state) => !(RUNTIME_SESSION_STATES as readonly string[]).includes(state))
+    .map((state) =>
+      labelled(`session.state.changed to ${fc.stringify(state)}`, (e: Event) => ({
+        ...e,
+        type: "session.state.changed",
+        payload: { state },
+      })),
+    ),
+  fc.constant(
+    labelled("runtime.error without a message", (e: Event) => ({ ...e, type: "runtime.error", payload: {} })),
+  ),
+  fc.constant(
+    labelled("turn.aborted with a numeric reason", (e: Event) => ({
+      ...e,
+      type: "turn.aborted",
+      payload: { reason: 7 },
+    })),
+  ),
+);
+
+/** A placeholder swapped for deep JSON text after serialising, so the test's own JSON.stringify never recurses. */
+const DEEP = "__deep__";
+
+export type HostileBody = (threadId: string) => string;
+
+/**
+ * A request body no valid request could have, as text: random JSON, text that is not JSON, an event with a defect,
+ * nesting past the limit in any field, a batch with one bad event among good ones, an empty, overlong or oversized batch.
+ */
+export function hostileBody(valid: (threadId: string) => RuntimeEvent): fc.Arbitrary<HostileBody> {
+  return fc.oneof(
+    fc.jsonValue().map((value) => labelled(`JSON ${fc.stringify(value).slice(0, 60)}`, () => JSON.stringify(value))),
+    fc
+      .string()
+      .filter((text) => !isJson(text))
+      .map((text) => labelled(`text ${fc.stringify(text)}`, () => text)),
+    eventDefect.map((defect) =>
+      labelled(`event with ${defect}`, (threadId: string) => JSON.stringify(defect(valid(threadId)))),
+    ),
+    fc
+      .tuple(fc.constantFrom("payload", "raw", "providerRefs", "vendorExtra"), deepJson)
+      .map(([field, deep]) =>
+        labelled(`${field} nested ${deep.split(/[[{]/).length - 1} levels`, (threadId: string) =>
+          JSON.stringify({ ...valid(threadId), [field]: DEEP }).replace(`"${DEEP}"`, deep),
+        ),
+      ),
+    fc.tuple(eventDefect, fc.nat({ max: 4 }), fc.nat({ max: 4 })).map(([defect, before, after]) =>
+      labelled(`batch of ${before} good, one with ${defect}, ${after} good`, (threadId: string) => {
+        const good = () => valid(threadId);
+        return JSON.stringify([
+          ...Array.from({ length: before }, good),
+          defect(good()),
+          ...Array.from({ length: after }, good),
+        ]);
+      }),
+    ),
+    fc
+      .constantFrom(0, 501)
+      .map((length) =>
+        labelled(`batch of ${length}`, (threadId: string) =>
+          JSON.stringify(Array.from({ length }, () => valid(threadId))),
+        ),
+      ),
+    fc.constant(
+      labelled(
+        "a valid event padded past 1 MiB",
+        (threadId: string) => `${JSON.stringify(valid(threadId))}${" ".repeat(1024 * 1024)}`,
+      ),
+    ),
+  );
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,8 +1,12 @@
 /** Direct handles on a session object for tests that drive alarms and time. */
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
+import { parseSessionConfig } from "../../src/config.ts";
+import type { ReapingPolicy } from "../../src/domain/reaping.ts";
 import type { EventPage, SessionView } from "../../src/domain/replies.ts";
 import { sessionObjectName } from "../../src/session/session-key.ts";
+import type { SessionObject } from "../../src/session/session-object.ts";
 import { api, json } from "./api.ts";
 import type { ReceivedDelivery } from "./webhook-receiver.ts";
 
@@ -24,6 +28,65 @@ export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;
 export const HOUR = 60 * MINUTE;
 
+/** The reaping timings the test Worker runs with (wrangler.toml [vars]). */
+export function sessionPolicy(): ReapingPolicy {
+  return parseSessionConfig({ ...env }).policy;
+}
+
+export function alarmAt(threadId: string): Promise<number | null> {
+  return runInDurableObject(sessionStub(threadId), (_, state) => state.storage.getAlarm());
+}
+
+/** Calls alarm() on the instance whether or not one is due, as an at-least-once scheduler may deliver it again. */
+export function deliverAlarmAgain(threadId: string): Promise<void> {
+  return runInDurableObject(sessionStub(threadId), (instance: SessionObject) => instance.alarm());
+}
+
+/** A storage method that fails once, or the first SQL statement matching a pattern. */
+export type StorageFault = "setAlarm" | "deleteAll" | "transactionSync" | { sql: RegExp };
+
+/**
+ * Runs `act` inside the object while one storage call fails, and returns what it threw (or null). The failure is
+ * caught here, inside the object, because an RPC that rejects leaks an unhandled rejection in the test runtime.
+ */
+export function withStorageFault(
+  threadId: string,
+  fault: StorageFault,
+  act: (instance: SessionObject) => Promise<unknown>,
+): Promise<string | null> {
+  return runInDurableObject(sessionStub(threadId), async (instance: SessionObject, state) => {
+    const restore = injectFault(state.storage, fault);
+    try {
+      await act(instance);
+      return null;
+    } catch (error) {
+      return String(error);
+    } finally {
+      restore();
+    }
+  });
+}
+
+function injectFault(storage: DurableObjectStorage, fault: StorageFault): () => void {
+  const target = (typeof fault === "string" ? storage : storage.sql) as unknown as Record<string, unknown>;
+  const name = typeof fault === "string" ? fault : "exec";
+  const original = target[name] as (...args: unknown[]) => unknown;
+  const own = Object.getOwnPropertyDescriptor(target, name);
+  let failed = false;
+  target[name] = function (this: unknown, ...args: unknown[]) {
+    const matches = typeof fault === "string" || fault.sql.test(String(args[0]));
+    if (!failed && matches) {
+      failed = true;
+      throw new Error(`injected storage failure in ${name}`);
+    }
+    return original.apply(this, args);
+  };
+  return () => {
+    if (own === undefined) delete target[name];
+    else Object.defineProperty(target, name, own);
+  };
+}
+
 export async function readSession(threadId: string): Promise<SessionView> {
   const response = await api.get(threadId);
   if (response.status !== 200) throw new Error(`GET session answered ${response.status}`);
@@ -32,6 +95,17 @@ export async function readSession(threadId: string): Promise<SessionView> {
 
 export async function readLog(threadId: string): Promise<EventPage["events"]> {
   return (await json<EventPage>(await api.events(threadId, "?limit=1000"))).events;
+}
+
+/** The whole log, page by page. */
+export async function readWholeLog(threadId: string): Promise<EventPage["events"]> {
+  const events: EventPage["events"] = [];
+  for (let after: number | null = 0; after !== null; ) {
+    const page: EventPage = await json<EventPage>(await api.events(threadId, `?after=${after}&limit=1000`));
+    events.push(...page.events);
+    after = page.nextAfter;
+  }
+  return events;
 }
 
 export async function deliveriesFor(threadId: string): Promise<ReceivedDelivery[]> {

@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { evolve, foldLog } from "../../src/domain/event-log.ts";
+import type { RuntimeEvent } from "../../src/domain/events.ts";
+import type { ReapingPolicy } from "../../src/domain/reaping.ts";
+import type { EventResult } from "../../src/domain/replies.ts";
+import { initialSession } from "../../src/domain/session.ts";
+import { sessionView } from "../../src/domain/session-view.ts";
+import { historyViolations, logViolations, type Operation, type ReadEntry, toLogEntries } from "../support/checks.ts";
+import { ev } from "../support/events.ts";
+
+const policy: ReapingPolicy = { idleTimeoutMs: 1_800_000, staleTurnTimeoutMs: 7_200_000, retentionMs: 86_400_000 };
+const AT = "2026-11-25T10:00:00.000Z";
+
+/** The log the object would store for these events, in this order. */
+function logOf(events: readonly RuntimeEvent[]): ReadEntry[] {
+  let state = initialSession;
+  return events.map((event, index) => {
+    const step = evolve(state, { seq: index + 1, receivedAt: Date.parse(AT), origin: "provider", event });
+    state = step.state;
+    return { seq: index + 1, receivedAt: AT, origin: "provider", outcome: step.outcome, event };
+  });
+}
+
+const viewOf = (log: readonly ReadEntry[]) => sessionView("thread-1", foldLog(toLogEntries(log)), policy, null, 0);
+
+function write(invokedAt: number, completedAt: number, events: RuntimeEvent[], results: EventResult[]): Operation {
+  return { kind: "write", invokedAt, completedAt, events, status: 200, results };
+}
+
+const a = ev.sessionStarted();
+const b = ev.turnStarted("t1");
+const c = ev.contentDelta("t1");
+const log = logOf([a, b, c]);
+const stored = (event: RuntimeEvent, seq: number): EventResult => ({
+  eventId: event.eventId,
+  seq,
+  outcome: log[seq - 1]?.outcome ?? "recorded",
+});
+const duplicate = (event: RuntimeEvent, seq: number): EventResult => ({
+  eventId: event.eventId,
+  seq,
+  outcome: "duplicate",
+});
+
+describe("the history checker", () => {
+  const correct: Operation[] = [
+    write(1, 2, [a, b], [stored(a, 1), stored(b, 2)]),
+    write(3, 6, [a, c], [duplicate(a, 1), stored(c, 3)]),
+    { kind: "read", invokedAt: 4, completedAt: 5, status: 200, lastSeq: 2 },
+  ];
+
+  it("finds nothing wrong with a correct history", () => {
+    expect(historyViolations(correct, log)).toEqual([]);
+    expect(logViolations(viewOf(log), log, policy)).toEqual([]);
+  });
+
+  it("finds an acknowledged event that the log lost", () => {
+    expect(historyViolations(correct, log.slice(0, 2))).toEqual([expect.stringContaining(`${c.eventId}`)]);
+  });
+
+  it("finds an event that two requests both stored", () => {
+    const twice = [...correct, write(7, 8, [a], [stored(a, 4)])];
+    expect(historyViolations(twice, logOf([a, b, c, a]))).toEqual(
+      expect.arrayContaining([`event ${a.eventId} was stored by 2 requests`]),
+    );
+  });
+
+  it("finds a write ordered before one that had finished when it started", () => {
+    const reordered = [write(1, 2, [a], [stored(a, 2)]), write(3, 4, [b], [stored(b, 1)])];
+    expect(historyViolations(reordered, logOf([b, a]))).toEqual(
+      expect.arrayContaining([expect.stringContaining("started after another finished")]),
+    );
+  });
+
+  it("finds a batch whose seqs another batch interleaved", () => {
+    const interleaved = [write(1, 4, [a, c], [stored(a, 1), stored(c, 3)]), write(2, 3, [b], [stored(b, 2)])];
+    expect(historyViolations(interleaved, log)).toEqual([expect.stringContaining("not consecutive")]);
+  });
+
+  it("finds a read that missed a write finished before it started", () => {
+    const stale: Operation[] = [...correct, { kind: "read", invokedAt: 7, completedAt: 8, status: 200, lastSeq: 1 }];
+    expect(historyViolations(stale, log)).toEqual(
+      expect.arrayContaining([expect.stringContaining("a read saw lastSeq 1")]),
+    );
+  });
+
+  it("finds a gap in the log, an outcome the fold disagrees with, and a projection that is not the fold", () => {
+    const gap = log.map((entry) => (entry.seq === 3 ? { ...entry, seq: 4 } : entry));
+    expect(logViolations(viewOf(log), gap, policy)).toEqual(expect.arrayContaining([expect.stringContaining("a gap")]));
+    const misrecorded = log.map((entry) => (entry.seq === 2 ? { ...entry, outcome: "ignored" as const } : entry));
+    expect(logViolations(viewOf(log), misrecorded, policy)).toEqual([
+      expect.stringContaining("seq 2 is stored as ignored"),
+    ]);
+    const stuck = { ...viewOf(log), status: "ready" as const };
+    expect(logViolations(stuck, log, policy)).toEqual([expect.stringContaining("is not the fold of its log")]);
+  });
+});

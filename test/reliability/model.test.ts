@@ -1,0 +1,369 @@
+/**
+ * Model-based test: random sequences of submit, replay, alarm, evict, delete, page and advance-time commands run
+ * against the real session object, each observable result predicted by a small model of ids, seqs and deadlines.
+ */
+import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { foldLog } from "../../src/domain/event-log.ts";
+import type { RuntimeEvent } from "../../src/domain/events.ts";
+import type { EventPage, IngestReply, SessionView } from "../../src/domain/replies.ts";
+import { initialSession, type SessionState, statusAllowsActiveTurn } from "../../src/domain/session.ts";
+import { api, json, newThreadId } from "../support/api.ts";
+import { providerEvent } from "../support/arbitraries.ts";
+import { canonical, logViolations, type ReadEntry, toLogEntries } from "../support/checks.ts";
+import {
+  alarmAt,
+  deliverAlarmAgain,
+  HOUR,
+  MINUTE,
+  SECOND,
+  sessionPolicy,
+  sessionStub,
+  useFakeClock,
+} from "../support/session-object.ts";
+
+const policy = sessionPolicy();
+
+interface ModelEntry {
+  seq: number;
+  receivedAt: number;
+  origin: "provider" | "service";
+  /** eventId of a provider event; type of one the service wrote (its id is random). */
+  key: string;
+}
+
+interface Model {
+  now: number;
+  log: ModelEntry[];
+  sent: Map<string, RuntimeEvent>;
+  replayable: RuntimeEvent[];
+  lastProviderAt: number | null;
+  turnExpiredAt: number | null;
+  reapedAt: number | null;
+  /** The fold of the log last read back: the spec the projection is held to. */
+  folded: SessionState;
+  lastRead: { view: SessionView | null; log: ReadEntry[] };
+}
+
+interface Real {
+  threadId: string;
+}
+
+const totals = {
+  runs: 0,
+  commands: 0,
+  requests: 0,
+  events: 0,
+  duplicates: 0,
+  alarms: 0,
+  written: 0,
+  purges: 0,
+  evictions: 0,
+};
+
+function newModel(now: number): Model {
+  return {
+    now,
+    log: [],
+    sent: new Map(),
+    replayable: [],
+    lastProviderAt: null,
+    turnExpiredAt: null,
+    reapedAt: null,
+    folded: initialSession,
+    lastRead: { view: null, log: [] },
+  };
+}
+
+/** Forgets the session but not what was ever sent, so a later replay of it is a new event. */
+function purged(model: Model): void {
+  Object.assign(model, { ...newModel(model.now), replayable: model.replayable });
+}
+
+const exists = (model: Model) => model.log.length > 0;
+
+/** README "Reaping": a busy session's turn expires after a silence; an idle one is reaped; a reaped one purged. */
+function nextDeadline(model: Model): { action: "turn.expired" | "session.reaped" | "purge"; at: number } | null {
+  if (model.lastProviderAt === null) return null;
+  if (model.reapedAt !== null) return { action: "purge", at: model.reapedAt + policy.retentionMs };
+  if (statusAllowsActiveTurn(model.folded.status)) {
+    return { action: "turn.expired", at: model.lastProviderAt + policy.staleTurnTimeoutMs };
+  }
+  return {
+    action: "session.reaped",
+    at: Math.max(model.lastProviderAt, model.turnExpiredAt ?? 0) + policy.idleTimeoutMs,
+  };
+}
+
+/** Predicts one batch: a known id is a duplicate of its stored seq, anything else gets the next seq. */
+function expectIngest(model: Model, batch: readonly RuntimeEvent[]) {
+  const expected = batch.map((event) => {
+    const stored = model.log.find((entry) => entry.origin === "provider" && entry.key === event.eventId);
+    if (stored !== undefined) return { eventId: event.eventId, seq: stored.seq, duplicate: true };
+    const entry: ModelEntry = {
+      seq: model.log.length + 1,
+      receivedAt: model.now,
+      origin: "provider",
+      key: event.eventId,
+    };
+    model.log.push(entry);
+    model.sent.set(event.eventId, event);
+    if (!model.replayable.includes(event)) model.replayable.push(event);
+    model.lastProviderAt = model.now;
+    model.reapedAt = null;
+    return { eventId: event.eventId, seq: entry.seq, duplicate: false };
+  });
+  return expected;
+}
+
+/** Reads everything observable and holds it to the model; afterwards the model's fold is the one read back. */
+async function check(model: Model, real: Real): Promise<void> {
+  const [sessionResponse, logResponse] = [await api.get(real.threadId), await api.events(real.threadId, "?limit=1000")];
+  totals.requests += 3;
+  if (!exists(model)) {
+    expect([sessionResponse.status, logResponse.status]).toEqual([404, 404]);
+    expect(await alarmAt(real.threadId)).toBeNull();
+    model.lastRead = { view: null, log: [] };
+    return;
+  }
+  const view = await json<SessionView>(sessionResponse);
+  const log = (await json<EventPage>(logResponse)).events;
+  expect(
+    log.map((e) => ({
+      seq: e.seq,
+      receivedAt: Date.parse(e.receivedAt),
+      origin: e.origin,
+      key: e.origin === "provider" ? e.event.eventId : e.event.type,
+    })),
+  ).toEqual(model.log);
+  for (const entry of log.filter((e) => e.origin === "provider")) {
+    expect(canonical(entry.event)).toBe(canonical(model.sent.get(entry.event.eventId)));
+  }
+  expect(logViolations(view, log, policy)).toEqual([]);
+  expect(view.lastEventAt).toBe(new Date(model.lastProviderAt ?? 0).toISOString());
+  expect(view.reapedAt).toBe(model.reapedAt === null ? null : new Date(model.reapedAt).toISOString());
+  model.folded = foldLog(toLogEntries(log));
+  model.lastRead = { view, log };
+  const deadline = nextDeadline(model);
+  const alarm = await alarmAt(real.threadId);
+  // Armed at or before the next deadline, so no session is ever left behind.
+  expect(alarm).not.toBeNull();
+  expect(alarm).toBeLessThanOrEqual(deadline?.at ?? 0);
+}
+
+async function ingest(model: Model, real: Real, events: readonly RuntimeEvent[], copies: number) {
+  const batch = events.map((event) => ({ ...event, threadId: real.threadId }));
+  const expected = expectIngest(model, batch);
+  const responses = await Promise.all(Array.from({ length: copies }, () => api.post(real.threadId, batch)));
+  totals.requests += copies;
+  totals.events += copies * batch.length;
+  expect(responses.map((r) => r.status)).toEqual(responses.map(() => 200));
+  const replies = await Promise.all(responses.map((r) => json<IngestReply>(r)));
+  const seen = replies.map((reply) =>
+    reply.results.map((r) => ({ eventId: r.eventId, seq: r.seq, duplicate: r.outcome === "duplicate" })),
+  );
+  totals.duplicates += seen.flat().filter((r) => r.duplicate).length;
+  // Whichever copy the object took first stores the new events; every other copy finds them all stored.
+  const allDuplicates = expected.map((e) => ({ ...e, duplicate: true }));
+  const first = seen.findIndex((results) => canonical(results) === canonical(expected));
+  expect(first).toBeGreaterThanOrEqual(0);
+  seen.forEach((results, index) => {
+    if (index !== first) expect(results).toEqual(allDuplicates);
+  });
+  await check(model, real);
+  const stored = new Map(model.lastRead.log.map((entry) => [entry.seq, entry]));
+  for (const result of (replies[first] as IngestReply).results.filter((r) => r.outcome !== "duplicate")) {
+    expect({ outcome: result.outcome, reason: result.reason }).toEqual({
+      outcome: stored.get(result.seq)?.outcome,
+      reason: stored.get(result.seq)?.reason,
+    });
+  }
+  if (copies === 1) expect((replies[0] as IngestReply).session).toEqual(model.lastRead.view);
+}
+
+type Command = fc.AsyncCommand<Model, Real>;
+
+const describeBatch = (events: readonly RuntimeEvent[]) =>
+  events.map((e) => `${e.type}${e.turnId === undefined ? "" : `(${e.turnId})`}#${e.sessionSequence ?? "-"}`).join(", ");
+
+class Submit implements Command {
+  constructor(
+    readonly events: RuntimeEvent[],
+    readonly copies: number,
+  ) {}
+  check = () => true;
+  run = (model: Model, real: Real) => ingest(model, real, this.events, this.copies);
+  toString = () => `submit [${describeBatch(this.events)}] x${this.copies}`;
+}
+
+class Replay implements Command {
+  constructor(
+    readonly picks: number[],
+    readonly copies: number,
+  ) {}
+  check = (model: Readonly<Model>) => model.replayable.length > 0;
+  run = (model: Model, real: Real) =>
+    ingest(
+      model,
+      real,
+      this.picks.map((pick) => model.replayable[pick % model.replayable.length] as RuntimeEvent),
+      this.copies,
+    );
+  toString = () => `replay [${this.picks.join(", ")}] x${this.copies}`;
+}
+
+/** When the alarm runs: now (often early), a second before the next deadline, exactly at it, or a day after it. */
+type AlarmTime = "now" | "just-before" | "at-deadline" | "late";
+const OFFSETS: Record<Exclude<AlarmTime, "now">, number> = {
+  "just-before": -SECOND,
+  "at-deadline": 0,
+  late: 25 * HOUR,
+};
+
+class Alarm implements Command {
+  constructor(
+    readonly delivery: "scheduled" | "again",
+    readonly when: AlarmTime,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    totals.alarms += 1;
+    const upcoming = nextDeadline(model);
+    if (upcoming !== null && this.when !== "now") {
+      model.now = Math.max(model.now, upcoming.at + OFFSETS[this.when]);
+      vi.setSystemTime(model.now);
+    }
+    const deadline = nextDeadline(model);
+    const due = deadline !== null && deadline.at <= model.now ? deadline.action : null;
+    if (this.delivery === "scheduled")
+      expect(await runDurableObjectAlarm(sessionStub(real.threadId))).toBe(exists(model));
+    else await deliverAlarmAgain(real.threadId);
+    if (due === "purge") {
+      totals.purges += 1;
+      purged(model);
+    }
+    if (due === "turn.expired" || due === "session.reaped") {
+      totals.written += 1;
+      model.log.push({ seq: model.log.length + 1, receivedAt: model.now, origin: "service", key: due });
+      if (due === "turn.expired") model.turnExpiredAt = model.now;
+      else model.reapedAt = model.now;
+    }
+    await check(model, real);
+  }
+  toString = () => `alarm ${this.delivery} ${this.when}`;
+}
+
+class Advance implements Command {
+  constructor(readonly ms: number) {}
+  check = () => true;
+  async run(model: Model) {
+    model.now += this.ms;
+    vi.setSystemTime(model.now);
+  }
+  toString = () => `advance ${this.ms / SECOND} s`;
+}
+
+class Evict implements Command {
+  constructor(readonly how: "evict" | "abort-all") {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    totals.evictions += 1;
+    const before = model.lastRead;
+    if (this.how === "evict") {
+      // Only a running object can be evicted: wake it with a read that changes nothing.
+      await alarmAt(real.threadId);
+      await evictDurableObject(sessionStub(real.threadId));
+    } else {
+      await abortAllDurableObjects();
+    }
+    await check(model, real);
+    expect(model.lastRead).toEqual(before);
+  }
+  toString = () => this.how;
+}
+
+class Delete implements Command {
+  check = () => true;
+  async run(model: Model, real: Real) {
+    totals.requests += 1;
+    expect((await api.delete(real.threadId)).status).toBe(exists(model) ? 204 : 404);
+    purged(model);
+    await check(model, real);
+  }
+  toString = () => "delete";
+}
+
+class Page implements Command {
+  constructor(
+    readonly after: number,
+    readonly limit: number,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    totals.requests += 1;
+    const response = await api.events(real.threadId, `?after=${this.after}&limit=${this.limit}`);
+    if (!exists(model)) return void expect(response.status).toBe(404);
+    const page = await json<EventPage>(response);
+    const expected = model.log.filter((entry) => entry.seq > this.after).slice(0, this.limit);
+    const last = expected.at(-1);
+    expect(page.events.map((e) => e.seq)).toEqual(expected.map((e) => e.seq));
+    expect(page.nextAfter).toBe(last !== undefined && last.seq < model.log.length ? last.seq : null);
+  }
+  toString = () => `page after ${this.after} limit ${this.limit}`;
+}
+
+const batch = fc
+  .tuple(fc.array(providerEvent, { minLength: 1, maxLength: 4 }), fc.boolean())
+  .map(([events, repeatFirst]) => (repeatFirst ? [...events, events[0] as RuntimeEvent] : events));
+const copies = fc.integer({ min: 1, max: 3 });
+
+const submit = fc.record({ events: batch, copies }).map(({ events, copies }) => new Submit(events, copies));
+const alarm = fc
+  .tuple(
+    fc.constantFrom("scheduled" as const, "again" as const),
+    fc.constantFrom<AlarmTime>("now", "just-before", "at-deadline", "late"),
+  )
+  .map(([delivery, when]) => new Alarm(delivery, when));
+const advanceTime = fc
+  .constantFrom(SECOND, 10 * MINUTE, 31 * MINUTE, 2 * HOUR + SECOND, 25 * HOUR)
+  .map((ms) => new Advance(ms));
+
+/** fast-check picks a command kind uniformly: listing one twice makes it twice as likely. */
+const commandArbitraries = [
+  submit,
+  submit,
+  fc
+    .record({ picks: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), copies })
+    .map(({ picks, copies }) => new Replay(picks, copies)),
+  alarm,
+  alarm,
+  advanceTime,
+  fc.constantFrom("evict" as const, "abort-all" as const).map((how) => new Evict(how)),
+  fc.constant(new Delete()),
+  fc.tuple(fc.nat({ max: 12 }), fc.integer({ min: 1, max: 5 })).map(([after, limit]) => new Page(after, limit)),
+];
+
+beforeAll(useFakeClock);
+afterAll(() => {
+  vi.useRealTimers();
+});
+
+describe("the session object against its model", () => {
+  it("stores each event once, gap-free, folds to the projection and keeps its alarm, whatever the sequence", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.commands(commandArbitraries, { maxCommands: 15, size: "medium" }), async (commands) => {
+        totals.runs += 1;
+        totals.commands += [...commands].length;
+        const setup = () => ({ model: newModel(Date.now()), real: { threadId: newThreadId() } });
+        await fc.asyncModelRun(setup, commands);
+      }),
+    );
+    console.info(
+      `model-based: ${totals.runs} runs, ${totals.commands} commands, ${totals.requests} requests, ` +
+        `${totals.events} events posted (${totals.duplicates} answered duplicate), ${totals.alarms} alarms ` +
+        `(${totals.written} expiries or reaps, ${totals.purges} purges), ${totals.evictions} evictions or aborts; ` +
+        "0 lost, 0 duplicated, 0 reordered",
+    );
+  }, 300_000);
+});
