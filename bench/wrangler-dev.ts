@@ -35,14 +35,19 @@ export async function startWranglerDev({
     }
   };
   process.once("exit", stop);
+  let exited = false;
+  child.once("exit", () => {
+    exited = true;
+  });
   const origin = `http://127.0.0.1:${port}`;
-  await waitUntilServing(origin, 90_000);
+  await waitUntilServing(origin, 90_000, () => exited);
   return { origin, stop };
 }
 
-async function waitUntilServing(origin: string, timeoutMs: number): Promise<void> {
+async function waitUntilServing(origin: string, timeoutMs: number, hasExited: () => boolean): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
+    if (hasExited()) throw new Error(`wrangler dev exited before serving ${origin} (its errors are above)`);
     try {
       const response = await fetch(origin, { method: "HEAD" });
       await response.body?.cancel();

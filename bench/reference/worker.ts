@@ -1,7 +1,8 @@
 /**
- * The platform's own floor for a durable write, measured beside the service in `npm run bench`: a Worker that
- * forwards the request body to one Durable Object, which stores it with a single SQLite INSERT. No validation,
- * no projection, no dedup: whatever the service costs above this is its own work.
+ * The platform's own floor, measured beside the service in `npm run bench`. `POST /body/{name}` forwards the
+ * request body to one Durable Object that stores it with a single SQLite INSERT. `POST /rows/{name}` parses the
+ * body as a JSON array and stores one row per event under a unique event-id index, as the service's log does.
+ * No validation, projection or dedup: whatever the service costs above these is its own work.
  */
 import { DurableObject } from "cloudflare:workers";
 
@@ -9,21 +10,43 @@ interface ReferenceEnv {
   STORE: DurableObjectNamespace<ReferenceStore>;
 }
 
+/** 3 columns a row: 30 rows stay under the 100 bound parameters a statement may take. */
+const ROWS_PER_INSERT = 30;
+
 export class ReferenceStore extends DurableObject<ReferenceEnv> {
+  #lastSeq = 0;
+
   constructor(ctx: DurableObjectState, env: ReferenceEnv) {
     super(ctx, env);
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS bodies (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, event_id TEXT, body TEXT)");
+    ctx.storage.sql.exec("CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events (event_id)");
+    this.#lastSeq = ctx.storage.sql.exec<{ seq: number }>("SELECT coalesce(max(seq), 0) AS seq FROM events").one().seq;
   }
 
-  async store(body: string): Promise<number> {
+  async storeBody(body: string): Promise<number> {
     return this.ctx.storage.sql.exec("INSERT INTO bodies (body) VALUES (?)", body).rowsWritten;
+  }
+
+  async storeRows(events: readonly { eventId: string }[]): Promise<number> {
+    for (let start = 0; start < events.length; start += ROWS_PER_INSERT) {
+      const chunk = events.slice(start, start + ROWS_PER_INSERT);
+      const values = chunk.flatMap((event) => [++this.#lastSeq, event.eventId, JSON.stringify(event)]);
+      this.ctx.storage.sql.exec(`INSERT INTO events VALUES ${chunk.map(() => "(?, ?, ?)").join(", ")}`, ...values);
+    }
+    return events.length;
   }
 }
 
 export default {
   async fetch(request, env) {
-    const name = new URL(request.url).pathname.slice(1) || "reference";
-    const rows = await env.STORE.getByName(name).store(await request.text());
-    return Response.json({ rows });
+    const [, kind, name = "reference"] = new URL(request.url).pathname.split("/");
+    const store = env.STORE.getByName(name);
+    if (request.method === "POST" && kind === "body") return Response.json(await store.storeBody(await request.text()));
+    if (request.method === "POST" && kind === "rows") {
+      const body: unknown = await request.json();
+      return Response.json(await store.storeRows((Array.isArray(body) ? body : [body]) as { eventId: string }[]));
+    }
+    return new Response(null, { status: 204 });
   },
 } satisfies ExportedHandler<ReferenceEnv>;
