@@ -127,54 +127,29 @@ async function main() {
       next,
     });
     const healthz = () => ({ path: "/healthz", events: 0 });
+    const ingestLoad = (scenario: string, threadId: () => string, batchSize: number) =>
+      load(scenario, on(service.origin, "POST", ingest(threadId, batchSize)));
 
     const bytesPer1000 = await storageBytesPer1000Events(service.origin);
     await load("warm-up", on(service.origin, "GET", healthz));
 
     const floor = await load("floor: GET /healthz (no Durable Object)", on(service.origin, "GET", healthz));
-    const single = await load(
-      "ingest 1 event/request, one session",
-      on(
-        service.origin,
-        "POST",
-        ingest(() => `single-${run}`, 1),
-      ),
-    );
-    const batched = await load(
-      "ingest 100 events/request, one session",
-      on(
-        service.origin,
-        "POST",
-        ingest(() => `batched-${run}`, 100),
-      ),
-    );
-    const spread = await load(
+    const single = await ingestLoad("ingest 1 event/request, one session", () => `single-${run}`, 1);
+    const batched = await ingestLoad("ingest 100 events/request, one session", () => `batched-${run}`, 100);
+    const spread = await ingestLoad(
       "ingest 1 event/request over 1,000 sessions (mostly first events)",
-      on(
-        service.origin,
-        "POST",
-        ingest(() => `spread-${run}-${Math.floor(Math.random() * 1000)}`, 1),
-      ),
+      () => `spread-${run}-${Math.floor(Math.random() * 1000)}`,
+      1,
     );
 
     const grown = `grown-${run}`;
     console.error(`bench: preloading ${GROWTH_EVENTS.toLocaleString("en")} events into one session…`);
     const preloadEventsPerSecond = await preload(service.origin, grown, GROWTH_EVENTS);
-    const growthEmpty = await load(
-      "growth: 1 event/request into an empty session",
-      on(
-        service.origin,
-        "POST",
-        ingest(() => `empty-${run}`, 1),
-      ),
-    );
-    const growthFull = await load(
+    const growthEmpty = await ingestLoad("growth: 1 event/request into an empty session", () => `empty-${run}`, 1);
+    const growthFull = await ingestLoad(
       `growth: 1 event/request into a ${GROWTH_EVENTS.toLocaleString("en")}-event session`,
-      on(
-        service.origin,
-        "POST",
-        ingest(() => grown, 1),
-      ),
+      () => grown,
+      1,
     );
     const read = await load(
       `read GET /v1/sessions/{id} (${GROWTH_EVENTS.toLocaleString("en")} events)`,
