@@ -18,6 +18,7 @@ import {
   MINUTE,
   readLog,
   readSession,
+  readySession,
   SECOND,
   sessionPolicy,
   sessionStub,
@@ -38,12 +39,7 @@ afterAll(() => {
 });
 
 async function dueForReap() {
-  const threadId = newThreadId();
-  await api.post(threadId, [
-    ev.sessionStarted({ threadId }),
-    ev.turnStarted("t1", { threadId }),
-    ev.turnCompleted("t1", "completed", { threadId }),
-  ]);
+  const threadId = await readySession();
   advance(30 * MINUTE + SECOND);
   return threadId;
 }

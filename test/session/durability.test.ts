@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { foldLog } from "../../src/domain/event-log.ts";
 import type { SessionView } from "../../src/domain/replies.ts";
 import { api, json, newThreadId } from "../support/api.ts";
+import { toLogEntries } from "../support/checks.ts";
 import { ev } from "../support/events.ts";
 import { readLog, readSession, sessionStub } from "../support/session-object.ts";
 
@@ -37,9 +38,7 @@ describe("durability", () => {
     await busyWithHistory(threadId);
     await evictDurableObject(sessionStub(threadId));
     const log = await readLog(threadId);
-    const folded = foldLog(
-      log.map((e) => ({ seq: e.seq, receivedAt: Date.parse(e.receivedAt), origin: e.origin, event: e.event })),
-    );
+    const folded = foldLog(toLogEntries(log));
     const session = await readSession(threadId);
     expect(session).toMatchObject({
       status: folded.status,

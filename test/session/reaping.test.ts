@@ -4,6 +4,7 @@ import { foldLog } from "../../src/domain/event-log.ts";
 import { holdsInvariant } from "../../src/domain/session.ts";
 import type { SessionObject } from "../../src/session/session-object.ts";
 import { api, newThreadId } from "../support/api.ts";
+import { toLogEntries } from "../support/checks.ts";
 import { ev } from "../support/events.ts";
 import {
   advance,
@@ -13,6 +14,7 @@ import {
   MINUTE,
   readLog,
   readSession,
+  readySession,
   SECOND,
   sessionStub,
   useFakeClock,
@@ -22,16 +24,6 @@ beforeEach(useFakeClock);
 afterEach(() => {
   vi.useRealTimers();
 });
-
-async function readySession() {
-  const threadId = newThreadId();
-  await api.post(threadId, [
-    ev.sessionStarted({ threadId }),
-    ev.turnStarted("t1", { threadId }),
-    ev.turnCompleted("t1", "completed", { threadId }),
-  ]);
-  return threadId;
-}
 
 async function busySession(turnId = "t1") {
   const threadId = newThreadId();
@@ -250,9 +242,7 @@ describe("alarm safety", () => {
     advance(31 * MINUTE);
     await runDurableObjectAlarm(sessionStub(threadId));
     const log = await readLog(threadId);
-    const folded = foldLog(
-      log.map((e) => ({ seq: e.seq, receivedAt: Date.parse(e.receivedAt), origin: e.origin, event: e.event })),
-    );
+    const folded = foldLog(toLogEntries(log));
     const session = await readSession(threadId);
     expect(holdsInvariant(folded)).toBe(true);
     expect({

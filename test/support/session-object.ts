@@ -7,7 +7,8 @@ import type { ReapingPolicy } from "../../src/domain/reaping.ts";
 import type { EventPage, SessionView } from "../../src/domain/replies.ts";
 import { sessionObjectName } from "../../src/session/session-key.ts";
 import type { SessionObject } from "../../src/session/session-object.ts";
-import { api, json } from "./api.ts";
+import { api, json, newThreadId } from "./api.ts";
+import { ev } from "./events.ts";
 import type { ReceivedDelivery } from "./webhook-receiver.ts";
 
 export function sessionStub(threadId: string, tenant = "acme") {
@@ -85,6 +86,17 @@ function injectFault(storage: DurableObjectStorage, fault: StorageFault): () => 
     if (own === undefined) delete target[name];
     else Object.defineProperty(target, name, own);
   };
+}
+
+/** A new session whose one turn has completed: ready, holding no turn, due for the idle reap later. */
+export async function readySession(): Promise<string> {
+  const threadId = newThreadId();
+  await api.post(threadId, [
+    ev.sessionStarted({ threadId }),
+    ev.turnStarted("t1", { threadId }),
+    ev.turnCompleted("t1", "completed", { threadId }),
+  ]);
+  return threadId;
 }
 
 export async function readSession(threadId: string): Promise<SessionView> {
