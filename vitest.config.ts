@@ -30,7 +30,7 @@ export default defineConfig({
               bindings: {
                 API_TOKENS: TEST_TOKENS,
                 WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-                REAP_WEBHOOK_URL: `${inject<string>("webhookReceiverUrl")}/hooks/reap`,
+                WEBHOOK_URL: `${inject<string>("webhookReceiverUrl")}/hooks/reap`,
                 WEBHOOK_RECEIVER: inject<string>("webhookReceiverUrl"),
               },
             },

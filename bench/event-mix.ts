@@ -1,5 +1,5 @@
 /** A realistic provider event stream for load: turns of streamed deltas and items, like a Codex session. */
-import type { RuntimeEvent } from "../src/domain/events.ts";
+import type { RuntimeEvent } from "../src/contracts/events.ts";
 
 const TURN_LENGTH = 40;
 let counter = 0;

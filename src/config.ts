@@ -1,11 +1,26 @@
-/** Worker configuration: env → typed config, parsed once per env, with errors that name the variable. */
+/**
+ * Worker configuration: env → typed config, parsed once per env. Errors name the variable and the rule, never
+ * the value (a URL or a token list may carry credentials).
+ */
 import { z } from "zod";
 import type { ReapingPolicy } from "./domain/reaping.ts";
 
+/** `invalid`: a value is set but unusable. `missing`: a required secret is not set. */
+export interface ConfigIssue {
+  variable: string;
+  kind: "invalid" | "missing";
+  message: string;
+}
+
 export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid configuration: ${problems.join("; ")}`);
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(`invalid configuration: ${issues.map((issue) => issue.message).join("; ")}`);
     this.name = "ConfigError";
+  }
+
+  /** The messages, one per issue. */
+  get problems(): string[] {
+    return this.issues.map((issue) => issue.message);
   }
 }
 
@@ -42,35 +57,36 @@ const seconds = z.coerce
 export function parseTenantTokens(source: ConfigSource): TenantToken[] | null {
   const raw = text(source.API_TOKENS);
   if (raw === "") return null;
-  const problems: string[] = [];
+  const issues: ConfigIssue[] = [];
+  const invalid = (message: string) => issues.push({ variable: "API_TOKENS", kind: "invalid", message });
   const tokens: TenantToken[] = [];
   raw.split(",").forEach((pair, index) => {
     const separator = pair.indexOf(":");
     const tenant = pair.slice(0, separator).trim();
     const token = pair.slice(separator + 1).trim();
     if (separator < 0 || !TENANT.test(tenant) || !TOKEN.test(token) || token.length < 8) {
-      problems.push(
+      invalid(
         `API_TOKENS entry ${index + 1} must be tenant:token (tenant: 1-64 of A-Z a-z 0-9 _ . -; token: at least 8 bearer-token characters)`,
       );
       return;
     }
     if (tokens.some((known) => known.token === token)) {
-      problems.push(`API_TOKENS entry ${index + 1} reuses a token: each token must name one tenant`);
+      invalid(`API_TOKENS entry ${index + 1} reuses a token: each token must name one tenant`);
     }
     tokens.push({ tenant, token });
   });
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (issues.length > 0) throw new ConfigError(issues);
   return tokens;
 }
 
 export function parseSessionConfig(source: ConfigSource): SessionConfig {
-  const problems: string[] = [];
+  const issues: ConfigIssue[] = [];
   const duration = (name: string, fallback: number): number => {
     const value = text(source[name]);
     if (value === "") return fallback * 1000;
     const parsed = seconds.safeParse(value);
     if (parsed.success) return parsed.data * 1000;
-    problems.push(`${name} ${parsed.error.issues[0]?.message ?? "is invalid"} (got "${value}")`);
+    issues.push({ variable: name, kind: "invalid", message: `${name} ${parsed.error.issues[0]?.message}` });
     return fallback * 1000;
   };
   const policy: ReapingPolicy = {
@@ -78,20 +94,37 @@ export function parseSessionConfig(source: ConfigSource): SessionConfig {
     staleTurnTimeoutMs: duration("STALE_TURN_TIMEOUT_SECONDS", 7200),
     retentionMs: duration("RETENTION_SECONDS", 86400),
   };
-  const webhook = parseWebhook(source, problems);
-  if (problems.length > 0) throw new ConfigError(problems);
+  const webhook = parseWebhook(source, issues);
+  if (issues.length > 0) throw new ConfigError(issues);
   return { policy, webhook };
 }
 
-function parseWebhook(source: ConfigSource, problems: string[]): WebhookConfig | null {
-  const url = text(source.REAP_WEBHOOK_URL);
+function parseWebhook(source: ConfigSource, issues: ConfigIssue[]): WebhookConfig | null {
+  if (text(source.REAP_WEBHOOK_URL) !== "") {
+    // Renamed in 0.2: ignoring the old name would silently stop every notification.
+    issues.push({ variable: "REAP_WEBHOOK_URL", kind: "invalid", message: "REAP_WEBHOOK_URL is now WEBHOOK_URL" });
+  }
+  const url = text(source.WEBHOOK_URL);
   if (url === "") return null;
   if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
-    problems.push(`REAP_WEBHOOK_URL must be an http(s) URL (got "${url}")`);
+    issues.push({ variable: "WEBHOOK_URL", kind: "invalid", message: "WEBHOOK_URL must be an http(s) URL" });
   }
-  const secret = decodeWebhookSecret(text(source.WEBHOOK_SECRET));
+  const rawSecret = text(source.WEBHOOK_SECRET);
+  if (rawSecret === "") {
+    issues.push({
+      variable: "WEBHOOK_SECRET",
+      kind: "missing",
+      message: "WEBHOOK_SECRET must be set when WEBHOOK_URL is (wrangler secret put WEBHOOK_SECRET)",
+    });
+    return null;
+  }
+  const secret = decodeWebhookSecret(rawSecret);
   if (secret === null) {
-    problems.push("WEBHOOK_SECRET must be set to a Standard Webhooks secret (whsec_ + base64 of 24 to 64 bytes)");
+    issues.push({
+      variable: "WEBHOOK_SECRET",
+      kind: "invalid",
+      message: "WEBHOOK_SECRET must be a Standard Webhooks secret (whsec_ + base64 of 24 to 64 bytes)",
+    });
     return null;
   }
   return { url, secret };
@@ -128,3 +161,22 @@ export function memoizedByEnv<T>(parse: (source: ConfigSource) => T): (env: obje
     return entry.value;
   };
 }
+
+/** Every configuration issue of an env at once, token list included; empty when the service can run. */
+export function configIssues(source: ConfigSource): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const parse of [parseTenantTokens, parseSessionConfig]) {
+    try {
+      parse(source);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      issues.push(...error.issues);
+    }
+  }
+  if (text(source.API_TOKENS) === "") {
+    issues.push({ variable: "API_TOKENS", kind: "missing", message: "API_TOKENS is not set" });
+  }
+  return issues;
+}
+
+export const configIssuesOf = memoizedByEnv(configIssues);

@@ -5,7 +5,7 @@ interface __BaseEnv_Env {
 	IDLE_TIMEOUT_SECONDS: string;
 	STALE_TURN_TIMEOUT_SECONDS: string;
 	RETENTION_SECONDS: string;
-	REAP_WEBHOOK_URL: string;
+	WEBHOOK_URL: string;
 	API_TOKENS: string;
 	SESSIONS: DurableObjectNamespace<import("./index").SessionObject>;
 }
@@ -21,7 +21,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "IDLE_TIMEOUT_SECONDS" | "STALE_TURN_TIMEOUT_SECONDS" | "RETENTION_SECONDS" | "REAP_WEBHOOK_URL" | "API_TOKENS">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "IDLE_TIMEOUT_SECONDS" | "STALE_TURN_TIMEOUT_SECONDS" | "RETENTION_SECONDS" | "WEBHOOK_URL" | "API_TOKENS">> {}
 }
 declare module "*.txt" {
 	const value: string;

@@ -1,11 +1,9 @@
 /** The append-only log is the truth: the session is a fold over its entries. */
-import type { RuntimeEvent } from "./events.ts";
-import { applyEvent, type IgnoreReason, type Outcome } from "./projection.ts";
+import type { RuntimeEvent } from "../contracts/events.ts";
+import type { EventOrigin, IgnoreReason, Outcome } from "../contracts/vocabulary.ts";
+import { applyEvent, type Evolution } from "./projection.ts";
 import { applyServiceEvent } from "./reaping.ts";
 import { initialSession, type SessionState } from "./session.ts";
-
-/** `provider` events came from an orchestrator; `service` events were written by this service (reaper, watchdog). */
-export type EventOrigin = "provider" | "service";
 
 export interface LogEntry {
   seq: number;
@@ -14,10 +12,12 @@ export interface LogEntry {
   event: RuntimeEvent;
 }
 
-export interface Evolution {
-  state: SessionState;
+/** An entry as the log keeps it: with the outcome it had when it was appended. */
+export interface StoredEntry extends LogEntry {
   outcome: Outcome;
   reason?: IgnoreReason;
+  /** SHA-256 of a provider event's canonical JSON, kept to tell a resend from a conflicting reuse of its id. */
+  digest?: string;
 }
 
 export function evolve(state: SessionState, entry: LogEntry): Evolution {
@@ -25,12 +25,24 @@ export function evolve(state: SessionState, entry: LogEntry): Evolution {
   if (entry.origin === "service") {
     return { state: { ...applyServiceEvent(state, entry.event, entry.receivedAt), ...counted }, outcome: "applied" };
   }
-  const step = applyEvent(state, entry.event, entry.receivedAt);
-  return { ...step, state: { ...step.state, ...counted } };
+  const evolution = applyEvent(state, entry.event, entry.receivedAt);
+  return { ...evolution, state: { ...evolution.state, ...counted } };
 }
 
 export function foldLog(entries: Iterable<LogEntry>, from: SessionState = initialSession): SessionState {
   let state = from;
   for (const entry of entries) state = evolve(state, entry).state;
   return state;
+}
+
+/** Appends one entry at the next seq and records what folding it did. */
+export function appendEntry(
+  state: SessionState,
+  origin: EventOrigin,
+  event: RuntimeEvent,
+  receivedAt: number,
+): { state: SessionState; entry: StoredEntry } {
+  const entry: LogEntry = { seq: state.lastSeq + 1, receivedAt, origin, event };
+  const { state: next, outcome, reason } = evolve(state, entry);
+  return { state: next, entry: { ...entry, outcome, ...(reason === undefined ? {} : { reason }) } };
 }

@@ -1,11 +1,12 @@
 /** Reap notifications: an outbox entry per synthetic event, retried with backoff until delivered or given up. */
-import type { RuntimeEvent } from "./events.ts";
-
-export type DeliveryState = "pending" | "delivered" | "failed";
+import type { RuntimeEvent } from "../contracts/events.ts";
+import type { DeliveryState } from "../contracts/vocabulary.ts";
 
 export interface Notification {
   /** The `webhook-id`: stable across retries so the receiver can deduplicate. */
   id: string;
+  /** The seq of the log entry it announces; deliveries go out in this order. */
+  seq: number;
   type: string;
   /** Fixed at creation, so every attempt signs and sends the same bytes. */
   body: string;
@@ -50,6 +51,7 @@ export function newNotification({ tenant, seq, event }: NotificationSubject, now
   });
   return {
     id: `msg_${event.eventId}`,
+    seq,
     type: event.type,
     body,
     createdAt: now,

@@ -1,27 +1,16 @@
 /** applyEvent: folds one provider runtime event into the session, each lifecycle rule a named function. */
-import { isLifecycleEventType, type LifecyclePayload, lifecyclePayload, type RuntimeEvent } from "./events.ts";
+
+import {
+  isLifecycleEventType,
+  type LifecyclePayload,
+  lifecyclePayload,
+  type RuntimeEvent,
+} from "../contracts/events.ts";
+import type { IgnoreReason, Outcome } from "../contracts/vocabulary.ts";
 import { type SessionState, statusAllowsActiveTurn, unreachable } from "./session.ts";
 
-export const OUTCOMES = ["applied", "recorded", "ignored"] as const;
-export type Outcome = (typeof OUTCOMES)[number];
-
-/**
- * stale-sequence: `sessionSequence` below the highest accepted, so a late retry cannot rewind the session.
- * another-turn-active: `turn.started` while a different turn is active.
- * not-the-active-turn: a completion, abort or error naming a turn other than the active one.
- * turnless-completion: a `turn.completed` without `turnId` cannot say which turn it closes (Claude's resume handshake).
- * no-turn-to-settle: a completion or abort while the session has no turn and is not busy.
- */
-export const IGNORE_REASONS = [
-  "stale-sequence",
-  "another-turn-active",
-  "not-the-active-turn",
-  "turnless-completion",
-  "no-turn-to-settle",
-] as const;
-export type IgnoreReason = (typeof IGNORE_REASONS)[number];
-
-export interface Step {
+/** What folding one entry did: the next state, and the outcome the log records for the entry. */
+export interface Evolution {
   state: SessionState;
   outcome: Outcome;
   reason?: IgnoreReason;
@@ -31,7 +20,7 @@ type Lifecycle = Pick<SessionState, "status" | "activeTurnId" | "lastError">;
 type Decision = { kind: "transition"; next: Lifecycle } | { kind: "ignore"; reason: IgnoreReason };
 
 /** Applies a provider event received at `receivedAt` (ms). Every accepted event is activity and revives a reaped session. */
-export function applyEvent(state: SessionState, event: RuntimeEvent, receivedAt: number): Step {
+export function applyEvent(state: SessionState, event: RuntimeEvent, receivedAt: number): Evolution {
   const touched: SessionState = { ...state, lastEventAt: receivedAt, reapedAt: null, reapReason: null };
   if (isStaleSequence(state, event)) return { state: touched, outcome: "ignored", reason: "stale-sequence" };
 
@@ -46,7 +35,7 @@ export function applyEvent(state: SessionState, event: RuntimeEvent, receivedAt:
   if (decision === null) return { state: { ...sequenced, providerName: event.provider }, outcome: "recorded" };
   if (decision.kind === "ignore") return { state: sequenced, outcome: "ignored", reason: decision.reason };
   return {
-    state: { ...sequenced, ...decision.next, providerName: event.provider, updatedAt: event.createdAt },
+    state: { ...sequenced, ...decision.next, providerName: event.provider, providerUpdatedAt: event.createdAt },
     outcome: "applied",
   };
 }

@@ -1,5 +1,6 @@
 /** Reaping policy: when a session is due to have its turn expired, to be reaped, or to be purged. */
-import type { RuntimeEvent } from "./events.ts";
+import type { RuntimeEvent } from "../contracts/events.ts";
+import type { DeadlineAction } from "../contracts/vocabulary.ts";
 import { type SessionState, statusAllowsActiveTurn } from "./session.ts";
 
 export interface ReapingPolicy {
@@ -8,10 +9,8 @@ export interface ReapingPolicy {
   retentionMs: number;
 }
 
-export type ReapAction = "expire-turn" | "reap" | "purge";
-
 export interface Deadline {
-  action: ReapAction;
+  action: DeadlineAction;
   at: number;
 }
 
@@ -31,25 +30,6 @@ export function nextDeadline(state: SessionState, policy: ReapingPolicy): Deadli
   }
   const quietSince = Math.max(state.lastEventAt, state.turnExpiredAt ?? state.lastEventAt);
   return { action: "reap", at: quietSince + policy.idleTimeoutMs };
-}
-
-/** The `reapAt` users see: the next idle reap or turn expiry. */
-export function reapAt(state: SessionState, policy: ReapingPolicy): number | null {
-  const deadline = nextDeadline(state, policy);
-  return deadline === null || deadline.action === "purge" ? null : deadline.at;
-}
-
-/** A purge waits for pending notifications: the orchestrator must learn of the reap before the log goes. */
-export function dueAction(
-  state: SessionState,
-  now: number,
-  policy: ReapingPolicy,
-  notificationPending: boolean,
-): ReapAction | null {
-  const deadline = nextDeadline(state, policy);
-  if (deadline === null || deadline.at > now) return null;
-  if (deadline.action === "purge" && notificationPending) return null;
-  return deadline.action;
 }
 
 /** When the object should wake next: its own deadline or the next notification attempt, whichever is first. */
@@ -100,7 +80,7 @@ function syntheticEnvelope(state: SessionState, context: SyntheticEventContext, 
 
 /** Folds a synthetic event written by this service (never one a provider sent with the same type). */
 export function applyServiceEvent(state: SessionState, event: RuntimeEvent, receivedAt: number): SessionState {
-  const updatedAt = event.createdAt;
+  const providerUpdatedAt = event.createdAt;
   if (event.type === "turn.expired") {
     const silentFor = Number(event.payload?.silentForSeconds ?? 0);
     const turn = event.turnId == null ? "The running session" : `Turn ${event.turnId}`;
@@ -110,11 +90,18 @@ export function applyServiceEvent(state: SessionState, event: RuntimeEvent, rece
       activeTurnId: null,
       lastError: `${turn} went silent: no provider event for ${silentFor} s`,
       turnExpiredAt: receivedAt,
-      updatedAt,
+      providerUpdatedAt,
     };
   }
   if (event.type === "session.reaped") {
-    return { ...state, status: "stopped", activeTurnId: null, reapedAt: receivedAt, reapReason: "idle", updatedAt };
+    return {
+      ...state,
+      status: "stopped",
+      activeTurnId: null,
+      reapedAt: receivedAt,
+      reapReason: "idle",
+      providerUpdatedAt,
+    };
   }
   throw new Error(`unknown service event type: ${event.type}`);
 }

@@ -1,7 +1,7 @@
-/** The session as the API shows it: the projection plus its reaping deadline and latest notification. */
+/** The session as the API shows it: the projection plus its next deadline and latest notification. */
+import type { SessionView } from "../contracts/replies.ts";
 import type { Notification } from "./notification.ts";
-import { type ReapingPolicy, reapAt } from "./reaping.ts";
-import type { SessionView } from "./replies.ts";
+import { nextDeadline, type ReapingPolicy } from "./reaping.ts";
 import type { SessionState } from "./session.ts";
 
 export function sessionView(
@@ -11,17 +11,18 @@ export function sessionView(
   notification: Notification | null,
   storageBytes: number,
 ): SessionView {
+  const deadline = nextDeadline(state, policy);
   return {
     threadId,
     status: state.status,
     providerName: state.providerName,
     activeTurnId: state.activeTurnId,
     lastError: state.lastError,
-    updatedAt: state.updatedAt,
+    providerUpdatedAt: state.providerUpdatedAt,
     lastEventAt: isoOrNull(state.lastEventAt),
     eventCount: state.eventCount,
     lastSeq: state.lastSeq,
-    reapAt: isoOrNull(reapAt(state, policy)),
+    deadline: deadline === null ? null : { action: deadline.action, at: iso(deadline.at) },
     reapedAt: isoOrNull(state.reapedAt),
     reapReason: state.reapReason,
     storageBytes,
@@ -38,6 +39,10 @@ export function sessionView(
   };
 }
 
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
 function isoOrNull(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
+  return ms === null ? null : iso(ms);
 }

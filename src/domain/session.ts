@@ -1,9 +1,8 @@
 /** Session state projected from the event log, and the invariant it must keep. */
+import type { ReapReason, SessionStatus } from "../contracts/vocabulary.ts";
 
-export const SESSION_STATUSES = ["idle", "starting", "running", "ready", "interrupted", "stopped", "error"] as const;
-export type SessionStatus = (typeof SESSION_STATUSES)[number];
-
-export type ReapReason = "idle";
+/** Bumped whenever the stored shape or a rule of the fold changes: an older snapshot is rebuilt from the log. */
+export const SESSION_STATE_VERSION = 2;
 
 export interface SessionState {
   status: SessionStatus;
@@ -11,7 +10,7 @@ export interface SessionState {
   activeTurnId: string | null;
   lastError: string | null;
   /** `createdAt` of the last applied lifecycle event (the provider's clock; display only). */
-  updatedAt: string | null;
+  providerUpdatedAt: string | null;
   /** Server receive time (ms) of the last accepted provider event: the only clock used for timing. */
   lastEventAt: number | null;
   /** When the stale-turn watchdog last expired a turn (ms); idle time counts from here too. */
@@ -28,7 +27,7 @@ export const initialSession: SessionState = {
   providerName: null,
   activeTurnId: null,
   lastError: null,
-  updatedAt: null,
+  providerUpdatedAt: null,
   lastEventAt: null,
   turnExpiredAt: null,
   highestSessionSequence: null,

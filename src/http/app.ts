@@ -1,31 +1,64 @@
-/** The Hono app: middleware order, the one error path, and route mounting. */
-import { OpenAPIHono } from "@hono/zod-openapi";
+/** The Hono app: middleware order, the one error path, and route mounting. `AppType` types `hono/client`. */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
+import { ProblemSchema } from "../contracts/problem.ts";
 import type { AppEnv } from "./app-env.ts";
 import { authenticateTenant } from "./auth.ts";
+import { configurationProblem, requireConfiguration } from "./configuration.ts";
 import { problemKindForStatus, problemResponse } from "./problem.ts";
 import { sessionRoutes } from "./sessions.ts";
 import { validationHook } from "./validation.ts";
 
+const healthRoute = createRoute({
+  operationId: "getHealth",
+  method: "get",
+  path: "/healthz",
+  tags: ["service"],
+  summary: "Liveness and configuration check (no authentication)",
+  responses: {
+    200: {
+      description: "The Worker runs and its configuration is usable",
+      content: { "application/json": { schema: z.object({ ok: z.literal(true) }).meta({ id: "Health" }) } },
+    },
+    503: {
+      description: "The configuration is missing or invalid (RFC 9457 problem naming the variables)",
+      content: { "application/problem+json": { schema: ProblemSchema } },
+    },
+  },
+});
+
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
+// Middleware first: Hono runs handlers and middleware in the order they are registered.
 app.use(secureHeaders());
+app.use("/v1/*", requireConfiguration, authenticateTenant);
 
-app.get("/healthz", (c) => c.json({ ok: true }));
+/** Chained, so the type carries every route for `hc<AppType>`. */
+const routes = app
+  .openapi(healthRoute, (c) => {
+    const problem = configurationProblem(c.env, "health");
+    if (problem !== null) return problem as never;
+    return c.json({ ok: true as const }, 200);
+  })
+  .route("/", sessionRoutes);
+
+export type AppType = typeof routes;
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
 app.doc31("/openapi.json", {
   openapi: "3.1.0",
   info: {
     title: "provider-sessions",
-    version: "0.1.0",
+    version: "0.2.0",
     description: "Session state of coding-agent runtimes, projected from their provider runtime events.",
   },
+  servers: [{ url: "http://localhost:8787", description: "npm run dev" }],
+  tags: [
+    { name: "sessions", description: "Ingest events and read a session's projection and log" },
+    { name: "service", description: "Health and the API description" },
+  ],
 });
-
-app.use("/v1/*", authenticateTenant);
-app.route("/", sessionRoutes);
 
 app.notFound((c) => problemResponse("not-found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));
 

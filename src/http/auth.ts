@@ -1,10 +1,9 @@
-/** Tenant bearer tokens: Hono's bearer auth, a constant-time digest compare, and a fail-closed 503. */
+/** Tenant bearer tokens: Hono's bearer auth and a constant-time digest compare. */
 
 import { bearerAuth } from "hono/bearer-auth";
-import { createMiddleware } from "hono/factory";
-import { ConfigError, memoizedByEnv, parseTenantTokens } from "../config.ts";
+import { memoizedByEnv, parseTenantTokens } from "../config.ts";
 import type { AppEnv } from "./app-env.ts";
-import { fail, problemResponse } from "./problem.ts";
+import { problemResponse } from "./problem.ts";
 
 interface TenantDigest {
   tenant: string;
@@ -47,14 +46,5 @@ const bearer = bearerAuth<AppEnv>({
   invalidToken: { message: unauthorized("The bearer token is not valid.") },
 });
 
-export const authenticateTenant = createMiddleware<AppEnv>(async (c, next) => {
-  let known: TenantDigest[] | null;
-  try {
-    known = await tenantDigests(c.env);
-  } catch (error) {
-    if (error instanceof ConfigError) fail("misconfigured", error.message);
-    throw error;
-  }
-  if (known === null) fail("not-configured", "API_TOKENS is not set: every /v1 request is refused until it is.");
-  return bearer(c, next);
-});
+/** Runs after `requireConfiguration`, so the token list is known to be set and valid. */
+export const authenticateTenant = bearer;

@@ -2,36 +2,19 @@
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
+import { type FieldError, PROBLEM_TYPE_PREFIX, PROBLEMS, type ProblemKind } from "../contracts/problem.ts";
 
-const PROBLEMS = {
-  "malformed-request": { status: 400, title: "Malformed request" },
-  unauthorized: { status: 401, title: "Unauthorized" },
-  "not-found": { status: 404, title: "Not found" },
-  "session-not-found": { status: 404, title: "Session not found" },
-  "payload-too-large": { status: 413, title: "Payload too large" },
-  "unsupported-media-type": { status: 415, title: "Unsupported media type" },
-  "validation-failed": { status: 422, title: "Validation failed" },
-  misconfigured: { status: 500, title: "Service misconfigured" },
-  internal: { status: 500, title: "Internal error" },
-  "not-configured": { status: 503, title: "Service not configured" },
-} as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
-
-export type ProblemKind = keyof typeof PROBLEMS;
-
-export const PROBLEM_TYPE_PREFIX = "urn:provider-sessions:problem:";
-
-export interface FieldError {
-  pointer: string;
-  detail: string;
-}
+export type { ProblemKind };
 
 export function problemResponse(
   kind: ProblemKind,
   detail: string,
   extensions: Record<string, unknown> = {},
   headers: Record<string, string> = {},
+  statusOverride?: number,
 ): Response {
-  const { status, title } = PROBLEMS[kind];
+  const { title } = PROBLEMS[kind];
+  const status = statusOverride ?? PROBLEMS[kind].status;
   return new Response(JSON.stringify({ type: `${PROBLEM_TYPE_PREFIX}${kind}`, title, status, detail, ...extensions }), {
     status,
     headers: { ...headers, "content-type": "application/problem+json" },
@@ -41,7 +24,7 @@ export function problemResponse(
 /** Throws into the app's one onError, which sends the problem as it is. */
 export function fail(kind: ProblemKind, detail: string, extensions?: Record<string, unknown>): never {
   const res = problemResponse(kind, detail, extensions);
-  throw new HTTPException(PROBLEMS[kind].status, { res });
+  throw new HTTPException(PROBLEMS[kind].status as ContentfulStatusCode, { res });
 }
 
 export function problemKindForStatus(status: number): ProblemKind {

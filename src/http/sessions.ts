@@ -2,8 +2,10 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
-import { EventBatchSchema, type RuntimeEvent } from "../domain/events.ts";
-import { EventPageSchema, IngestReplySchema, SessionViewSchema } from "../domain/replies.ts";
+import { EventBatchSchema, type RuntimeEvent } from "../contracts/events.ts";
+import { ProblemSchema } from "../contracts/problem.ts";
+import { EventPageSchema, IngestReplySchema, SessionViewSchema } from "../contracts/replies.ts";
+import type { EventIdConflict } from "../domain/ingest.ts";
 import { sessionObjectName } from "../session/session-key.ts";
 import type { AppEnv } from "./app-env.ts";
 import { fail, problemResponse } from "./problem.ts";
@@ -19,13 +21,25 @@ const ThreadParams = z.object({
     .openapi({ param: { name: "threadId", in: "path" }, example: "thread-42" }),
 });
 
-const ProblemSchema = z
-  .object({ type: z.string(), title: z.string(), status: z.int(), detail: z.string() })
-  .loose()
-  .openapi("Problem");
 const problemContent = { "application/problem+json": { schema: ProblemSchema } };
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: "Malformed request",
+  401: "Missing or invalid bearer token",
+  404: "No such session for this tenant",
+  409: "An eventId already stored with different content",
+  413: "Body over 1 MiB",
+  415: "Body not application/json",
+  422: "Request does not match the schema",
+  500: "Misconfigured or failed unexpectedly",
+  503: "Not configured (a required secret is missing)",
+};
 const problems = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, { description: "RFC 9457 problem", content: problemContent }]));
+  Object.fromEntries(
+    [...statuses, 500, 503].map((status) => [
+      status,
+      { description: `${PROBLEM_DESCRIPTIONS[status] ?? "Problem"} (RFC 9457 problem)`, content: problemContent },
+    ]),
+  );
 
 const limitBody = bodyLimit({
   maxSize: MAX_BODY_BYTES,
@@ -41,8 +55,10 @@ const requireJson = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 const ingestRoute = createRoute({
+  operationId: "ingestEvents",
   method: "post",
   path: "/v1/sessions/{threadId}/events",
+  tags: ["sessions"],
   summary: "Ingest one provider runtime event or a batch of up to 500",
   security: [{ bearer: [] }],
   middleware: [limitBody, requireJson] as const,
@@ -55,19 +71,21 @@ const ingestRoute = createRoute({
       description: "Stored durably; one result per event",
       content: { "application/json": { schema: IngestReplySchema } },
     },
-    ...problems(400, 401, 413, 415, 422, 503),
+    ...problems(400, 401, 409, 413, 415, 422),
   },
 });
 
 const readRoute = createRoute({
+  operationId: "getSession",
   method: "get",
   path: "/v1/sessions/{threadId}",
+  tags: ["sessions"],
   summary: "Read the projected session",
   security: [{ bearer: [] }],
   request: { params: ThreadParams },
   responses: {
     200: { description: "The session", content: { "application/json": { schema: SessionViewSchema } } },
-    ...problems(401, 404, 422, 503),
+    ...problems(401, 404, 422),
   },
 });
 
@@ -77,27 +95,29 @@ const EventsQuery = z.object({
 });
 
 const listRoute = createRoute({
+  operationId: "listSessionEvents",
   method: "get",
   path: "/v1/sessions/{threadId}/events",
+  tags: ["sessions"],
   summary: "Read the stored event log in seq order",
   security: [{ bearer: [] }],
   request: { params: ThreadParams, query: EventsQuery },
   responses: {
     200: { description: "A page of the log", content: { "application/json": { schema: EventPageSchema } } },
-    ...problems(401, 404, 422, 503),
+    ...problems(401, 404, 422),
   },
 });
 
 const deleteRoute = createRoute({
+  operationId: "deleteSession",
   method: "delete",
   path: "/v1/sessions/{threadId}",
+  tags: ["sessions"],
   summary: "Purge a session and its log at once",
   security: [{ bearer: [] }],
   request: { params: ThreadParams },
-  responses: { 204: { description: "Purged" }, ...problems(401, 404, 422, 503) },
+  responses: { 204: { description: "Purged" }, ...problems(401, 404, 422) },
 });
-
-export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 function sessionStub(env: Env, tenant: string, threadId: string) {
   return env.SESSIONS.getByName(sessionObjectName({ tenant, threadId }));
@@ -107,42 +127,54 @@ function notFound(threadId: string): never {
   fail("session-not-found", `No session ${JSON.stringify(threadId)} for this tenant.`);
 }
 
-sessionRoutes.openapi(ingestRoute, async (c) => {
-  const { threadId } = c.req.valid("param");
-  const body = c.req.valid("json");
-  const events: RuntimeEvent[] = Array.isArray(body) ? body : [body];
-  const mismatched = events.flatMap((event, index) =>
-    event.threadId === threadId
-      ? []
-      : [
-          {
-            pointer: Array.isArray(body) ? `/${index}/threadId` : "/threadId",
-            detail: "must equal the threadId in the path",
-          },
-        ],
+/** The events of a request that name another session than the path. */
+function foreignEvents(events: readonly RuntimeEvent[], threadId: string, pointerOf: (index: number) => string) {
+  return events.flatMap((event, index) =>
+    event.threadId === threadId ? [] : [{ pointer: pointerOf(index), detail: "must equal the threadId in the path" }],
   );
-  if (mismatched.length > 0) {
-    fail("validation-failed", "Every event must belong to the session in the path.", { errors: mismatched });
-  }
-  const reply = await sessionStub(c.env, c.get("tenant"), threadId).ingest(events);
-  return c.json(reply, 200);
-});
+}
 
-sessionRoutes.openapi(readRoute, async (c) => {
-  const { threadId } = c.req.valid("param");
-  const session = await sessionStub(c.env, c.get("tenant"), threadId).read();
-  return session === null ? notFound(threadId) : c.json(session, 200);
-});
+function conflictProblem(conflicts: readonly EventIdConflict[], pointerOf: (index: number) => string): never {
+  fail(
+    "event-id-conflict",
+    "An eventId is already stored with different content; nothing from this request was stored. Resend the " +
+      "original event unchanged, or give the new one its own eventId.",
+    {
+      errors: conflicts.map(({ index, eventId, seq }) => ({
+        pointer: pointerOf(index),
+        detail: `eventId ${JSON.stringify(eventId)} is stored at seq ${seq} with different content`,
+      })),
+    },
+  );
+}
 
-sessionRoutes.openapi(listRoute, async (c) => {
-  const { threadId } = c.req.valid("param");
-  const { after, limit } = c.req.valid("query");
-  const page = await sessionStub(c.env, c.get("tenant"), threadId).listEvents(after, limit);
-  return page === null ? notFound(threadId) : c.json(page, 200);
-});
-
-sessionRoutes.openapi(deleteRoute, async (c) => {
-  const { threadId } = c.req.valid("param");
-  const purged = await sessionStub(c.env, c.get("tenant"), threadId).purge();
-  return purged ? c.body(null, 204) : notFound(threadId);
-});
+export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(ingestRoute, async (c) => {
+    const { threadId } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const events: RuntimeEvent[] = Array.isArray(body) ? body : [body];
+    const pointerOf = (index: number) => (Array.isArray(body) ? `/${index}` : "");
+    const mismatched = foreignEvents(events, threadId, (index) => `${pointerOf(index)}/threadId`);
+    if (mismatched.length > 0) {
+      fail("validation-failed", "Every event must belong to the session in the path.", { errors: mismatched });
+    }
+    const result = await sessionStub(c.env, c.get("tenant"), threadId).ingest(events);
+    if (!result.ok) conflictProblem(result.conflicts, pointerOf);
+    return c.json(result.reply, 200);
+  })
+  .openapi(readRoute, async (c) => {
+    const { threadId } = c.req.valid("param");
+    const session = await sessionStub(c.env, c.get("tenant"), threadId).read();
+    return session === null ? notFound(threadId) : c.json(session, 200);
+  })
+  .openapi(listRoute, async (c) => {
+    const { threadId } = c.req.valid("param");
+    const { after, limit } = c.req.valid("query");
+    const page = await sessionStub(c.env, c.get("tenant"), threadId).listEvents(after, limit);
+    return page === null ? notFound(threadId) : c.json(page, 200);
+  })
+  .openapi(deleteRoute, async (c) => {
+    const { threadId } = c.req.valid("param");
+    const purged = await sessionStub(c.env, c.get("tenant"), threadId).purge();
+    return purged ? c.body(null, 204) : notFound(threadId);
+  });

@@ -40,6 +40,15 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX notifications_pending ON notifications (next_attempt_at) WHERE state = 'pending'`,
     ],
   },
+  {
+    id: 3,
+    statements: [
+      // The snapshot's shape version: an older one is rebuilt by folding the log.
+      "ALTER TABLE session ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+      // SHA-256 of the canonical JSON of a provider event; null for entries stored before it existed.
+      "ALTER TABLE events ADD COLUMN digest TEXT",
+    ],
+  },
 ];
 
 /** Reads only: a read of a session that never existed must not create storage. */

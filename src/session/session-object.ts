@@ -1,83 +1,72 @@
-/** The session Durable Object: a thin shell that serializes events into storage and wakes itself to reap. */
+/** The session Durable Object: a thin shell that reads, commits what the domain decides, and delivers. */
 import { DurableObject } from "cloudflare:workers";
 import { memoizedByEnv, parseSessionConfig, type SessionConfig } from "../config.ts";
-import { evolve, type LogEntry } from "../domain/event-log.ts";
-import type { RuntimeEvent } from "../domain/events.ts";
-import { type Notification, newNotification, recordAttempt } from "../domain/notification.ts";
-import { dueAction, nextWakeAt, sessionReapedEvent, turnExpiredEvent } from "../domain/reaping.ts";
-import type { EventPage, EventResult, IngestReply, SessionView } from "../domain/replies.ts";
+import type { RuntimeEvent } from "../contracts/events.ts";
+import type { EventPage, IngestReply, SessionView } from "../contracts/replies.ts";
+import { type Change, emptyChange } from "../domain/change.ts";
+import { foldLog } from "../domain/event-log.ts";
+import { decideBatch, type EventIdConflict } from "../domain/ingest.ts";
+import { type Notification, recordAttempt } from "../domain/notification.ts";
+import { nextWakeAt } from "../domain/reaping.ts";
 import { initialSession, type SessionState } from "../domain/session.ts";
 import { sessionView } from "../domain/session-view.ts";
+import { dueDelivery, onWake } from "../domain/wake.ts";
+import { commitLogRecord } from "./commit-log.ts";
+import { eventDigest } from "./digest.ts";
 import { hasSchema, migrate } from "./schema.ts";
 import { parseSessionObjectName, type SessionKey } from "./session-key.ts";
-import { SessionStore, type StoredEntry } from "./store.ts";
+import { SessionStore } from "./store.ts";
 import { deliverWebhook } from "./webhook.ts";
 
 const sessionConfig = memoizedByEnv(parseSessionConfig);
 
+export type IngestResult = { ok: true; reply: IngestReply } | { ok: false; conflicts: EventIdConflict[] };
+
+/** Deleting the whole session is the one change that is not a fold step. */
+interface Purge {
+  cause: "purge";
+  reason: "deleted" | "retention elapsed";
+}
+
 export class SessionObject extends DurableObject<Env> {
   readonly #store: SessionStore;
   readonly #key: SessionKey;
-  readonly #config: SessionConfig;
   /** null while the object has no storage: never written, or purged. */
   #state: SessionState | null = null;
   /** The alarm as last written; writes are skipped unless the next wake moves earlier. */
   #alarmAt: number | null = null;
-  #nextNotificationAt: number | null = null;
+  #oldestPendingNotification: Notification | null = null;
   #latestNotification: Notification | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new SessionStore(ctx.storage.sql);
     this.#key = parseSessionObjectName(ctx.id.name);
-    this.#config = sessionConfig(env);
     ctx.blockConcurrencyWhile(async () => {
-      if (hasSchema(ctx.storage.sql)) {
-        migrate(ctx.storage.sql, Date.now());
-        this.#state = this.#store.loadState() ?? initialSession;
-        this.#nextNotificationAt = this.#store.nextPendingNotification()?.nextAttemptAt ?? null;
-        this.#latestNotification = this.#store.latestNotification();
-      }
       this.#alarmAt = await ctx.storage.getAlarm();
+      if (hasSchema(ctx.storage.sql)) await this.#load();
     });
   }
 
+  /** Parsed once per env; the Worker refuses requests under a bad configuration before they get here. */
+  get #config(): SessionConfig {
+    return sessionConfig(this.env);
+  }
+
   /** Applies a batch in one transaction: every event is stored (or found a duplicate), or none is. */
-  async ingest(events: RuntimeEvent[]): Promise<IngestReply> {
-    const now = Date.now();
-    const before = this.#state;
-    const { state, results } = this.ctx.storage.transactionSync(() => {
-      if (before === null) migrate(this.ctx.storage.sql, now);
-      // One lookup for the whole batch; ids repeated inside the batch are caught as they are added below.
-      const stored = before === null ? new Map<string, number>() : this.#store.storedSeqs(events.map((e) => e.eventId));
-      let state = before ?? initialSession;
-      const results: EventResult[] = [];
-      const entries: StoredEntry[] = [];
-      for (const event of events) {
-        const duplicateOf = stored.get(event.eventId);
-        if (duplicateOf !== undefined) {
-          results.push({ eventId: event.eventId, seq: duplicateOf, outcome: "duplicate" });
-          continue;
-        }
-        const entry: LogEntry = { seq: state.lastSeq + 1, receivedAt: now, origin: "provider", event };
-        const evolution = evolve(state, entry);
-        const verdict = {
-          outcome: evolution.outcome,
-          ...(evolution.reason === undefined ? {} : { reason: evolution.reason }),
-        };
-        entries.push({ ...entry, ...verdict });
-        results.push({ eventId: event.eventId, seq: entry.seq, ...verdict });
-        stored.set(event.eventId, entry.seq);
-        state = evolution.state;
-      }
-      this.#store.appendEvents(entries);
-      if (state !== before) this.#store.saveState(state);
-      return { state, results };
-    });
-    this.#state = state;
-    await this.#scheduleWake();
-    this.#logBatch(before ?? initialSession, state, results);
-    return { session: this.#view(state), results };
+  async ingest(events: RuntimeEvent[]): Promise<IngestResult> {
+    const batch = events.map((event) => ({ event, digest: eventDigest(event) }));
+    const stored =
+      this.#state === null
+        ? new Map()
+        : this.#store.storedIds(
+            events.map((event) => event.eventId),
+            (body) => eventDigest(JSON.parse(body)),
+          );
+    const decision = decideBatch(this.#state ?? initialSession, batch, stored, Date.now());
+    if (decision.kind === "conflict") return { ok: false, conflicts: decision.conflicts };
+    await this.#commit(decision.change);
+    return { ok: true, reply: { session: this.#view(decision.change.state), results: decision.results } };
   }
 
   async read(): Promise<SessionView | null> {
@@ -104,98 +93,111 @@ export class SessionObject extends DurableObject<Env> {
   /** Deletes the whole session at once; false when there was nothing to delete. */
   async purge(): Promise<boolean> {
     if (this.#state === null) return false;
-    await this.#purgeStorage("deleted");
+    await this.#commit({ cause: "purge", reason: "deleted" });
     return true;
   }
 
-  /** At-least-once and idempotent: every decision is taken from the stored state at the time it runs. */
+  /** At-least-once and idempotent: the domain decides from the state at the time the alarm runs. */
   override async alarm(): Promise<void> {
-    this.#alarmAt = null;
     const state = this.#state;
     if (state === null) return;
-    const now = Date.now();
-    const { policy } = this.#config;
-    switch (dueAction(state, now, policy, this.#nextNotificationAt !== null)) {
-      case "expire-turn":
-        this.#appendServiceEvent(turnExpiredEvent(state, this.#syntheticContext(now)), now);
-        break;
-      case "reap":
-        this.#appendServiceEvent(sessionReapedEvent(state, this.#syntheticContext(now)), now);
-        break;
-      case "purge":
-        await this.#purgeStorage("retention elapsed");
-        return;
-      case null:
-        break;
-    }
-    await this.#deliverDueNotifications();
-    await this.#scheduleWake();
-  }
-
-  #appendServiceEvent(event: RuntimeEvent, now: number): void {
-    const before = this.#state ?? initialSession;
-    const entry: LogEntry = { seq: before.lastSeq + 1, receivedAt: now, origin: "service", event };
-    const { state, outcome } = evolve(before, entry);
-    const notification =
-      this.#config.webhook === null ? null : newNotification({ tenant: this.#key.tenant, seq: entry.seq, event }, now);
-    this.ctx.storage.transactionSync(() => {
-      this.#store.appendEvents([{ ...entry, outcome }]);
-      this.#store.saveState(state);
-      if (notification !== null) this.#store.insertNotification(notification, entry.seq);
+    const { policy, webhook } = this.#config;
+    const decision = onWake(state, policy, {
+      now: Date.now(),
+      threadId: this.#key.threadId,
+      tenant: this.#key.tenant,
+      eventId: crypto.randomUUID(),
+      notify: webhook !== null,
+      pendingNotification: this.#oldestPendingNotification,
     });
-    this.#state = state;
-    if (notification !== null) {
-      this.#latestNotification = notification;
-      this.#nextNotificationAt = now;
+    if (decision.kind === "purge") {
+      await this.#commit({ cause: "purge", reason: "retention elapsed" });
+      return;
     }
-    this.#log({ message: event.type, seq: entry.seq, status: { from: before.status, to: state.status } });
+    // Also re-arms when nothing was due: the alarm that woke the object may have come early.
+    await this.#commit(decision.kind === "commit" ? decision.change : emptyChange("wake", state));
+    await this.#deliverDueNotifications();
   }
 
-  /** Delivers in creation order; a failure waits for its backoff, so later notifications wait behind it. */
+  /** Loads the snapshot; when it is missing, older or unreadable while the log exists, folds the log instead. */
+  async #load(): Promise<void> {
+    migrate(this.ctx.storage.sql, Date.now());
+    this.#oldestPendingNotification = this.#store.oldestPendingNotification();
+    this.#latestNotification = this.#store.latestNotification();
+    const snapshot = this.#store.loadSnapshot();
+    if (snapshot.kind === "current") {
+      this.#state = snapshot.state;
+      return;
+    }
+    this.#state = initialSession;
+    if (!this.#store.hasEntries()) return;
+    const rebuilt = foldLog(this.#store.allEntries());
+    await this.#commit({ ...emptyChange("rebuild", initialSession), state: rebuilt }, { rebuiltFrom: snapshot.kind });
+  }
+
+  /** Only the oldest pending notification is ever due, so a failed one holds the later ones back. */
   async #deliverDueNotifications(): Promise<void> {
     const webhook = this.#config.webhook;
     if (webhook === null) return;
-    for (;;) {
-      const notification = this.#store.nextPendingNotification();
-      if (notification === null || (notification.nextAttemptAt ?? 0) > Date.now()) break;
-      const result = await deliverWebhook(webhook, notification, Date.now());
+    for (
+      let due = dueDelivery(this.#oldestPendingNotification, Date.now());
+      due !== null;
+      due = dueDelivery(this.#oldestPendingNotification, Date.now())
+    ) {
+      const result = await deliverWebhook(webhook, due, Date.now());
       // The session may have been deleted while the request was in flight.
       if (this.#state === null) return;
-      const updated = recordAttempt(notification, Date.now(), result);
-      this.#store.updateDelivery(updated);
-      if (this.#latestNotification?.id === updated.id) this.#latestNotification = updated;
-      this.#log({
-        message: "notification attempt",
-        id: updated.id,
-        state: updated.state,
-        attempts: updated.attempts,
-        error: updated.lastError,
+      await this.#commit({
+        ...emptyChange("delivery", this.#state),
+        deliveries: [recordAttempt(due, Date.now(), result)],
       });
-      if (!result.ok) break;
     }
-    this.#nextNotificationAt = this.#store.nextPendingNotification()?.nextAttemptAt ?? null;
   }
 
-  async #scheduleWake(): Promise<void> {
-    if (this.#state === null) return;
-    const wakeAt = nextWakeAt(this.#state, this.#config.policy, this.#nextNotificationAt);
-    if (wakeAt === null || (this.#alarmAt !== null && this.#alarmAt <= wakeAt)) return;
+  /**
+   * The one commit point: writes in one transaction, updates the caches, re-arms the alarm and logs one line.
+   * Every change to the session passes here.
+   */
+  async #commit(change: Change | Purge, context: CommitContext = {}): Promise<void> {
+    if (change.cause === "purge") {
+      // deleteAll() also removes the alarm; the schema is recreated by the next write, not before.
+      await this.ctx.storage.deleteAll();
+      this.#state = null;
+      this.#alarmAt = null;
+      this.#oldestPendingNotification = null;
+      this.#latestNotification = null;
+      this.#log({ message: "session purged", reason: change.reason });
+      return;
+    }
+    const outboxChanged = change.notifications.length > 0 || change.deliveries.length > 0;
+    const writes = change.entries.length > 0 || outboxChanged || change.state !== change.before;
+    if (writes) {
+      const sql = this.ctx.storage.sql;
+      const migrated = this.#state !== null;
+      this.ctx.storage.transactionSync(() => {
+        if (!migrated) migrate(sql, Date.now());
+        this.#store.appendEntries(change.entries);
+        if (change.state !== change.before) this.#store.saveSnapshot(change.state);
+        for (const notification of change.notifications) this.#store.insertNotification(notification);
+        for (const delivery of change.deliveries) this.#store.updateDelivery(delivery);
+      });
+    }
+    this.#state = change.state;
+    if (outboxChanged) {
+      this.#oldestPendingNotification = this.#store.oldestPendingNotification();
+      this.#latestNotification = this.#store.latestNotification();
+    }
+    await this.#arm(change.state);
+    if (writes) this.#log(commitLogRecord(change, context.rebuiltFrom));
+  }
+
+  /** Writes the alarm only when the next wake moves earlier, or when the one set has come due (fired or firing). */
+  async #arm(state: SessionState): Promise<void> {
+    const wakeAt = nextWakeAt(state, this.#config.policy, this.#oldestPendingNotification?.nextAttemptAt ?? null);
+    const armed = this.#alarmAt;
+    if (wakeAt === null || (armed !== null && armed > Date.now() && armed <= wakeAt)) return;
     await this.ctx.storage.setAlarm(wakeAt);
     this.#alarmAt = wakeAt;
-  }
-
-  /** deleteAll() also removes the alarm; the schema is recreated by the next write, not before. */
-  async #purgeStorage(reason: string): Promise<void> {
-    await this.ctx.storage.deleteAll();
-    this.#state = null;
-    this.#alarmAt = null;
-    this.#nextNotificationAt = null;
-    this.#latestNotification = null;
-    this.#log({ message: "session purged", reason });
-  }
-
-  #syntheticContext(now: number) {
-    return { eventId: crypto.randomUUID(), threadId: this.#key.threadId, now };
   }
 
   #view(state: SessionState): SessionView {
@@ -208,22 +210,13 @@ export class SessionObject extends DurableObject<Env> {
     );
   }
 
-  #logBatch(before: SessionState, after: SessionState, results: readonly EventResult[]): void {
-    const outcomes = { applied: 0, recorded: 0, ignored: 0, duplicate: 0 };
-    for (const result of results) outcomes[result.outcome] += 1;
-    const stored = results.length - outcomes.duplicate;
-    this.#log({
-      message: "batch ingested",
-      events: results.length,
-      outcomes,
-      seq: stored === 0 ? null : { first: before.lastSeq + 1, last: after.lastSeq },
-      status: { from: before.status, to: after.status },
-      activeTurnId: after.activeTurnId,
-    });
-  }
-
   /** One JSON line per record for Workers Logs; never carries a token. */
   #log(record: Record<string, unknown>): void {
     console.log(JSON.stringify({ ...record, tenant: this.#key.tenant, threadId: this.#key.threadId }));
   }
+}
+
+interface CommitContext {
+  /** Why the snapshot was rebuilt from the log. */
+  rebuiltFrom?: string;
 }

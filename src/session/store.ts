@@ -1,14 +1,10 @@
 /** Parameterised queries over the session's SQLite storage; values are always bound, never interpolated. */
-import type { EventOrigin, LogEntry } from "../domain/event-log.ts";
-import type { RuntimeEvent } from "../domain/events.ts";
-import type { DeliveryState, Notification } from "../domain/notification.ts";
-import type { IgnoreReason, Outcome } from "../domain/projection.ts";
-import type { SessionState } from "../domain/session.ts";
-
-export interface StoredEntry extends LogEntry {
-  outcome: Outcome;
-  reason?: IgnoreReason;
-}
+import type { RuntimeEvent } from "../contracts/events.ts";
+import type { DeliveryState, EventOrigin, IgnoreReason, Outcome } from "../contracts/vocabulary.ts";
+import type { StoredEntry } from "../domain/event-log.ts";
+import type { StoredId } from "../domain/ingest.ts";
+import type { Notification } from "../domain/notification.ts";
+import { SESSION_STATE_VERSION, type SessionState } from "../domain/session.ts";
 
 type EventRow = {
   seq: number;
@@ -21,6 +17,7 @@ type EventRow = {
 
 type NotificationRow = {
   id: string;
+  created_seq: number;
   type: string;
   body: string;
   created_at: number;
@@ -30,23 +27,38 @@ type NotificationRow = {
   next_attempt_at: number | null;
 };
 
+/** The stored snapshot, or why it cannot be used as it is. */
+export type Snapshot = { kind: "current"; state: SessionState } | { kind: "missing" | "outdated" | "unreadable" };
+
 export class SessionStore {
   constructor(private readonly sql: SqlStorage) {}
 
-  loadState(): SessionState | null {
-    const row = this.sql.exec<{ state: string }>("SELECT state FROM session WHERE id = 1").toArray()[0];
-    return row === undefined ? null : (JSON.parse(row.state) as SessionState);
+  loadSnapshot(): Snapshot {
+    const row = this.sql.exec<{ state: string; version: number }>("SELECT state, version FROM session").toArray()[0];
+    if (row === undefined) return { kind: "missing" };
+    if (row.version !== SESSION_STATE_VERSION) return { kind: "outdated" };
+    try {
+      return { kind: "current", state: JSON.parse(row.state) as SessionState };
+    } catch {
+      return { kind: "unreadable" };
+    }
   }
 
-  saveState(state: SessionState): void {
+  saveSnapshot(state: SessionState): void {
     this.sql.exec(
-      "INSERT INTO session (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state",
+      `INSERT INTO session (id, state, version) VALUES (1, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET state = excluded.state, version = excluded.version`,
       JSON.stringify(state),
+      SESSION_STATE_VERSION,
     );
   }
 
+  hasEntries(): boolean {
+    return this.sql.exec("SELECT 1 FROM events LIMIT 1").toArray().length > 0;
+  }
+
   /** Appends entries in multi-row statements: a statement is the unit of cost inside a Durable Object. */
-  appendEvents(entries: readonly StoredEntry[]): void {
+  appendEntries(entries: readonly StoredEntry[]): void {
     for (let start = 0; start < entries.length; start += ROWS_PER_INSERT) {
       const chunk = entries.slice(start, start + ROWS_PER_INSERT);
       const values = chunk.flatMap((entry) => [
@@ -57,50 +69,52 @@ export class SessionStore {
         entry.outcome,
         entry.reason ?? null,
         JSON.stringify(entry.event),
+        entry.digest ?? null,
       ]);
-      this.sql.exec(`${INSERT_EVENTS} ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`, ...values);
+      this.sql.exec(`${INSERT_EVENTS} ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`, ...values);
     }
   }
 
-  /** The seq of each of these provider event ids that is already stored. */
-  storedSeqs(eventIds: readonly string[]): Map<string, number> {
-    const found = new Map<string, number>();
+  /**
+   * Where each of these provider event ids is stored, with its digest. An entry stored before digests existed
+   * gets one computed from its body by `digestOf`.
+   */
+  storedIds(eventIds: readonly string[], digestOf: (body: string) => string): Map<string, StoredId> {
+    const found = new Map<string, StoredId>();
     for (let start = 0; start < eventIds.length; start += IDS_PER_LOOKUP) {
       const chunk = eventIds.slice(start, start + IDS_PER_LOOKUP);
-      const rows = this.sql.exec<{ event_id: string; seq: number }>(
-        `SELECT event_id, seq FROM events WHERE origin = 'provider' AND event_id IN (${chunk.map(() => "?").join(", ")})`,
+      const rows = this.sql.exec<{ event_id: string; seq: number; digest: string | null; body: string | null }>(
+        `SELECT event_id, seq, digest, CASE WHEN digest IS NULL THEN body END AS body
+         FROM events WHERE origin = 'provider' AND event_id IN (${chunk.map(() => "?").join(", ")})`,
         ...chunk,
       );
-      for (const row of rows) found.set(row.event_id, row.seq);
+      for (const row of rows) {
+        found.set(row.event_id, { seq: row.seq, digest: row.digest ?? digestOf(row.body ?? "") });
+      }
     }
     return found;
   }
 
   readEntries(afterSeq: number, limit: number): StoredEntry[] {
     return this.sql
-      .exec<EventRow>(
-        "SELECT seq, origin, received_at, outcome, reason, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-        afterSeq,
-        limit,
-      )
+      .exec<EventRow>(`SELECT ${ENTRY_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit)
       .toArray()
       .map(toStoredEntry);
   }
 
+  /** The whole log in seq order, read lazily: only a snapshot rebuild needs it. */
   *allEntries(): Generator<StoredEntry> {
-    for (const row of this.sql.exec<EventRow>(
-      "SELECT seq, origin, received_at, outcome, reason, body FROM events ORDER BY seq",
-    )) {
+    for (const row of this.sql.exec<EventRow>(`SELECT ${ENTRY_COLUMNS} FROM events ORDER BY seq`)) {
       yield toStoredEntry(row);
     }
   }
 
-  insertNotification(notification: Notification, createdSeq: number): void {
+  insertNotification(notification: Notification): void {
     this.sql.exec(
       `INSERT INTO notifications (id, created_seq, type, body, created_at, state, attempts, last_error, next_attempt_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       notification.id,
-      createdSeq,
+      notification.seq,
       notification.type,
       notification.body,
       notification.createdAt,
@@ -130,7 +144,7 @@ export class SessionStore {
   }
 
   /** The oldest pending notification: deliveries go out in the order they were created. */
-  nextPendingNotification(): Notification | null {
+  oldestPendingNotification(): Notification | null {
     const row = this.sql
       .exec<NotificationRow>(
         `SELECT ${NOTIFICATION_COLUMNS} FROM notifications WHERE state = 'pending' ORDER BY created_seq LIMIT 1`,
@@ -140,12 +154,12 @@ export class SessionStore {
   }
 }
 
-/** Durable Object SQL allows 100 bound parameters per statement: 14 rows of 7 columns. */
-const ROWS_PER_INSERT = 14;
+/** Durable Object SQL allows 100 bound parameters per statement: 12 rows of 8 columns. */
+const ROWS_PER_INSERT = 12;
 const IDS_PER_LOOKUP = 100;
-const INSERT_EVENTS = "INSERT INTO events (seq, event_id, origin, received_at, outcome, reason, body) VALUES";
-
-const NOTIFICATION_COLUMNS = "id, type, body, created_at, state, attempts, last_error, next_attempt_at";
+const INSERT_EVENTS = "INSERT INTO events (seq, event_id, origin, received_at, outcome, reason, body, digest) VALUES";
+const ENTRY_COLUMNS = "seq, origin, received_at, outcome, reason, body";
+const NOTIFICATION_COLUMNS = "id, created_seq, type, body, created_at, state, attempts, last_error, next_attempt_at";
 
 function toStoredEntry(row: EventRow): StoredEntry {
   return {
@@ -161,6 +175,7 @@ function toStoredEntry(row: EventRow): StoredEntry {
 function toNotification(row: NotificationRow): Notification {
   return {
     id: row.id,
+    seq: row.created_seq,
     type: row.type,
     body: row.body,
     createdAt: row.created_at,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { RuntimeEvent } from "../../src/contracts/events.ts";
+import type { EventResult } from "../../src/contracts/replies.ts";
 import { evolve, foldLog } from "../../src/domain/event-log.ts";
-import type { RuntimeEvent } from "../../src/domain/events.ts";
 import type { ReapingPolicy } from "../../src/domain/reaping.ts";
-import type { EventResult } from "../../src/domain/replies.ts";
 import { initialSession } from "../../src/domain/session.ts";
 import { sessionView } from "../../src/domain/session-view.ts";
 import { historyViolations, logViolations, type Operation, type ReadEntry, toLogEntries } from "../support/checks.ts";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { RuntimeEvent } from "../../src/contracts/events.ts";
 import { evolve, foldLog, type LogEntry } from "../../src/domain/event-log.ts";
-import type { RuntimeEvent } from "../../src/domain/events.ts";
 import { sessionReapedEvent, turnExpiredEvent } from "../../src/domain/reaping.ts";
 import { holdsInvariant, initialSession, type SessionState } from "../../src/domain/session.ts";
 import { providerEvent } from "../support/arbitraries.ts";

@@ -24,9 +24,9 @@ describe("session lifecycle", () => {
     expect(step.state).toMatchObject({ status: "running", activeTurnId: "turn-1" });
   });
 
-  it("takes updatedAt from the applied event's createdAt", () => {
+  it("takes providerUpdatedAt from the applied event's createdAt", () => {
     const step = given().when(ev.sessionStarted({ createdAt: "2026-11-25T09:59:00.000Z" }));
-    expect(step.state.updatedAt).toBe("2026-11-25T09:59:00.000Z");
+    expect(step.state.providerUpdatedAt).toBe("2026-11-25T09:59:00.000Z");
   });
 });
 

@@ -1,10 +1,28 @@
 import { describe, expect, it } from "vitest";
 import { newNotification, RETRY_WINDOW_MS, recordAttempt, retryDelayMs } from "../../src/domain/notification.ts";
-import { dueAction, nextDeadline, nextWakeAt, type ReapingPolicy, reapAt } from "../../src/domain/reaping.ts";
+import { nextDeadline, nextWakeAt, type ReapingPolicy } from "../../src/domain/reaping.ts";
+import type { SessionState } from "../../src/domain/session.ts";
+import { dueDelivery, onWake } from "../../src/domain/wake.ts";
 import { ev } from "../support/events.ts";
 import { given, T0 } from "../support/given.ts";
 
 const policy: ReapingPolicy = { idleTimeoutMs: 1_800_000, staleTurnTimeoutMs: 7_200_000, retentionMs: 86_400_000 };
+
+/** What the alarm does at `now`: nothing, a purge, or the type of the synthetic event it appends. */
+function wakeAt(state: SessionState, now: number, notificationPending = false) {
+  const pending = notificationPending
+    ? newNotification({ tenant: "acme", seq: 1, event: ev.sessionStarted() }, T0)
+    : null;
+  const decision = onWake(state, policy, {
+    now,
+    threadId: "thread-1",
+    tenant: "acme",
+    eventId: "synthetic-1",
+    notify: false,
+    pendingNotification: pending,
+  });
+  return decision.kind === "commit" ? decision.change.entries.map((entry) => entry.event.type) : decision.kind;
+}
 
 describe("reaping deadlines", () => {
   it("has nothing due for a session without events", () => {
@@ -28,9 +46,9 @@ describe("reaping deadlines", () => {
 
   it("decides nothing before a deadline and the action at it", () => {
     const { state } = given(ev.sessionStarted());
-    const at = reapAt(state, policy) ?? 0;
-    expect(dueAction(state, at - 1, policy, false)).toBeNull();
-    expect(dueAction(state, at, policy, false)).toBe("reap");
+    const at = nextDeadline(state, policy)?.at ?? 0;
+    expect(wakeAt(state, at - 1)).toBe("nothing-due");
+    expect(wakeAt(state, at)).toEqual(["session.reaped"]);
   });
 
   it("holds the purge while a notification is pending and wakes for the notification instead", () => {
@@ -40,10 +58,10 @@ describe("reaping deadlines", () => {
       reapedAt: T0,
       reapReason: "idle" as const,
     };
-    expect(dueAction(reaped, T0 + 86_400_000, policy, true)).toBeNull();
-    expect(dueAction(reaped, T0 + 86_400_000, policy, false)).toBe("purge");
+    expect(wakeAt(reaped, T0 + 86_400_000, true)).toBe("nothing-due");
+    expect(wakeAt(reaped, T0 + 86_400_000, false)).toBe("purge");
     expect(nextWakeAt(reaped, policy, T0 + 5000)).toBe(T0 + 5000);
-    expect(reapAt(reaped, policy)).toBeNull();
+    expect(nextDeadline(reaped, policy)).toEqual({ action: "purge", at: T0 + 86_400_000 });
   });
 });
 
@@ -87,5 +105,32 @@ describe("notification retries", () => {
       type: "session.reaped",
       data: { tenant: "acme", seq: 4, reason: "idle" },
     });
+  });
+});
+
+describe("delivery order", () => {
+  const pending = newNotification({ tenant: "acme", seq: 2, event: ev.sessionStarted() }, T0);
+
+  it("attempts the oldest pending notification once it is due", () => {
+    expect(dueDelivery(pending, T0)).toBe(pending);
+    expect(dueDelivery(null, T0)).toBeNull();
+  });
+
+  it("holds every later notification back while the oldest waits for its retry", () => {
+    const failed = recordAttempt(pending, T0, { ok: false, error: "HTTP 503" });
+    expect(dueDelivery(failed, T0 + retryDelayMs(1) - 1)).toBeNull();
+    expect(dueDelivery(failed, T0 + retryDelayMs(1))).toBe(failed);
+  });
+
+  it("appends a signed-notification outbox entry with the reap only when a webhook is configured", () => {
+    const { state } = given(ev.sessionStarted());
+    const at = nextDeadline(state, policy)?.at ?? 0;
+    const context = { now: at, threadId: "thread-1", tenant: "acme", eventId: "s-1", pendingNotification: null };
+    const notified = onWake(state, policy, { ...context, notify: true });
+    const silent = onWake(state, policy, { ...context, notify: false });
+    expect(notified.kind === "commit" && notified.change.notifications.map((n) => [n.type, n.seq])).toEqual([
+      ["session.reaped", state.lastSeq + 1],
+    ]);
+    expect(silent.kind === "commit" && silent.change.notifications).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { SessionView } from "../../src/domain/replies.ts";
+import type { SessionView } from "../../src/contracts/replies.ts";
 import { app } from "../../src/http/app.ts";
 import { api, json, newThreadId, request, sessionPath } from "../support/api.ts";
 import { ev } from "../support/events.ts";

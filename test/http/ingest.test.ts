@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { RuntimeEvent } from "../../src/domain/events.ts";
-import type { EventPage, IngestReply, SessionView } from "../../src/domain/replies.ts";
+import type { RuntimeEvent } from "../../src/contracts/events.ts";
+import type { EventPage, IngestReply, SessionView } from "../../src/contracts/replies.ts";
 import { api, json, newThreadId } from "../support/api.ts";
 import { type EventOptions, ev } from "../support/events.ts";
 
@@ -110,11 +110,11 @@ describe("POST /v1/sessions/{threadId}/events applies the projection rules", () 
     expect(session.status).toBe("ready");
   });
 
-  it("takes updatedAt from the event and providerName from its provider", async () => {
+  it("takes providerUpdatedAt from the event and providerName from its provider", async () => {
     const { session } = await givenWhen([], (o) =>
       ev.sessionStarted({ ...o, provider: "opencode", createdAt: "2026-11-24T08:00:00.000Z" }),
     );
-    expect(session).toMatchObject({ providerName: "opencode", updatedAt: "2026-11-24T08:00:00.000Z" });
+    expect(session).toMatchObject({ providerName: "opencode", providerUpdatedAt: "2026-11-24T08:00:00.000Z" });
   });
 });
 
@@ -197,5 +197,45 @@ describe("reads", () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(["/v1/sessions/{threadId}/events", "/v1/sessions/{threadId}"]),
     );
+  });
+});
+
+describe("an eventId reused with different content", () => {
+  it("is refused 409 event-id-conflict with a pointer to each conflicting event, storing nothing of the request", async () => {
+    const threadId = newThreadId();
+    const original = ev.turnStarted("t1", { threadId });
+    expect((await api.post(threadId, [ev.sessionStarted({ threadId }), original])).status).toBe(200);
+
+    const fresh = ev.health({ threadId });
+    const changed = { ...original, turnId: "t2" };
+    const response = await api.post(threadId, [fresh, changed]);
+    expect(response.status).toBe(409);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    const problem = await json<{ type: string; errors: Array<{ pointer: string; detail: string }> }>(response);
+    expect(problem.type).toBe("urn:provider-sessions:problem:event-id-conflict");
+    expect(problem.errors).toEqual([{ pointer: "/1", detail: expect.stringContaining("seq 2") }]);
+
+    const session = await json<SessionView>(await api.get(threadId));
+    expect(session).toMatchObject({ lastSeq: 2, activeTurnId: "t1" });
+  });
+
+  it("stays a duplicate when only the key order differs", async () => {
+    const threadId = newThreadId();
+    const original = ev.turnStarted("t1", { threadId });
+    await api.post(threadId, original);
+    const reordered = Object.fromEntries(Object.entries(original).reverse());
+    const reply = await json<IngestReply>(await api.post(threadId, reordered));
+    expect(reply.results).toEqual([{ eventId: original.eventId, seq: 1, outcome: "duplicate" }]);
+  });
+
+  it("points at the body itself when a single event conflicts", async () => {
+    const threadId = newThreadId();
+    const original = ev.health({ threadId });
+    await api.post(threadId, original);
+    const response = await api.post(threadId, { ...original, payload: { state: "other" } });
+    expect(response.status).toBe(409);
+    expect((await json<{ errors: Array<{ pointer: string }> }>(response)).errors).toEqual([
+      { pointer: "", detail: expect.any(String) },
+    ]);
   });
 });

@@ -5,8 +5,8 @@
 import { abortAllDurableObjects, evictDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
-import type { RuntimeEvent } from "../../src/domain/events.ts";
-import type { IngestReply, SessionView } from "../../src/domain/replies.ts";
+import type { RuntimeEvent } from "../../src/contracts/events.ts";
+import type { IngestReply, SessionView } from "../../src/contracts/replies.ts";
 import { api, json, newThreadId } from "../support/api.ts";
 import { providerEvent } from "../support/arbitraries.ts";
 import { historyViolations, logViolations, type Operation } from "../support/checks.ts";

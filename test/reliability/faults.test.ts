@@ -4,7 +4,7 @@
  */
 import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { IngestReply } from "../../src/domain/replies.ts";
+import type { IngestReply } from "../../src/contracts/replies.ts";
 import { api, json, newThreadId } from "../support/api.ts";
 import { logViolations } from "../support/checks.ts";
 import { ev } from "../support/events.ts";

@@ -4,8 +4,8 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RuntimeEvent } from "../../src/domain/events.ts";
-import type { EventPage, IngestReply, SessionView } from "../../src/domain/replies.ts";
+import type { RuntimeEvent } from "../../src/contracts/events.ts";
+import type { EventPage, IngestReply, SessionView } from "../../src/contracts/replies.ts";
 import { api, json, newThreadId, request } from "../support/api.ts";
 import { awkwardText, awkwardThreadId, hostileBody } from "../support/arbitraries.ts";
 import { canonical } from "../support/checks.ts";

@@ -5,9 +5,9 @@
 import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { RuntimeEvent } from "../../src/contracts/events.ts";
+import type { EventPage, IngestReply, SessionView } from "../../src/contracts/replies.ts";
 import { foldLog } from "../../src/domain/event-log.ts";
-import type { RuntimeEvent } from "../../src/domain/events.ts";
-import type { EventPage, IngestReply, SessionView } from "../../src/domain/replies.ts";
 import { initialSession, type SessionState, statusAllowsActiveTurn } from "../../src/domain/session.ts";
 import { api, json, newThreadId } from "../support/api.ts";
 import { providerEvent } from "../support/arbitraries.ts";

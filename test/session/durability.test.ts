@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { SessionView } from "../../src/contracts/replies.ts";
 import { foldLog } from "../../src/domain/event-log.ts";
-import type { SessionView } from "../../src/domain/replies.ts";
 import { api, json, newThreadId } from "../support/api.ts";
 import { toLogEntries } from "../support/checks.ts";
 import { ev } from "../support/events.ts";

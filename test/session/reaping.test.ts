@@ -40,12 +40,14 @@ describe("idle reap", () => {
   it("reaps a session with no active turn after 30 idle minutes", async () => {
     const threadId = await readySession();
     const before = await readSession(threadId);
-    expect(Date.parse(before.reapAt ?? "")).toBe(Date.parse(before.lastEventAt ?? "") + 30 * MINUTE);
+    expect(before.deadline?.action).toBe("reap");
+    expect(Date.parse(before.deadline?.at ?? "")).toBe(Date.parse(before.lastEventAt ?? "") + 30 * MINUTE);
 
     await reap(threadId);
 
     const session = await readSession(threadId);
-    expect(session).toMatchObject({ status: "stopped", activeTurnId: null, reapReason: "idle", reapAt: null });
+    expect(session).toMatchObject({ status: "stopped", activeTurnId: null, reapReason: "idle" });
+    expect(session.deadline?.action).toBe("purge");
     expect(session.reapedAt).not.toBeNull();
     const log = await readLog(threadId);
     expect(log.at(-1)).toMatchObject({ origin: "service", outcome: "applied", event: { type: "session.reaped" } });

@@ -1,6 +1,6 @@
 /** fast-check arbitraries shared by the property and model-based tests. */
 import fc from "fast-check";
-import { RUNTIME_SESSION_STATES, RUNTIME_TURN_STATES, type RuntimeEvent } from "../../src/domain/events.ts";
+import { RUNTIME_SESSION_STATES, RUNTIME_TURN_STATES, type RuntimeEvent } from "../../src/contracts/events.ts";
 import { runtimeEvent } from "./events.ts";
 
 const turnIds = fc.constantFrom(undefined, "turn-a", "turn-b", "turn-c");

@@ -2,10 +2,11 @@
  * Checkers over what the service answered, in the spirit of Jepsen: each returns every violation it finds (empty
  * when the promise holds), so a failure names what was lost, duplicated or reordered. Pure: Node or workerd.
  */
+
+import type { RuntimeEvent } from "../../src/contracts/events.ts";
+import type { EventPage, EventResult, SessionView } from "../../src/contracts/replies.ts";
 import { evolve, type LogEntry } from "../../src/domain/event-log.ts";
-import type { RuntimeEvent } from "../../src/domain/events.ts";
 import type { ReapingPolicy } from "../../src/domain/reaping.ts";
-import type { EventPage, EventResult, SessionView } from "../../src/domain/replies.ts";
 import { holdsInvariant, initialSession } from "../../src/domain/session.ts";
 import { sessionView } from "../../src/domain/session-view.ts";
 

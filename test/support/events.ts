@@ -1,5 +1,5 @@
 /** The one event builder for tests: valid provider runtime events with readable defaults. */
-import type { RuntimeEvent } from "../../src/domain/events.ts";
+import type { RuntimeEvent } from "../../src/contracts/events.ts";
 
 let nextId = 0;
 

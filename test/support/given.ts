@@ -1,6 +1,7 @@
 /** given events → when event → then state: folds through the pure domain with a server clock per event. */
+
+import type { RuntimeEvent } from "../../src/contracts/events.ts";
 import { evolve, type LogEntry } from "../../src/domain/event-log.ts";
-import type { RuntimeEvent } from "../../src/domain/events.ts";
 import { initialSession, type SessionState } from "../../src/domain/session.ts";
 
 export const T0 = Date.parse("2026-11-25T10:00:00.000Z");

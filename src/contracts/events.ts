@@ -80,16 +80,16 @@ export const RuntimeEventSchema = z
     for (const issue of parsed.error.issues) {
       ctx.addIssue({ code: "custom", path: ["payload", ...issue.path], message: issue.message });
     }
-  });
+  })
+  .meta({ id: "RuntimeEvent", description: "A provider runtime event (T3 Code's ProviderRuntimeEvent envelope)" });
 
 /** A provider runtime event as accepted at the edge; unknown fields are kept. */
 export type RuntimeEvent = z.infer<typeof RuntimeEventSchema>;
 
 /** One event or a batch of them, as POSTed by an orchestrator. */
-export const EventBatchSchema = z.union([
-  RuntimeEventSchema,
-  z.array(RuntimeEventSchema).min(1).max(MAX_EVENTS_PER_BATCH),
-]);
+export const EventBatchSchema = z
+  .union([RuntimeEventSchema, z.array(RuntimeEventSchema).min(1).max(MAX_EVENTS_PER_BATCH)])
+  .meta({ id: "EventBatch", description: `One event, or an array of 1 to ${MAX_EVENTS_PER_BATCH} events` });
 
 /** The payload of a lifecycle event; events reach the domain only after `RuntimeEventSchema` checked it. */
 export function lifecyclePayload<K extends LifecycleEventType>(event: RuntimeEvent): LifecyclePayload<K> {

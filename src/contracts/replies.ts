@@ -1,0 +1,88 @@
+/** Shapes of what the service answers; the OpenAPI document and the TypeScript types both come from these. */
+import { z } from "zod";
+import { RuntimeEventSchema } from "./events.ts";
+import {
+  DEADLINE_ACTIONS,
+  DELIVERY_STATES,
+  EVENT_ORIGINS,
+  IGNORE_REASONS,
+  OUTCOMES,
+  REAP_REASONS,
+  RESULT_OUTCOMES,
+  SESSION_STATUSES,
+} from "./vocabulary.ts";
+
+const serverTime = z.iso.datetime().describe("server time, ISO 8601");
+
+export const DeadlineSchema = z
+  .object({ action: z.enum(DEADLINE_ACTIONS), at: serverTime })
+  .meta({ id: "Deadline", description: "what the session's alarm will do next, and when" });
+export type DeadlineView = z.infer<typeof DeadlineSchema>;
+
+export const NotificationViewSchema = z
+  .object({
+    id: z.string().describe("the webhook-id"),
+    type: z.string(),
+    state: z.enum(DELIVERY_STATES),
+    attempts: z.int(),
+    lastError: z.string().nullable(),
+  })
+  .meta({ id: "NotificationState", description: "the latest webhook notification and its delivery" });
+
+export const SessionViewSchema = z
+  .object({
+    threadId: z.string(),
+    status: z.enum(SESSION_STATUSES),
+    providerName: z.string().nullable(),
+    activeTurnId: z.string().nullable().describe("non-null only while status is starting or running"),
+    lastError: z.string().nullable(),
+    providerUpdatedAt: z
+      .string()
+      .nullable()
+      .describe("createdAt of the last applied lifecycle event, on the provider's clock (display only)"),
+    lastEventAt: serverTime.nullable().describe("server receive time of the last accepted event"),
+    eventCount: z.int(),
+    lastSeq: z.int(),
+    deadline: DeadlineSchema.nullable(),
+    reapedAt: serverTime.nullable(),
+    reapReason: z.enum(REAP_REASONS).nullable(),
+    storageBytes: z.int().describe("size of the session's SQLite storage (log, projection, outbox)"),
+    notification: NotificationViewSchema.nullable(),
+  })
+  .meta({ id: "SessionView" });
+export type SessionView = z.infer<typeof SessionViewSchema>;
+
+export const EventResultSchema = z
+  .object({
+    eventId: z.string(),
+    seq: z.int().describe("the event's place in the log; for a duplicate, the place of the stored original"),
+    outcome: z.enum(RESULT_OUTCOMES),
+    reason: z.enum(IGNORE_REASONS).optional(),
+  })
+  .meta({ id: "EventResult" });
+export type EventResult = z.infer<typeof EventResultSchema>;
+
+export const IngestReplySchema = z
+  .object({ session: SessionViewSchema, results: z.array(EventResultSchema) })
+  .meta({ id: "IngestReply" });
+export type IngestReply = z.infer<typeof IngestReplySchema>;
+
+export const LogEntryViewSchema = z
+  .object({
+    seq: z.int(),
+    receivedAt: serverTime,
+    origin: z.enum(EVENT_ORIGINS).describe("service: written by the reaper or the turn watchdog"),
+    outcome: z.enum(OUTCOMES),
+    reason: z.enum(IGNORE_REASONS).optional(),
+    event: RuntimeEventSchema,
+  })
+  .meta({ id: "LogEntry" });
+export type LogEntryView = z.infer<typeof LogEntryViewSchema>;
+
+export const EventPageSchema = z
+  .object({
+    events: z.array(LogEntryViewSchema),
+    nextAfter: z.int().nullable().describe("pass as ?after= for the next page; null at the end of the log"),
+  })
+  .meta({ id: "EventPage" });
+export type EventPage = z.infer<typeof EventPageSchema>;

@@ -1,0 +1,40 @@
+/** The enumerations the wire and the domain share: each is written once, here, and imported by both. */
+
+export const SESSION_STATUSES = ["idle", "starting", "running", "ready", "interrupted", "stopped", "error"] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+/** What ingesting an event did; `duplicate` is an outcome of the request, never of a stored entry. */
+export const OUTCOMES = ["applied", "recorded", "ignored"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+export const RESULT_OUTCOMES = [...OUTCOMES, "duplicate"] as const;
+export type ResultOutcome = (typeof RESULT_OUTCOMES)[number];
+
+/**
+ * stale-sequence: `sessionSequence` below the highest accepted since the provider session started.
+ * another-turn-active: `turn.started` while a different turn is active.
+ * not-the-active-turn: a completion, abort or error naming a turn other than the active one.
+ * turnless-completion: a `turn.completed` without `turnId` cannot say which turn it closes (Claude's resume handshake).
+ * no-turn-to-settle: a completion or abort while the session has no turn and is not busy.
+ */
+export const IGNORE_REASONS = [
+  "stale-sequence",
+  "another-turn-active",
+  "not-the-active-turn",
+  "turnless-completion",
+  "no-turn-to-settle",
+] as const;
+export type IgnoreReason = (typeof IGNORE_REASONS)[number];
+
+/** `provider` entries came from an orchestrator; `service` entries were written by this service (reaper, watchdog). */
+export const EVENT_ORIGINS = ["provider", "service"] as const;
+export type EventOrigin = (typeof EVENT_ORIGINS)[number];
+
+/** What the session's next deadline will do when it passes. */
+export const DEADLINE_ACTIONS = ["expire-turn", "reap", "purge"] as const;
+export type DeadlineAction = (typeof DEADLINE_ACTIONS)[number];
+
+export const REAP_REASONS = ["idle"] as const;
+export type ReapReason = (typeof REAP_REASONS)[number];
+
+export const DELIVERY_STATES = ["pending", "delivered", "failed"] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];

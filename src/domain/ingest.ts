@@ -1,0 +1,64 @@
+/** decideBatch: what a batch of provider events does to a session, all or nothing. */
+import type { RuntimeEvent } from "../contracts/events.ts";
+import type { EventResult } from "../contracts/replies.ts";
+import type { Change } from "./change.ts";
+import { appendEntry, type StoredEntry } from "./event-log.ts";
+import type { SessionState } from "./session.ts";
+
+/** An event as received, with the digest of its canonical JSON: equal digests mean a byte-identical resend. */
+export interface IncomingEvent {
+  event: RuntimeEvent;
+  digest: string;
+}
+
+/** Where a provider eventId is already stored, and the digest of what was stored under it. */
+export interface StoredId {
+  seq: number;
+  digest: string;
+}
+
+/** An event whose eventId is stored (or earlier in the batch) with different content. */
+export interface EventIdConflict {
+  index: number;
+  eventId: string;
+  seq: number;
+}
+
+export type BatchDecision =
+  | { kind: "commit"; change: Change; results: EventResult[] }
+  | { kind: "conflict"; conflicts: EventIdConflict[] };
+
+/**
+ * Each event is a duplicate (same id, same content: answered with the stored seq), a conflict (same id, other
+ * content: the whole batch is refused), or appended at the next seq and folded. `stored` holds the ids of this
+ * batch that the log already has.
+ */
+export function decideBatch(
+  state: SessionState,
+  batch: readonly IncomingEvent[],
+  stored: ReadonlyMap<string, StoredId>,
+  now: number,
+): BatchDecision {
+  const known = new Map(stored);
+  const conflicts: EventIdConflict[] = [];
+  const results: EventResult[] = [];
+  const entries: StoredEntry[] = [];
+  let next = state;
+  batch.forEach(({ event, digest }, index) => {
+    const original = known.get(event.eventId);
+    if (original !== undefined) {
+      if (original.digest === digest) results.push({ eventId: event.eventId, seq: original.seq, outcome: "duplicate" });
+      else conflicts.push({ index, eventId: event.eventId, seq: original.seq });
+      return;
+    }
+    const appended = appendEntry(next, "provider", event, now);
+    next = appended.state;
+    entries.push({ ...appended.entry, digest });
+    const { seq, outcome, reason } = appended.entry;
+    results.push({ eventId: event.eventId, seq, outcome, ...(reason === undefined ? {} : { reason }) });
+    known.set(event.eventId, { seq, digest });
+  });
+  if (conflicts.length > 0) return { kind: "conflict", conflicts };
+  const change: Change = { cause: "ingest", before: state, state: next, entries, notifications: [], deliveries: [] };
+  return { kind: "commit", change, results };
+}

@@ -1,0 +1,31 @@
+/** The one log line a commit writes: what changed, in terms an operator searches for. */
+import type { Change } from "../domain/change.ts";
+
+export function commitLogRecord(change: Change, rebuiltFrom?: string): Record<string, unknown> {
+  const first = change.entries[0];
+  const last = change.entries.at(-1);
+  const outcomes = { applied: 0, recorded: 0, ignored: 0 };
+  for (const entry of change.entries) outcomes[entry.outcome] += 1;
+  return {
+    message: MESSAGES[change.cause],
+    ...(rebuiltFrom === undefined ? {} : { rebuiltFrom }),
+    ...(change.entries.length === 0 ? {} : { seq: { first: first?.seq, last: last?.seq }, outcomes }),
+    status: { from: change.before.status, to: change.state.status },
+    activeTurnId: change.state.activeTurnId,
+    ...Object.fromEntries(
+      change.deliveries.map((delivery) => [
+        "notification",
+        { id: delivery.id, state: delivery.state, attempts: delivery.attempts, error: delivery.lastError },
+      ]),
+    ),
+  };
+}
+
+const MESSAGES: Record<Change["cause"], string> = {
+  ingest: "batch ingested",
+  "expire-turn": "turn.expired",
+  reap: "session.reaped",
+  delivery: "notification attempt",
+  rebuild: "snapshot rebuilt from the log",
+  wake: "woke with nothing due",
+};

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { decideBatch, type IncomingEvent, type StoredId } from "../../src/domain/ingest.ts";
+import { initialSession } from "../../src/domain/session.ts";
+import { ev } from "../support/events.ts";
+import { given, T0 } from "../support/given.ts";
+
+const incoming = (event = ev.health(), digest = `digest-of-${event.eventId}`): IncomingEvent => ({ event, digest });
+
+describe("decideBatch", () => {
+  it("appends new events at consecutive seqs after the last one", () => {
+    const { state } = given(ev.sessionStarted(), ev.health());
+    const decision = decideBatch(state, [incoming(), incoming()], new Map(), T0);
+    expect(decision.kind).toBe("commit");
+    if (decision.kind !== "commit") return;
+    expect(decision.change.entries.map((entry) => entry.seq)).toEqual([3, 4]);
+    expect(decision.results.map((result) => result.seq)).toEqual([3, 4]);
+    expect(decision.change.state.lastSeq).toBe(4);
+    expect(decision.change.entries.every((entry) => entry.receivedAt === T0)).toBe(true);
+  });
+
+  it("answers a byte-identical resend as a duplicate of the stored seq and appends nothing for it", () => {
+    const resent = incoming();
+    const stored = new Map<string, StoredId>([[resent.event.eventId, { seq: 7, digest: resent.digest }]]);
+    const decision = decideBatch(initialSession, [resent], stored, T0);
+    expect(decision).toMatchObject({
+      kind: "commit",
+      results: [{ eventId: resent.event.eventId, seq: 7, outcome: "duplicate" }],
+      change: { entries: [], state: initialSession },
+    });
+  });
+
+  it("answers an id repeated inside one batch as a duplicate of its first occurrence", () => {
+    const first = incoming();
+    const decision = decideBatch(initialSession, [first, incoming(ev.health()), first], new Map(), T0);
+    if (decision.kind !== "commit") throw new Error("expected a commit");
+    expect(decision.results.map((result) => [result.seq, result.outcome])).toEqual([
+      [1, "recorded"],
+      [2, "recorded"],
+      [1, "duplicate"],
+    ]);
+    expect(decision.change.entries).toHaveLength(2);
+  });
+
+  it("refuses the whole batch when a stored id comes back with different content, naming each conflict", () => {
+    const reused = incoming(ev.health(), "other-content");
+    const stored = new Map<string, StoredId>([[reused.event.eventId, { seq: 3, digest: "original-content" }]]);
+    const decision = decideBatch(initialSession, [incoming(), reused], stored, T0);
+    expect(decision).toEqual({ kind: "conflict", conflicts: [{ index: 1, eventId: reused.event.eventId, seq: 3 }] });
+  });
+
+  it("refuses a batch that reuses one of its own ids with different content", () => {
+    const first = incoming();
+    const clash = incoming({ ...first.event, type: "content.delta" }, "changed");
+    expect(decideBatch(initialSession, [first, clash], new Map(), T0)).toEqual({
+      kind: "conflict",
+      conflicts: [{ index: 1, eventId: first.event.eventId, seq: 1 }],
+    });
+  });
+
+  it("records what the batch changed from and to", () => {
+    const decision = decideBatch(initialSession, [incoming(ev.sessionStarted())], new Map(), T0);
+    if (decision.kind !== "commit") throw new Error("expected a commit");
+    expect(decision.change.before).toBe(initialSession);
+    expect(decision.change.state.status).toBe("ready");
+    expect(decision.change.entries[0]).toMatchObject({
+      origin: "provider",
+      outcome: "applied",
+      digest: expect.any(String),
+    });
+  });
+});
