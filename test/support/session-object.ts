@@ -9,7 +9,7 @@ import { sessionObjectName } from "../../src/session/session-key.ts";
 import type { SessionObject } from "../../src/session/session-object.ts";
 import { api, json, newThreadId } from "./api.ts";
 import { ev } from "./events.ts";
-import type { ReceivedDelivery } from "./webhook-receiver.ts";
+import type { ReceivedDelivery } from "./webhook-delivery.ts";
 
 export function sessionStub(threadId: string, tenant = "acme") {
   return env.SESSIONS.getByName(sessionObjectName({ tenant, threadId }));

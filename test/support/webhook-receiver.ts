@@ -10,13 +10,7 @@ import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import type { TestProject } from "vitest/node";
 import { TEST_WEBHOOK_SECRET } from "./test-config.ts";
-
-export interface ReceivedDelivery {
-  headers: Record<string, string>;
-  body: string;
-  verified: boolean;
-  status: number;
-}
+import type { ReceivedDelivery } from "./webhook-delivery.ts";
 
 declare module "vitest" {
   interface ProvidedContext {
