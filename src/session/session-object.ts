@@ -115,7 +115,9 @@ export class SessionObject extends DurableObject<Env> {
       return;
     }
     // Also re-arms when nothing was due: the alarm that woke the object may have come early.
-    await this.#commit(decision.kind === "commit" ? decision.change : emptyChange("wake", state));
+    await this.#commit(decision.kind === "commit" ? decision.change : emptyChange("wake", state), {
+      alarmFired: true,
+    });
     await this.#deliverDueNotifications();
   }
 
@@ -183,6 +185,7 @@ export class SessionObject extends DurableObject<Env> {
       });
     }
     this.#state = change.state;
+    if (context.alarmFired === true) this.#alarmAt = null;
     if (outboxChanged) {
       this.#oldestPendingNotification = this.#store.oldestPendingNotification();
       this.#latestNotification = this.#store.latestNotification();
@@ -217,6 +220,8 @@ export class SessionObject extends DurableObject<Env> {
 }
 
 interface CommitContext {
+  /** The change was made by the alarm, which the runtime consumed when it fired (even early): it must be set anew. */
+  alarmFired?: boolean;
   /** Why the snapshot was rebuilt from the log. */
   rebuiltFrom?: string;
 }
