@@ -13,9 +13,12 @@ export interface ConfigIssue {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly issues: readonly ConfigIssue[]) {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
     super(`invalid configuration: ${issues.map((issue) => issue.message).join("; ")}`);
     this.name = "ConfigError";
+    this.issues = issues;
   }
 
   /** The messages, one per issue. */

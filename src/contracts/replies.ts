@@ -17,7 +17,6 @@ const serverTime = z.iso.datetime().describe("server time, ISO 8601");
 export const DeadlineSchema = z
   .object({ action: z.enum(DEADLINE_ACTIONS), at: serverTime })
   .meta({ id: "Deadline", description: "what the session's alarm will do next, and when" });
-export type DeadlineView = z.infer<typeof DeadlineSchema>;
 
 export const NotificationViewSchema = z
   .object({

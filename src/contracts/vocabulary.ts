@@ -7,7 +7,6 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
 export const OUTCOMES = ["applied", "recorded", "ignored"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 export const RESULT_OUTCOMES = [...OUTCOMES, "duplicate"] as const;
-export type ResultOutcome = (typeof RESULT_OUTCOMES)[number];
 
 /**
  * stale-sequence: `sessionSequence` below the highest accepted since the provider session started.

@@ -15,7 +15,7 @@ export interface Deadline {
 }
 
 /** The provider name on synthetic events when no provider has spoken yet. */
-export const SERVICE_PROVIDER = "provider-sessions";
+const SERVICE_PROVIDER = "provider-sessions";
 
 /**
  * The next moment something could be due. A busy session (starting or running, with or without a turn id)

@@ -16,6 +16,7 @@ const healthRoute = createRoute({
   path: "/healthz",
   tags: ["service"],
   summary: "Liveness and configuration check (no authentication)",
+  security: [],
   responses: {
     200: {
       description: "The Worker runs and its configuration is usable",
@@ -53,7 +54,7 @@ app.doc31("/openapi.json", {
     version: "0.2.0",
     description: "Session state of coding-agent runtimes, projected from their provider runtime events.",
   },
-  servers: [{ url: "http://localhost:8787", description: "npm run dev" }],
+  servers: [{ url: "/", description: "the Worker serving this document" }],
   tags: [
     { name: "sessions", description: "Ingest events and read a session's projection and log" },
     { name: "service", description: "Health and the API description" },

@@ -11,7 +11,7 @@ import type { AppEnv } from "./app-env.ts";
 import { fail, problemResponse } from "./problem.ts";
 import { validationHook } from "./validation.ts";
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 const ThreadParams = z.object({
   threadId: z

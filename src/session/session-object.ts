@@ -3,7 +3,7 @@ import { DurableObject } from "cloudflare:workers";
 import { memoizedByEnv, parseSessionConfig, type SessionConfig } from "../config.ts";
 import type { RuntimeEvent } from "../contracts/events.ts";
 import type { EventPage, IngestReply, SessionView } from "../contracts/replies.ts";
-import { type Change, emptyChange } from "../domain/change.ts";
+import { type Change, emptyChange, writesNothing } from "../domain/change.ts";
 import { foldLog } from "../domain/event-log.ts";
 import { decideBatch, type EventIdConflict } from "../domain/ingest.ts";
 import { type Notification, recordAttempt } from "../domain/notification.ts";
@@ -171,8 +171,7 @@ export class SessionObject extends DurableObject<Env> {
       this.#log({ message: "session purged", reason: change.reason });
       return;
     }
-    const outboxChanged = change.notifications.length > 0 || change.deliveries.length > 0;
-    const writes = change.entries.length > 0 || outboxChanged || change.state !== change.before;
+    const writes = !writesNothing(change);
     if (writes) {
       const sql = this.ctx.storage.sql;
       const migrated = this.#state !== null;
@@ -186,7 +185,7 @@ export class SessionObject extends DurableObject<Env> {
     }
     this.#state = change.state;
     if (context.alarmFired === true) this.#alarmAt = null;
-    if (outboxChanged) {
+    if (change.notifications.length > 0 || change.deliveries.length > 0) {
       this.#oldestPendingNotification = this.#store.oldestPendingNotification();
       this.#latestNotification = this.#store.latestNotification();
     }

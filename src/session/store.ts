@@ -31,10 +31,14 @@ type NotificationRow = {
 export type Snapshot = { kind: "current"; state: SessionState } | { kind: "missing" | "outdated" | "unreadable" };
 
 export class SessionStore {
-  constructor(private readonly sql: SqlStorage) {}
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+  }
 
   loadSnapshot(): Snapshot {
-    const row = this.sql.exec<{ state: string; version: number }>("SELECT state, version FROM session").toArray()[0];
+    const row = this.#sql.exec<{ state: string; version: number }>("SELECT state, version FROM session").toArray()[0];
     if (row === undefined) return { kind: "missing" };
     if (row.version !== SESSION_STATE_VERSION) return { kind: "outdated" };
     try {
@@ -45,7 +49,7 @@ export class SessionStore {
   }
 
   saveSnapshot(state: SessionState): void {
-    this.sql.exec(
+    this.#sql.exec(
       `INSERT INTO session (id, state, version) VALUES (1, ?, ?)
        ON CONFLICT (id) DO UPDATE SET state = excluded.state, version = excluded.version`,
       JSON.stringify(state),
@@ -54,7 +58,7 @@ export class SessionStore {
   }
 
   hasEntries(): boolean {
-    return this.sql.exec("SELECT 1 FROM events LIMIT 1").toArray().length > 0;
+    return this.#sql.exec("SELECT 1 FROM events LIMIT 1").toArray().length > 0;
   }
 
   /** Appends entries in multi-row statements: a statement is the unit of cost inside a Durable Object. */
@@ -71,7 +75,7 @@ export class SessionStore {
         JSON.stringify(entry.event),
         entry.digest ?? null,
       ]);
-      this.sql.exec(`${INSERT_EVENTS} ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`, ...values);
+      this.#sql.exec(`${INSERT_EVENTS} ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`, ...values);
     }
   }
 
@@ -83,7 +87,7 @@ export class SessionStore {
     const found = new Map<string, StoredId>();
     for (let start = 0; start < eventIds.length; start += IDS_PER_LOOKUP) {
       const chunk = eventIds.slice(start, start + IDS_PER_LOOKUP);
-      const rows = this.sql.exec<{ event_id: string; seq: number; digest: string | null; body: string | null }>(
+      const rows = this.#sql.exec<{ event_id: string; seq: number; digest: string | null; body: string | null }>(
         `SELECT event_id, seq, digest, CASE WHEN digest IS NULL THEN body END AS body
          FROM events WHERE origin = 'provider' AND event_id IN (${chunk.map(() => "?").join(", ")})`,
         ...chunk,
@@ -96,7 +100,7 @@ export class SessionStore {
   }
 
   readEntries(afterSeq: number, limit: number): StoredEntry[] {
-    return this.sql
+    return this.#sql
       .exec<EventRow>(`SELECT ${ENTRY_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit)
       .toArray()
       .map(toStoredEntry);
@@ -104,13 +108,13 @@ export class SessionStore {
 
   /** The whole log in seq order, read lazily: only a snapshot rebuild needs it. */
   *allEntries(): Generator<StoredEntry> {
-    for (const row of this.sql.exec<EventRow>(`SELECT ${ENTRY_COLUMNS} FROM events ORDER BY seq`)) {
+    for (const row of this.#sql.exec<EventRow>(`SELECT ${ENTRY_COLUMNS} FROM events ORDER BY seq`)) {
       yield toStoredEntry(row);
     }
   }
 
   insertNotification(notification: Notification): void {
-    this.sql.exec(
+    this.#sql.exec(
       `INSERT INTO notifications (id, created_seq, type, body, created_at, state, attempts, last_error, next_attempt_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       notification.id,
@@ -126,7 +130,7 @@ export class SessionStore {
   }
 
   updateDelivery(notification: Notification): void {
-    this.sql.exec(
+    this.#sql.exec(
       "UPDATE notifications SET state = ?, attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?",
       notification.state,
       notification.attempts,
@@ -137,7 +141,7 @@ export class SessionStore {
   }
 
   latestNotification(): Notification | null {
-    const row = this.sql
+    const row = this.#sql
       .exec<NotificationRow>(`SELECT ${NOTIFICATION_COLUMNS} FROM notifications ORDER BY created_seq DESC LIMIT 1`)
       .toArray()[0];
     return row === undefined ? null : toNotification(row);
@@ -145,7 +149,7 @@ export class SessionStore {
 
   /** The oldest pending notification: deliveries go out in the order they were created. */
   oldestPendingNotification(): Notification | null {
-    const row = this.sql
+    const row = this.#sql
       .exec<NotificationRow>(
         `SELECT ${NOTIFICATION_COLUMNS} FROM notifications WHERE state = 'pending' ORDER BY created_seq LIMIT 1`,
       )

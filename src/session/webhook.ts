@@ -4,7 +4,7 @@ import type { AttemptResult, Notification } from "../domain/notification.ts";
 
 const DELIVERY_TIMEOUT_MS = 10_000;
 
-export async function signWebhook(secret: Uint8Array, id: string, timestampSeconds: number, body: string) {
+async function signWebhook(secret: Uint8Array, id: string, timestampSeconds: number, body: string) {
   const key = await crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${id}.${timestampSeconds}.${body}`));
   return `v1,${btoa(String.fromCharCode(...new Uint8Array(mac)))}`;
