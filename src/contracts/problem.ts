@@ -12,6 +12,8 @@ export const PROBLEMS = {
   "payload-too-large": { status: 413, title: "Payload too large" },
   "unsupported-media-type": { status: 415, title: "Unsupported media type" },
   "validation-failed": { status: 422, title: "Validation failed" },
+  "upgrade-required": { status: 426, title: "Upgrade required" },
+  "too-many-subscribers": { status: 429, title: "Too many subscribers" },
   misconfigured: { status: 500, title: "Service misconfigured" },
   internal: { status: 500, title: "Internal error" },
   "not-configured": { status: 503, title: "Service not configured" },

@@ -1,5 +1,6 @@
 /** The session as the API shows it: the projection plus its next deadline and latest notification. */
-import type { SessionView } from "../contracts/replies.ts";
+import type { LogEntryView, SessionView } from "../contracts/replies.ts";
+import type { StoredEntry } from "./event-log.ts";
 import type { Notification } from "./notification.ts";
 import { nextDeadline, type ReapingPolicy } from "./reaping.ts";
 import type { SessionState } from "./session.ts";
@@ -36,6 +37,18 @@ export function sessionView(
             attempts: notification.attempts,
             lastError: notification.lastError,
           },
+  };
+}
+
+/** A log entry as the events route and the live stream show it. */
+export function logEntryView(entry: StoredEntry): LogEntryView {
+  return {
+    seq: entry.seq,
+    receivedAt: iso(entry.receivedAt),
+    origin: entry.origin,
+    outcome: entry.outcome,
+    ...(entry.reason === undefined ? {} : { reason: entry.reason }),
+    event: entry.event,
   };
 }
 

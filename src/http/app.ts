@@ -8,6 +8,7 @@ import { authenticateTenant } from "./auth.ts";
 import { configurationProblem, requireConfiguration } from "./configuration.ts";
 import { problemKindForStatus, problemResponse } from "./problem.ts";
 import { sessionRoutes } from "./sessions.ts";
+import { streamRoutes } from "./streams.ts";
 import { validationHook } from "./validation.ts";
 
 const healthRoute = createRoute({
@@ -42,7 +43,8 @@ const routes = app
     if (problem !== null) return problem as never;
     return c.json({ ok: true as const }, 200);
   })
-  .route("/", sessionRoutes);
+  .route("/", sessionRoutes)
+  .route("/", streamRoutes);
 
 export type AppType = typeof routes;
 
@@ -57,6 +59,7 @@ app.doc31("/openapi.json", {
   servers: [{ url: "/", description: "the Worker serving this document" }],
   tags: [
     { name: "sessions", description: "Ingest events and read a session's projection and log" },
+    { name: "live", description: "Follow a session as it changes: WebSocket or Server-Sent Events" },
     { name: "service", description: "Health and the API description" },
   ],
 });

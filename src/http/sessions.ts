@@ -3,43 +3,15 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { EventBatchSchema, type RuntimeEvent } from "../contracts/events.ts";
-import { ProblemSchema } from "../contracts/problem.ts";
 import { EventPageSchema, IngestReplySchema, SessionViewSchema } from "../contracts/replies.ts";
 import type { EventIdConflict } from "../domain/ingest.ts";
-import { sessionObjectName } from "../session/session-key.ts";
 import type { AppEnv } from "./app-env.ts";
 import { fail, problemResponse } from "./problem.ts";
+import { problems } from "./route-docs.ts";
+import { sessionStub, ThreadParams } from "./session-stub.ts";
 import { validationHook } from "./validation.ts";
 
 const MAX_BODY_BYTES = 1024 * 1024;
-
-const ThreadParams = z.object({
-  threadId: z
-    .string()
-    .min(1)
-    .max(256)
-    .openapi({ param: { name: "threadId", in: "path" }, example: "thread-42" }),
-});
-
-const problemContent = { "application/problem+json": { schema: ProblemSchema } };
-const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: "Malformed request",
-  401: "Missing or invalid bearer token",
-  404: "No such session for this tenant",
-  409: "An eventId already stored with different content",
-  413: "Body over 1 MiB",
-  415: "Body not application/json",
-  422: "Request does not match the schema",
-  500: "Misconfigured or failed unexpectedly",
-  503: "Not configured (a required secret is missing)",
-};
-const problems = (...statuses: number[]) =>
-  Object.fromEntries(
-    [...statuses, 500, 503].map((status) => [
-      status,
-      { description: `${PROBLEM_DESCRIPTIONS[status] ?? "Problem"} (RFC 9457 problem)`, content: problemContent },
-    ]),
-  );
 
 const limitBody = bodyLimit({
   maxSize: MAX_BODY_BYTES,
@@ -118,10 +90,6 @@ const deleteRoute = createRoute({
   request: { params: ThreadParams },
   responses: { 204: { description: "Purged" }, ...problems(401, 404, 422) },
 });
-
-function sessionStub(env: Env, tenant: string, threadId: string) {
-  return env.SESSIONS.getByName(sessionObjectName({ tenant, threadId }));
-}
 
 function notFound(threadId: string): never {
   fail("session-not-found", `No session ${JSON.stringify(threadId)} for this tenant.`);

@@ -49,6 +49,11 @@ const MIGRATIONS: readonly Migration[] = [
       "ALTER TABLE events ADD COLUMN digest TEXT",
     ],
   },
+  {
+    id: 4,
+    // Facts about the storage itself rather than the fold: the epoch (this life of the threadId).
+    statements: ["CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"],
+  },
 ];
 
 /** Reads only: a read of a session that never existed must not create storage. */

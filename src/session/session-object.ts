@@ -3,16 +3,19 @@ import { DurableObject } from "cloudflare:workers";
 import { memoizedByEnv, parseSessionConfig, type SessionConfig } from "../config.ts";
 import type { RuntimeEvent } from "../contracts/events.ts";
 import type { EventPage, IngestReply, SessionView } from "../contracts/replies.ts";
+import { ResumePointSchema, type StreamMessage } from "../contracts/stream.ts";
 import { type Change, emptyChange, writesNothing } from "../domain/change.ts";
 import { foldLog } from "../domain/event-log.ts";
 import { decideBatch, type EventIdConflict } from "../domain/ingest.ts";
 import { type Notification, recordAttempt } from "../domain/notification.ts";
 import { nextWakeAt } from "../domain/reaping.ts";
 import { initialSession, type SessionState } from "../domain/session.ts";
-import { sessionView } from "../domain/session-view.ts";
+import { logEntryView, sessionView } from "../domain/session-view.ts";
+import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES, planReplay, type ResumeFrom } from "../domain/subscription.ts";
 import { dueDelivery, onWake } from "../domain/wake.ts";
 import { commitLogRecord } from "./commit-log.ts";
 import { eventDigest } from "./digest.ts";
+import { acknowledgeClose, CLOSE_NORMAL, type Closing, LiveHub, MAX_SUBSCRIBERS } from "./live-hub.ts";
 import { hasSchema, migrate } from "./schema.ts";
 import { parseSessionObjectName, type SessionKey } from "./session-key.ts";
 import { SessionStore } from "./store.ts";
@@ -31,6 +34,9 @@ interface Purge {
 export class SessionObject extends DurableObject<Env> {
   readonly #store: SessionStore;
   readonly #key: SessionKey;
+  readonly #live: LiveHub;
+  /** This life of the threadId, minted with its first stored event; null while there is none. */
+  #epoch: string | null = null;
   /** null while the object has no storage: never written, or purged. */
   #state: SessionState | null = null;
   /** The alarm as last written; writes are skipped unless the next wake moves earlier. */
@@ -42,6 +48,7 @@ export class SessionObject extends DurableObject<Env> {
     super(ctx, env);
     this.#store = new SessionStore(ctx.storage.sql);
     this.#key = parseSessionObjectName(ctx.id.name);
+    this.#live = new LiveHub(ctx);
     ctx.blockConcurrencyWhile(async () => {
       this.#alarmAt = await ctx.storage.getAlarm();
       if (hasSchema(ctx.storage.sql)) await this.#load();
@@ -78,16 +85,54 @@ export class SessionObject extends DurableObject<Env> {
     const entries = this.#store.readEntries(afterSeq, limit);
     const last = entries.at(-1);
     return {
-      events: entries.map((entry) => ({
-        seq: entry.seq,
-        receivedAt: new Date(entry.receivedAt).toISOString(),
-        origin: entry.origin,
-        outcome: entry.outcome,
-        ...(entry.reason === undefined ? {} : { reason: entry.reason }),
-        event: entry.event,
-      })),
+      events: entries.map(logEntryView),
       nextAfter: last !== undefined && last.seq < this.#state.lastSeq ? last.seq : null,
     };
+  }
+
+  /**
+   * Opens a live subscription: `/live` a hibernatable WebSocket, `/stream` Server-Sent Events. The snapshot and
+   * the backlog are read and the subscriber attached in one turn, so no commit falls between them.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (this.#live.size >= MAX_SUBSCRIBERS) return new Response(null, { status: 429 });
+    const { messages, closing } = this.#opening(resumePoint(url.searchParams));
+    if (url.pathname === "/live") return this.#live.openWebSocket(messages, closing);
+    return this.#live.openEventStream(messages, this.#epoch, closing !== null);
+  }
+
+  override async webSocketMessage(): Promise<void> {
+    // Subscribers only listen; what they send is ignored.
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
+    acknowledgeClose(socket, code, reason);
+  }
+
+  #opening(resume: ResumeFrom | null): { messages: StreamMessage[]; closing: Closing | null } {
+    const state = this.#state;
+    const lastSeq = state?.lastSeq ?? 0;
+    const messages: StreamMessage[] = [
+      { type: "snapshot", epoch: this.#epoch, session: state === null ? null : this.#view(state) },
+    ];
+    const plan = planReplay(resume, this.#epoch, lastSeq);
+    if (plan.kind === "replay" && state !== null && this.#store.bytesAfter(plan.afterSeq) > MAX_BACKLOG_BYTES) {
+      return { messages: [...messages, { type: "behind", lastSeq }], closing: BEHIND };
+    }
+    switch (plan.kind) {
+      case "behind":
+        return { messages: [...messages, { type: "behind", lastSeq }], closing: BEHIND };
+      case "snapshot-only":
+        return { messages: [...messages, { type: "synchronized", lastSeq }], closing: null };
+      case "replay": {
+        if (plan.reset) messages.push({ type: "reset" });
+        const backlog = state === null ? [] : this.#store.readEntries(plan.afterSeq, MAX_BACKLOG_ENTRIES);
+        for (const entry of backlog) messages.push({ type: "entry", ...logEntryView(entry) });
+        messages.push({ type: "synchronized", lastSeq });
+        return { messages, closing: null };
+      }
+    }
   }
 
   /** Deletes the whole session at once; false when there was nothing to delete. */
@@ -126,6 +171,7 @@ export class SessionObject extends DurableObject<Env> {
     migrate(this.ctx.storage.sql, Date.now());
     this.#oldestPendingNotification = this.#store.oldestPendingNotification();
     this.#latestNotification = this.#store.latestNotification();
+    this.#epoch = this.#store.loadEpoch();
     const snapshot = this.#store.loadSnapshot();
     if (snapshot.kind === "current") {
       this.#state = snapshot.state;
@@ -168,26 +214,39 @@ export class SessionObject extends DurableObject<Env> {
       this.#alarmAt = null;
       this.#oldestPendingNotification = null;
       this.#latestNotification = null;
+      this.#epoch = null;
+      this.#live.closeAll({ type: "purged" }, "purged");
       this.#log({ message: "session purged", reason: change.reason });
       return;
     }
     const writes = !writesNothing(change);
     if (writes) {
       const sql = this.ctx.storage.sql;
-      const migrated = this.#state !== null;
+      const first = this.#state === null;
+      const epoch = this.#epoch ?? mintEpoch();
       this.ctx.storage.transactionSync(() => {
-        if (!migrated) migrate(sql, Date.now());
+        if (first) {
+          migrate(sql, Date.now());
+          this.#store.saveEpoch(epoch);
+        }
         this.#store.appendEntries(change.entries);
         if (change.state !== change.before) this.#store.saveSnapshot(change.state);
         for (const notification of change.notifications) this.#store.insertNotification(notification);
         for (const delivery of change.deliveries) this.#store.updateDelivery(delivery);
       });
+      this.#epoch = epoch;
     }
     this.#state = change.state;
     if (context.alarmFired === true) this.#alarmAt = null;
     if (change.notifications.length > 0 || change.deliveries.length > 0) {
       this.#oldestPendingNotification = this.#store.oldestPendingNotification();
       this.#latestNotification = this.#store.latestNotification();
+    }
+    // Sent before any await, so a subscriber attaching next sees this commit in its backlog, never twice.
+    if (writes && this.#live.size > 0) {
+      const view = this.#view(change.state);
+      const entries = change.entries.map((entry): StreamMessage => ({ type: "entry", ...logEntryView(entry) }));
+      this.#live.broadcast([...entries, { type: "session", session: view }], this.#epoch);
     }
     await this.#arm(change.state);
     if (writes) this.#log(commitLogRecord(change, context.rebuiltFrom));
@@ -223,4 +282,18 @@ interface CommitContext {
   alarmFired?: boolean;
   /** Why the snapshot was rebuilt from the log. */
   rebuiltFrom?: string;
+}
+
+const BEHIND: Closing = { code: CLOSE_NORMAL, reason: "behind: page GET /events, then subscribe again" };
+
+/** A short random id for this life of the session. */
+function mintEpoch(): string {
+  const [high = 0, low = 0] = crypto.getRandomValues(new Uint32Array(2));
+  return `${high.toString(36)}${low.toString(36)}`;
+}
+
+/** `after` as the Worker forwards it, already checked there; absent when the subscriber gave none. */
+function resumePoint(query: URLSearchParams): ResumeFrom | null {
+  const after = query.get("after");
+  return after === null ? null : ResumePointSchema.parse(after);
 }

@@ -57,6 +57,27 @@ export class SessionStore {
     );
   }
 
+  /** This life's epoch; a session stored before epochs existed takes one from its first entry's receive time. */
+  loadEpoch(): string | null {
+    const row = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'epoch'").toArray()[0];
+    if (row !== undefined) return row.value;
+    const first = this.#sql.exec<{ received_at: number }>("SELECT received_at FROM events WHERE seq = 1").toArray()[0];
+    return first === undefined ? null : `r${first.received_at.toString(36)}`;
+  }
+
+  saveEpoch(epoch: string): void {
+    this.#sql.exec("INSERT INTO meta (key, value) VALUES ('epoch', ?)", epoch);
+  }
+
+  /** Stored bytes of the entries after `afterSeq`: what a replay from there would send. */
+  bytesAfter(afterSeq: number): number {
+    return (
+      this.#sql
+        .exec<{ bytes: number | null }>("SELECT sum(length(body)) AS bytes FROM events WHERE seq > ?", afterSeq)
+        .one().bytes ?? 0
+    );
+  }
+
   hasEntries(): boolean {
     return this.#sql.exec("SELECT 1 FROM events LIMIT 1").toArray().length > 0;
   }

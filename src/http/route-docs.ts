@@ -1,0 +1,27 @@
+/** The problem answers of a route as the OpenAPI document lists them; every route can also answer 500 and 503. */
+import { ProblemSchema } from "../contracts/problem.ts";
+
+const problemContent = { "application/problem+json": { schema: ProblemSchema } };
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: "Malformed request",
+  401: "Missing or invalid bearer token",
+  404: "No such session for this tenant",
+  409: "An eventId already stored with different content",
+  413: "Body over 1 MiB",
+  415: "Body not application/json",
+  422: "Request does not match the schema",
+  426: "Not a WebSocket upgrade request",
+  429: "Too many subscribers on this session",
+  500: "Misconfigured or failed unexpectedly",
+  503: "Not configured (a required secret is missing)",
+};
+
+export function problems(...statuses: number[]) {
+  return Object.fromEntries(
+    [...statuses, 500, 503].map((status) => [
+      status,
+      { description: `${PROBLEM_DESCRIPTIONS[status] ?? "Problem"} (RFC 9457 problem)`, content: problemContent },
+    ]),
+  );
+}

@@ -1,0 +1,110 @@
+/** Live reads of one session: a hibernatable WebSocket (`/live`) and Server-Sent Events (`/stream`). */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { ResumePointSchema } from "../contracts/stream.ts";
+import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES } from "../domain/subscription.ts";
+import { MAX_SUBSCRIBERS, SSE_HEARTBEAT_MS, SSE_MAX_DURATION_MS } from "../session/live-hub.ts";
+import type { AppEnv } from "./app-env.ts";
+import { fail } from "./problem.ts";
+import { problems } from "./route-docs.ts";
+import { sessionStub, ThreadParams } from "./session-stub.ts";
+import { validationHook } from "./validation.ts";
+
+const StreamQuery = z.object({
+  after: ResumePointSchema.optional().openapi({
+    type: "string",
+    description: "resume after this seq (or <epoch>:<seq>): the backlog of later entries is sent first",
+    example: "0",
+  }),
+});
+
+const protocol =
+  `First a snapshot, then the backlog after \`after\` (at most ${MAX_BACKLOG_ENTRIES} entries and ` +
+  `${MAX_BACKLOG_BYTES / 1024 / 1024} MiB, else \`behind\` and a close) and \`synchronized\`, then each commit's ` +
+  "entries and the session. Frames are StreamMessage JSON.";
+
+const liveRoute = createRoute({
+  operationId: "subscribeSessionWebSocket",
+  method: "get",
+  path: "/v1/sessions/{threadId}/live",
+  tags: ["live"],
+  summary: "Follow a session over a WebSocket (hibernatable)",
+  description: protocol,
+  security: [{ bearer: [] }],
+  request: { params: ThreadParams, query: StreamQuery },
+  responses: {
+    101: { description: "Switching Protocols: one StreamMessage per text frame" },
+    ...problems(401, 422, 426, 429),
+  },
+});
+
+const streamRoute = createRoute({
+  operationId: "subscribeSessionEvents",
+  method: "get",
+  path: "/v1/sessions/{threadId}/stream",
+  tags: ["live"],
+  summary: "Follow a session as Server-Sent Events",
+  description:
+    `${protocol} Each SSE event is named by the message type; entries carry \`id: <epoch>:<seq>\`, and ` +
+    `\`Last-Event-ID\` resumes like \`after\`. A comment heartbeat every ${SSE_HEARTBEAT_MS / 1000} s; the ` +
+    `response ends after ${SSE_MAX_DURATION_MS / 60_000} minutes, and the client reconnects.`,
+  security: [{ bearer: [] }],
+  request: {
+    params: ThreadParams,
+    query: StreamQuery,
+    headers: z.object({
+      "last-event-id": z.string().optional().openapi({ description: "the id of the last entry received" }),
+    }),
+  },
+  responses: {
+    200: { description: "text/event-stream", content: { "text/event-stream": { schema: z.string() } } },
+    ...problems(401, 422, 429),
+  },
+});
+
+/** Forwards the subscription to the session's object, which answers with the socket or the stream. */
+async function subscribe(
+  env: Env,
+  tenant: string,
+  threadId: string,
+  path: string,
+  after: string | undefined,
+  headers: HeadersInit,
+) {
+  const url = new URL(`https://session${path}`);
+  if (after !== undefined) url.searchParams.set("after", after);
+  const response = await sessionStub(env, tenant, threadId).fetch(url, { headers });
+  if (response.status === 429) {
+    fail("too-many-subscribers", `This session has ${MAX_SUBSCRIBERS} subscribers; close one or try again later.`);
+  }
+  // A copy: the object's response has immutable headers, and the app's middleware adds its own.
+  return new Response(response.body, {
+    status: response.status,
+    headers: response.headers,
+    webSocket: response.webSocket,
+  });
+}
+
+export const streamRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(liveRoute, async (c) => {
+    const { threadId } = c.req.valid("param");
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      fail("upgrade-required", "Open this route as a WebSocket (Upgrade: websocket); /stream serves the same as SSE.");
+    }
+    return (await subscribe(c.env, c.get("tenant"), threadId, "/live", c.req.query("after"), {
+      upgrade: "websocket",
+    })) as never;
+  })
+  .openapi(streamRoute, async (c) => {
+    const { threadId } = c.req.valid("param");
+    let after = c.req.query("after");
+    const lastEventId = c.req.valid("header")["last-event-id"];
+    if (after === undefined && lastEventId !== undefined && lastEventId !== "") {
+      if (!ResumePointSchema.safeParse(lastEventId).success) {
+        fail("validation-failed", "Last-Event-ID must be an id this stream sent (<epoch>:<seq>).", {
+          errors: [{ pointer: "last-event-id", detail: "must be a seq, or <epoch>:<seq>" }],
+        });
+      }
+      after = lastEventId;
+    }
+    return (await subscribe(c.env, c.get("tenant"), threadId, "/stream", after, {})) as never;
+  });

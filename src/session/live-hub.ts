@@ -1,0 +1,148 @@
+/**
+ * A session's live subscribers: hibernatable WebSockets (they survive eviction and cost nothing while idle) and
+ * Server-Sent Events streams (held in memory, so bounded in time). Sends only; what to send is decided by the caller.
+ */
+import type { StreamMessage } from "../contracts/stream.ts";
+
+/** Subscribers per session, sockets and event streams together; past it a new one is refused (429). */
+export const MAX_SUBSCRIBERS = 256;
+/** A subscriber with this much unsent data is closed (1013) so it resumes from its last seq instead of stalling. */
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+export const SSE_HEARTBEAT_MS = 15_000;
+/** An event stream ends after this; the client reconnects with Last-Event-ID (EventSource does it by itself). */
+export const SSE_MAX_DURATION_MS = 5 * 60_000;
+
+export const CLOSE_NORMAL = 1000;
+export const CLOSE_TRY_AGAIN_LATER = 1013;
+
+const LIVE_TAG = "live";
+const encoder = new TextEncoder();
+
+interface EventStreamSubscriber {
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+  unsentBytes: number;
+  heartbeat: number | null;
+  deadline: number | null;
+}
+
+export interface Closing {
+  code: number;
+  reason: string;
+}
+
+export class LiveHub {
+  readonly #ctx: DurableObjectState;
+  readonly #eventStreams = new Set<EventStreamSubscriber>();
+
+  constructor(ctx: DurableObjectState) {
+    this.#ctx = ctx;
+  }
+
+  get size(): number {
+    return this.#ctx.getWebSockets(LIVE_TAG).length + this.#eventStreams.size;
+  }
+
+  /** Accepts a WebSocket and sends it `opening` in this same turn, so nothing committed meanwhile is missed. */
+  openWebSocket(opening: readonly StreamMessage[], closing: Closing | null): Response {
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    this.#ctx.acceptWebSocket(server, [LIVE_TAG]);
+    for (const message of opening) server.send(JSON.stringify(message));
+    if (closing !== null) server.close(closing.code, closing.reason);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Opens an event stream and writes `opening` in this same turn; `end` closes it after that. */
+  openEventStream(opening: readonly StreamMessage[], epoch: string | null, end: boolean): Response {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const subscriber: EventStreamSubscriber = {
+      writer: writable.getWriter(),
+      unsentBytes: 0,
+      heartbeat: null,
+      deadline: null,
+    };
+    this.#write(subscriber, opening.map((message) => sseFrame(message, epoch)).join(""));
+    if (end) {
+      this.#end(subscriber);
+    } else {
+      this.#eventStreams.add(subscriber);
+      subscriber.heartbeat = setInterval(() => this.#write(subscriber, ": keep-alive\n\n"), SSE_HEARTBEAT_MS);
+      subscriber.deadline = setTimeout(() => this.#end(subscriber), SSE_MAX_DURATION_MS);
+    }
+    return new Response(readable, {
+      headers: {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-store",
+        "x-accel-buffering": "no",
+      },
+    });
+  }
+
+  broadcast(messages: readonly StreamMessage[], epoch: string | null): void {
+    const frames = messages.map((message) => JSON.stringify(message));
+    for (const socket of this.#ctx.getWebSockets(LIVE_TAG)) {
+      try {
+        for (const frame of frames) socket.send(frame);
+        if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+          socket.close(CLOSE_TRY_AGAIN_LATER, "too far behind: resume from your last seq");
+        }
+      } catch {
+        // A socket closing as we send: its client resumes from its last seq.
+      }
+    }
+    if (this.#eventStreams.size === 0) return;
+    const text = messages.map((message) => sseFrame(message, epoch)).join("");
+    for (const subscriber of this.#eventStreams) {
+      this.#write(subscriber, text);
+      if (subscriber.unsentBytes > MAX_BUFFERED_BYTES) this.#end(subscriber);
+    }
+  }
+
+  /** Sends a last message to every subscriber and closes them all normally. */
+  closeAll(last: StreamMessage, reason: string): void {
+    for (const socket of this.#ctx.getWebSockets(LIVE_TAG)) {
+      try {
+        socket.send(JSON.stringify(last));
+        socket.close(CLOSE_NORMAL, reason);
+      } catch {
+        // Already closing.
+      }
+    }
+    for (const subscriber of this.#eventStreams) {
+      this.#write(subscriber, sseFrame(last, null));
+      this.#end(subscriber);
+    }
+  }
+
+  #write(subscriber: EventStreamSubscriber, text: string): void {
+    const bytes = encoder.encode(text);
+    subscriber.unsentBytes += bytes.byteLength;
+    subscriber.writer.write(bytes).then(
+      () => {
+        subscriber.unsentBytes -= bytes.byteLength;
+      },
+      () => this.#end(subscriber),
+    );
+  }
+
+  #end(subscriber: EventStreamSubscriber): void {
+    clearInterval(subscriber.heartbeat);
+    clearTimeout(subscriber.deadline);
+    this.#eventStreams.delete(subscriber);
+    subscriber.writer.close().catch(() => {});
+  }
+}
+
+/** One SSE event: the message type as its name, and `<epoch>:<seq>` as the id of an entry. */
+function sseFrame(message: StreamMessage, epoch: string | null): string {
+  const id = message.type === "entry" ? `id: ${epoch ?? ""}:${message.seq}\n` : "";
+  return `event: ${message.type}\n${id}data: ${JSON.stringify(message)}\n\n`;
+}
+
+/** Answers the runtime's close handshake; 1005 and 1006 cannot be sent, so they are answered with 1000. */
+export function acknowledgeClose(socket: WebSocket, code: number, reason: string): void {
+  try {
+    socket.close(code === 1005 || code === 1006 ? CLOSE_NORMAL : code, reason);
+  } catch {
+    // Already closed.
+  }
+}

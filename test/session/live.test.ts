@@ -1,0 +1,243 @@
+/** The live stream of one session: snapshot, backlog, synchronized, then every commit, in order, over WebSocket and SSE. */
+import { evictDurableObject } from "cloudflare:test";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { RuntimeEvent } from "../../src/contracts/events.ts";
+import type { StreamMessage } from "../../src/contracts/stream.ts";
+import { api, json, newThreadId, request, sessionPath } from "../support/api.ts";
+import { ev } from "../support/events.ts";
+import { entrySeqs, isEntry, isType, openLive, openStream } from "../support/live.ts";
+import { sessionStub } from "../support/session-object.ts";
+import { GLOBEX_TOKEN } from "../support/test-config.ts";
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
+
+async function post(threadId: string, events: RuntimeEvent[]) {
+  const response = await api.post(threadId, events);
+  expect(response.status).toBe(200);
+}
+
+/** 20 events in 4 batches of 5. */
+async function twentyEvents(threadId: string) {
+  const o = { threadId };
+  await post(threadId, [
+    ev.sessionStarted(o),
+    ev.turnStarted("t1", o),
+    ...range(1, 3).map(() => ev.contentDelta("t1", o)),
+  ]);
+  for (let batch = 0; batch < 3; batch += 1)
+    await post(
+      threadId,
+      range(1, 5).map(() => ev.contentDelta("t1", o)),
+    );
+}
+
+describe("subscribing over a WebSocket", () => {
+  it("sends a null snapshot for a session that does not exist yet, then each commit as it happens", async () => {
+    const threadId = newThreadId();
+    const live = await openLive(threadId);
+    await live.until(isType("synchronized"));
+    expect(live.messages).toEqual([
+      { type: "snapshot", epoch: null, session: null },
+      { type: "synchronized", lastSeq: 0 },
+    ]);
+
+    await post(threadId, [ev.sessionStarted({ threadId }), ev.turnStarted("t1", { threadId })]);
+    await live.until(isType("session"));
+    const [, , first, second, session] = live.messages as [StreamMessage, StreamMessage, ...StreamMessage[]];
+    expect(first).toMatchObject({ type: "entry", seq: 1, outcome: "applied", event: { type: "session.started" } });
+    expect(second).toMatchObject({ type: "entry", seq: 2, event: { type: "turn.started", turnId: "t1" } });
+    expect(session).toMatchObject({ type: "session", session: { status: "running", activeTurnId: "t1", lastSeq: 2 } });
+    live.close();
+  });
+
+  it("replays seqs 1..20 in order after=0, and 11..20 after=10, each followed by synchronized", async () => {
+    const threadId = newThreadId();
+    await twentyEvents(threadId);
+    const fromStart = await openLive(threadId, "0");
+    await fromStart.until(isType("synchronized"));
+    expect(entrySeqs(fromStart.messages)).toEqual(range(1, 20));
+    expect(fromStart.messages.at(-1)).toEqual({ type: "synchronized", lastSeq: 20 });
+
+    const resumed = await openLive(threadId, "10");
+    await resumed.until(isType("synchronized"));
+    expect(entrySeqs(resumed.messages)).toEqual(range(11, 20));
+    expect(resumed.messages[0]).toMatchObject({ type: "snapshot", session: { lastSeq: 20 } });
+    fromStart.close();
+    resumed.close();
+  });
+
+  it("shapes each entry exactly like an element of GET …/events", async () => {
+    const threadId = newThreadId();
+    await twentyEvents(threadId);
+    const live = await openLive(threadId, "0");
+    await live.until(isType("synchronized"));
+    const page = await json<{ events: unknown[] }>(await api.events(threadId, "?limit=20"));
+    const entries = live.messages.filter(isType("entry")).map(({ type: _, ...entry }) => entry);
+    expect(entries).toEqual(page.events);
+    live.close();
+  });
+
+  it("resets and replays from seq 1 for a resume point of another epoch, or past the last seq", async () => {
+    const threadId = newThreadId();
+    await twentyEvents(threadId);
+    for (const after of ["25", "zzz:5"]) {
+      const live = await openLive(threadId, after);
+      await live.until(isType("synchronized"));
+      expect(live.messages.map((message) => message.type).slice(0, 2)).toEqual(["snapshot", "reset"]);
+      expect(entrySeqs(live.messages)).toEqual(range(1, 20));
+      live.close();
+    }
+  });
+
+  it("tells a new life of the same threadId apart by its epoch", async () => {
+    const threadId = newThreadId();
+    await twentyEvents(threadId);
+    const before = await openLive(threadId);
+    const { epoch } = (await before.until(isType("snapshot"))) as { epoch: string };
+    expect(epoch).toMatch(/^[0-9a-z]+$/);
+    expect((await api.delete(threadId)).status).toBe(204);
+    await post(threadId, [ev.sessionStarted({ threadId })]);
+
+    const after = await openLive(threadId, `${epoch}:1`);
+    await after.until(isType("synchronized"));
+    expect(after.messages[0]).toMatchObject({ type: "snapshot", session: { lastSeq: 1 } });
+    expect((after.messages[0] as { epoch: string }).epoch).not.toBe(epoch);
+    expect(after.messages[1]).toEqual({ type: "reset" });
+    expect(entrySeqs(after.messages)).toEqual([1]);
+    after.close();
+  });
+
+  it("sends purged and closes normally when the session is deleted", async () => {
+    const threadId = newThreadId();
+    await post(threadId, [ev.sessionStarted({ threadId })]);
+    const live = await openLive(threadId);
+    await live.until(isType("synchronized"));
+    expect((await api.delete(threadId)).status).toBe(204);
+    expect(await live.closed).toMatchObject({ code: 1000 });
+    expect(live.messages.at(-1)).toEqual({ type: "purged" });
+  });
+
+  it("still delivers the next commit after the object is evicted with the socket open", async () => {
+    const threadId = newThreadId();
+    await post(threadId, [ev.sessionStarted({ threadId })]);
+    const live = await openLive(threadId, "0");
+    await live.until(isType("synchronized"));
+    await evictDurableObject(sessionStub(threadId));
+    await post(threadId, [ev.turnStarted("t9", { threadId })]);
+    await live.until(isEntry(2));
+    expect(entrySeqs(live.messages)).toEqual([1, 2]);
+    live.close();
+  });
+
+  it("sends behind and closes when the backlog is past its bound, so the client pages the events route", async () => {
+    const threadId = newThreadId();
+    const o = { threadId };
+    for (let batch = 0; batch < 3; batch += 1)
+      await post(
+        threadId,
+        range(1, 400).map(() => ev.health(o)),
+      );
+    const live = await openLive(threadId, "0");
+    expect(await live.closed).toMatchObject({ code: 1000 });
+    expect(live.messages.map((message) => message.type)).toEqual(["snapshot", "behind"]);
+    expect(live.messages[1]).toEqual({ type: "behind", lastSeq: 1200 });
+  });
+
+  it("refuses a plain GET with 426 and a malformed resume point with 422", async () => {
+    const threadId = newThreadId();
+    const plain = await request("GET", `${sessionPath(threadId)}/live`);
+    expect(plain.status).toBe(426);
+    expect(plain.headers.get("content-type")).toBe("application/problem+json");
+    const bad = await request("GET", `${sessionPath(threadId)}/live?after=-1`, undefined, {
+      headers: { upgrade: "websocket" },
+    });
+    expect(bad.status).toBe(422);
+  });
+
+  it("shows another tenant nothing of the session", async () => {
+    const threadId = newThreadId();
+    await post(threadId, [ev.sessionStarted({ threadId })]);
+    const foreign = await openLive(threadId, "0", { token: GLOBEX_TOKEN });
+    await foreign.until(isType("synchronized"));
+    expect(foreign.messages).toEqual([
+      { type: "snapshot", epoch: null, session: null },
+      { type: "synchronized", lastSeq: 0 },
+    ]);
+    foreign.close();
+  });
+});
+
+describe("no gap and no duplicate", () => {
+  it("gives every subscriber each seq after its resume point exactly once, in order, whatever the interleaving", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.integer({ min: 1, max: 4 }), fc.constant(0)), { minLength: 1, maxLength: 12 }),
+        async (steps) => {
+          const threadId = newThreadId();
+          const subscribers: Array<{ from: number; live: Awaited<ReturnType<typeof openLive>> }> = [];
+          let lastSeq = 0;
+          for (const step of steps) {
+            if (step === 0) {
+              const from = lastSeq === 0 ? 0 : lastSeq - (subscribers.length % (lastSeq + 1));
+              subscribers.push({ from, live: await openLive(threadId, String(from)) });
+              continue;
+            }
+            // Not awaited together with the connects above: ingests race with subscribers attaching.
+            const events = range(1, step).map(() => ev.health({ threadId }));
+            const [response] = await Promise.all([
+              api.post(threadId, events),
+              subscribers.length % 2 === 0
+                ? openLive(threadId, String(lastSeq)).then((live) => subscribers.push({ from: lastSeq, live }))
+                : Promise.resolve(),
+            ]);
+            expect(response.status).toBe(200);
+            lastSeq += step;
+          }
+          for (const { from, live } of subscribers) {
+            await live.until(from < lastSeq ? isEntry(lastSeq) : isType("synchronized"));
+            expect(entrySeqs(live.messages)).toEqual(range(from + 1, lastSeq));
+            live.close();
+          }
+        },
+      ),
+      { numRuns: Math.max(5, Math.round((fc.readConfigureGlobal().numRuns ?? 100) / 20)) },
+    );
+  });
+});
+
+describe("subscribing as Server-Sent Events", () => {
+  it("names each event by its type, ids entries <epoch>:<seq>, and resumes from Last-Event-ID", async () => {
+    const threadId = newThreadId();
+    await twentyEvents(threadId);
+    const stream = await openStream(threadId, "?after=18");
+    await stream.until(isType("synchronized"));
+    expect(stream.events.map((event) => event.event)).toEqual(["snapshot", "entry", "entry", "synchronized"]);
+    const { epoch } = (await stream.until(isType("snapshot"))) as { epoch: string };
+    expect(stream.events.slice(1, 3).map((event) => event.id)).toEqual([`${epoch}:19`, `${epoch}:20`]);
+    expect(stream.response.headers.get("cache-control")).toBe("no-store");
+
+    await post(threadId, [ev.turnCompleted("t1", "completed", { threadId })]);
+    await stream.until(isType("session"));
+    expect(stream.events.slice(4).map((event) => [event.event, event.id])).toEqual([
+      ["entry", `${epoch}:21`],
+      ["session", null],
+    ]);
+    stream.close();
+
+    const resumed = await openStream(threadId, "", { "last-event-id": `${epoch}:20` });
+    await resumed.until(isType("synchronized"));
+    expect(entrySeqs(resumed.messages)).toEqual([21]);
+    resumed.close();
+  });
+
+  it("ends the stream after purged when the session is deleted", async () => {
+    const threadId = newThreadId();
+    await post(threadId, [ev.sessionStarted({ threadId })]);
+    const stream = await openStream(threadId);
+    await stream.until(isType("synchronized"));
+    await api.delete(threadId);
+    await stream.closed;
+    expect(stream.messages.at(-1)).toEqual({ type: "purged" });
+  });
+});

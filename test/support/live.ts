@@ -1,0 +1,108 @@
+/** A live subscriber for tests: opens the WebSocket or the SSE stream through the Worker and records every message. */
+import { expect } from "vitest";
+import type { StreamMessage } from "../../src/contracts/stream.ts";
+import { type RequestOptions, request, sessionPath } from "./api.ts";
+
+export interface Subscriber {
+  messages: StreamMessage[];
+  /** Resolves once a message satisfies the predicate (already received or still to come). */
+  until(predicate: (message: StreamMessage) => boolean): Promise<StreamMessage>;
+  closed: Promise<{ code: number; reason: string }>;
+  close(): void;
+}
+
+type Waiter = { predicate: (message: StreamMessage) => boolean; resolve: (message: StreamMessage) => void };
+
+function recorder() {
+  const messages: StreamMessage[] = [];
+  const waiters: Waiter[] = [];
+  const receive = (message: StreamMessage) => {
+    messages.push(message);
+    for (const waiter of [...waiters]) {
+      if (!waiter.predicate(message)) continue;
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(message);
+    }
+  };
+  const until = (predicate: Waiter["predicate"]) => {
+    const seen = messages.find(predicate);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise<StreamMessage>((resolve) => waiters.push({ predicate, resolve }));
+  };
+  return { messages, receive, until };
+}
+
+export async function openLive(threadId: string, after?: string, options: RequestOptions = {}): Promise<Subscriber> {
+  const query = after === undefined ? "" : `?after=${encodeURIComponent(after)}`;
+  const response = await request("GET", `${sessionPath(threadId)}/live${query}`, undefined, {
+    ...options,
+    headers: { upgrade: "websocket", ...options.headers },
+  });
+  expect(response.status).toBe(101);
+  const socket = response.webSocket;
+  if (socket === null) throw new Error("no WebSocket in the 101 response");
+  const { messages, receive, until } = recorder();
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.addEventListener("close", (event) => resolve({ code: event.code, reason: event.reason })),
+  );
+  socket.addEventListener("message", (event) => receive(JSON.parse(String(event.data)) as StreamMessage));
+  socket.accept();
+  return { messages, until, closed, close: () => socket.close(1000, "done") };
+}
+
+export interface SseEvent {
+  event: string;
+  id: string | null;
+  data: StreamMessage;
+}
+
+/** Opens the SSE route and parses its frames as they arrive; comments (heartbeats) are skipped. */
+export async function openStream(
+  threadId: string,
+  query = "",
+  headers: Record<string, string> = {},
+): Promise<Subscriber & { events: SseEvent[]; response: Response }> {
+  const response = await request("GET", `${sessionPath(threadId)}/stream${query}`, undefined, { headers });
+  expect(response.status).toBe(200);
+  expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+  const { messages, receive, until } = recorder();
+  const events: SseEvent[] = [];
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  const closed = (async () => {
+    let buffered = "";
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+      if (done) return { code: 1000, reason: "ended" };
+      buffered += decoder.decode(value, { stream: true });
+      for (let end = buffered.indexOf("\n\n"); end >= 0; end = buffered.indexOf("\n\n")) {
+        const frame = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        const fields = new Map<string, string>();
+        for (const line of frame.split("\n")) {
+          if (line.startsWith(":")) continue;
+          const colon = line.indexOf(": ");
+          fields.set(line.slice(0, colon), line.slice(colon + 2));
+        }
+        const data = fields.get("data");
+        if (data === undefined) continue;
+        const message = JSON.parse(data) as StreamMessage;
+        events.push({ event: fields.get("event") ?? "message", id: fields.get("id") ?? null, data: message });
+        receive(message);
+      }
+    }
+  })();
+  return { messages, until, closed, close: () => void reader.cancel().catch(() => {}), events, response };
+}
+
+/** The seqs of the entry messages, in the order received. */
+export function entrySeqs(messages: readonly StreamMessage[]): number[] {
+  return messages.flatMap((message) => (message.type === "entry" ? [message.seq] : []));
+}
+
+export const isType =
+  <T extends StreamMessage["type"]>(type: T) =>
+  (message: StreamMessage): boolean =>
+    message.type === type;
+
+export const isEntry = (seq: number) => (message: StreamMessage) => message.type === "entry" && message.seq === seq;
