@@ -1,9 +1,10 @@
 /** The live stream of one session: snapshot, backlog, synchronized, then every commit, in order, over WebSocket and SSE. */
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { RuntimeEvent } from "../../src/contracts/events.ts";
 import type { StreamMessage } from "../../src/contracts/stream.ts";
+import { MAX_SUBSCRIBERS, SSE_HEARTBEAT_MS, SSE_MAX_DURATION_MS } from "../../src/session/live-hub.ts";
 import { api, json, newThreadId, request, sessionPath } from "../support/api.ts";
 import { ev } from "../support/events.ts";
 import { entrySeqs, isEntry, isType, openLive, openStream } from "../support/live.ts";
@@ -231,6 +232,26 @@ describe("subscribing as Server-Sent Events", () => {
     resumed.close();
   });
 
+  it("sends a comment heartbeat every 15 s and ends the response after 5 minutes", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "setTimeout", "clearInterval", "clearTimeout"] });
+    try {
+      const threadId = newThreadId();
+      const stream = await openStream(threadId);
+      await stream.until(isType("synchronized"));
+      // The timers' callbacks write to the object's stream, so time advances inside the object.
+      const advance = (ms: number) => runInDurableObject(sessionStub(threadId), () => vi.advanceTimersByTimeAsync(ms));
+      await advance(SSE_HEARTBEAT_MS * 2);
+      await stream.untilComments(2);
+      expect(stream.comments).toEqual(["keep-alive", "keep-alive"]);
+      await advance(SSE_MAX_DURATION_MS);
+      await stream.closed;
+      // One every 15 s until the end (the last one may race the end at 5:00).
+      expect(stream.comments.length).toBeGreaterThanOrEqual(SSE_MAX_DURATION_MS / SSE_HEARTBEAT_MS - 1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("ends the stream after purged when the session is deleted", async () => {
     const threadId = newThreadId();
     await post(threadId, [ev.sessionStarted({ threadId })]);
@@ -239,5 +260,18 @@ describe("subscribing as Server-Sent Events", () => {
     await api.delete(threadId);
     await stream.closed;
     expect(stream.messages.at(-1)).toEqual({ type: "purged" });
+  });
+});
+
+describe("the subscriber cap", () => {
+  it("answers 429 past the cap of subscribers on one session", async () => {
+    const threadId = newThreadId();
+    const open = await Promise.all(range(1, MAX_SUBSCRIBERS).map(() => openLive(threadId)));
+    const refused = await request("GET", `${sessionPath(threadId)}/live`, undefined, {
+      headers: { upgrade: "websocket" },
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("content-type")).toBe("application/problem+json");
+    for (const live of open) live.close();
   });
 });

@@ -61,12 +61,25 @@ export async function openStream(
   threadId: string,
   query = "",
   headers: Record<string, string> = {},
-): Promise<Subscriber & { events: SseEvent[]; response: Response }> {
+): Promise<
+  Subscriber & {
+    events: SseEvent[];
+    comments: string[];
+    untilComments(count: number): Promise<void>;
+    response: Response;
+  }
+> {
   const response = await request("GET", `${sessionPath(threadId)}/stream${query}`, undefined, { headers });
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
   const { messages, receive, until } = recorder();
   const events: SseEvent[] = [];
+  const comments: string[] = [];
+  const commentWaiters: Array<{ count: number; resolve: () => void }> = [];
+  const untilComments = (count: number) =>
+    comments.length >= count
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => commentWaiters.push({ count, resolve }));
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   const closed = (async () => {
@@ -80,7 +93,11 @@ export async function openStream(
         buffered = buffered.slice(end + 2);
         const fields = new Map<string, string>();
         for (const line of frame.split("\n")) {
-          if (line.startsWith(":")) continue;
+          if (line.startsWith(":")) {
+            comments.push(line.slice(1).trim());
+            for (const waiter of commentWaiters.filter((w) => comments.length >= w.count)) waiter.resolve();
+            continue;
+          }
           const colon = line.indexOf(": ");
           fields.set(line.slice(0, colon), line.slice(colon + 2));
         }
@@ -92,7 +109,16 @@ export async function openStream(
       }
     }
   })();
-  return { messages, until, closed, close: () => void reader.cancel().catch(() => {}), events, response };
+  return {
+    messages,
+    until,
+    closed,
+    close: () => void reader.cancel().catch(() => {}),
+    events,
+    comments,
+    untilComments,
+    response,
+  };
 }
 
 /** The seqs of the entry messages, in the order received. */
