@@ -1,7 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { describeSettings, fastCheckSettings } from "./test/support/fast-check.ts";
-import { TEST_TOKENS, TEST_WEBHOOK_SECRET } from "./test/support/test-config.ts";
+import { TEST_READ_TOKEN_SECRET, TEST_TOKENS, TEST_WEBHOOK_SECRET } from "./test/support/test-config.ts";
 
 // wrangler reads declared secrets from the environment; the test bindings below set the values used.
 process.env.API_TOKENS ??= TEST_TOKENS;
@@ -30,6 +30,7 @@ export default defineConfig({
               bindings: {
                 API_TOKENS: TEST_TOKENS,
                 WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+                READ_TOKEN_SECRET: TEST_READ_TOKEN_SECRET,
                 WEBHOOK_URL: `${inject<string>("webhookReceiverUrl")}/hooks/reap`,
                 WEBHOOK_RECEIVER: inject<string>("webhookReceiverUrl"),
               },

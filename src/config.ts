@@ -165,10 +165,29 @@ export function memoizedByEnv<T>(parse: (source: ConfigSource) => T): (env: obje
   };
 }
 
+/** At least this many characters: the HMAC key of read tokens must not be guessable. */
+const MIN_READ_TOKEN_SECRET_LENGTH = 32;
+
+/** The key that signs read tokens; null when READ_TOKEN_SECRET is unset (the read-token route then answers 503). */
+export function parseReadTokenSecret(source: ConfigSource): Uint8Array | null {
+  const secret = text(source.READ_TOKEN_SECRET);
+  if (secret === "") return null;
+  if (secret.length < MIN_READ_TOKEN_SECRET_LENGTH) {
+    throw new ConfigError([
+      {
+        variable: "READ_TOKEN_SECRET",
+        kind: "invalid",
+        message: `READ_TOKEN_SECRET must be at least ${MIN_READ_TOKEN_SECRET_LENGTH} characters`,
+      },
+    ]);
+  }
+  return new TextEncoder().encode(secret);
+}
+
 /** Every configuration issue of an env at once, token list included; empty when the service can run. */
 export function configIssues(source: ConfigSource): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  for (const parse of [parseTenantTokens, parseSessionConfig]) {
+  for (const parse of [parseTenantTokens, parseSessionConfig, parseReadTokenSecret]) {
     try {
       parse(source);
     } catch (error) {

@@ -6,6 +6,7 @@ export const PROBLEM_TYPE_PREFIX = "urn:provider-sessions:problem:";
 export const PROBLEMS = {
   "malformed-request": { status: 400, title: "Malformed request" },
   unauthorized: { status: 401, title: "Unauthorized" },
+  forbidden: { status: 403, title: "Forbidden" },
   "not-found": { status: 404, title: "Not found" },
   "session-not-found": { status: 404, title: "Session not found" },
   "event-id-conflict": { status: 409, title: "Event id reused with different content" },

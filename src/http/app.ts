@@ -4,9 +4,10 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { ProblemSchema } from "../contracts/problem.ts";
 import type { AppEnv } from "./app-env.ts";
-import { authenticateTenant } from "./auth.ts";
+import { authenticateTenant, enforceReadOnly } from "./auth.ts";
 import { configurationProblem, requireConfiguration } from "./configuration.ts";
 import { problemKindForStatus, problemResponse } from "./problem.ts";
+import { readTokenRoutes } from "./read-token-routes.ts";
 import { sessionRoutes } from "./sessions.ts";
 import { streamRoutes } from "./streams.ts";
 import { validationHook } from "./validation.ts";
@@ -34,7 +35,7 @@ export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 // Middleware first: Hono runs handlers and middleware in the order they are registered.
 app.use(secureHeaders());
-app.use("/v1/*", requireConfiguration, authenticateTenant);
+app.use("/v1/*", requireConfiguration, authenticateTenant, enforceReadOnly);
 
 /** Chained, so the type carries every route for `hc<AppType>`. */
 const routes = app
@@ -44,7 +45,8 @@ const routes = app
     return c.json({ ok: true as const }, 200);
   })
   .route("/", sessionRoutes)
-  .route("/", streamRoutes);
+  .route("/", streamRoutes)
+  .route("/", readTokenRoutes);
 
 export type AppType = typeof routes;
 
@@ -60,6 +62,7 @@ app.doc31("/openapi.json", {
   tags: [
     { name: "sessions", description: "Ingest events and read a session's projection and log" },
     { name: "live", description: "Follow a session as it changes: WebSocket or Server-Sent Events" },
+    { name: "read tokens", description: "Read-only tokens for browsers and phones" },
     { name: "service", description: "Health and the API description" },
   ],
 });

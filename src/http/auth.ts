@@ -1,9 +1,14 @@
-/** Tenant bearer tokens: Hono's bearer auth and a constant-time digest compare. */
-
+/**
+ * Who is calling: a tenant's API token (Hono's bearer auth, constant-time digest compare), or a read token, which
+ * may also come as `?access_token=` on reads because browsers cannot set headers on a WebSocket or EventSource.
+ */
+import type { Context } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
-import { memoizedByEnv, parseTenantTokens } from "../config.ts";
+import { createMiddleware } from "hono/factory";
+import { memoizedByEnv, parseReadTokenSecret, parseTenantTokens } from "../config.ts";
 import type { AppEnv } from "./app-env.ts";
-import { problemResponse } from "./problem.ts";
+import { fail, problemResponse } from "./problem.ts";
+import { isReadToken, verifyReadToken } from "./read-tokens.ts";
 
 interface TenantDigest {
   tenant: string;
@@ -34,17 +39,47 @@ async function tenantOf(known: readonly TenantDigest[], token: string): Promise<
 
 const unauthorized = (detail: string) => () => problemResponse("unauthorized", detail);
 
+export const readTokenSecret = memoizedByEnv(parseReadTokenSecret);
+
+/** Sets the tenant and the access of a valid token; false for anything else. */
+async function admit(c: Context<AppEnv>, token: string): Promise<boolean> {
+  if (isReadToken(token)) {
+    const secret = readTokenSecret(c.env);
+    const claims = secret === null ? null : await verifyReadToken(secret, token, Date.now());
+    if (claims === null) return false;
+    c.set("tenant", claims.tenant);
+    c.set("access", { kind: "read", threadId: claims.threadId, expiresAt: claims.expiresAt });
+    return true;
+  }
+  const tenant = await tenantOf((await tenantDigests(c.env)) ?? [], token);
+  if (tenant === null) return false;
+  c.set("tenant", tenant);
+  c.set("access", { kind: "api" });
+  return true;
+}
+
 const bearer = bearerAuth<AppEnv>({
-  verifyToken: async (token, c) => {
-    const known = (await tenantDigests(c.env)) ?? [];
-    const tenant = await tenantOf(known, token);
-    if (tenant !== null) c.set("tenant", tenant);
-    return tenant !== null;
-  },
+  verifyToken: (token, c) => admit(c, token),
   noAuthenticationHeader: { message: unauthorized("Send Authorization: Bearer <token>.") },
   invalidAuthenticationHeader: { message: unauthorized("The Authorization header is not a Bearer token.") },
   invalidToken: { message: unauthorized("The bearer token is not valid.") },
 });
 
 /** Runs after `requireConfiguration`, so the token list is known to be set and valid. */
-export const authenticateTenant = bearer;
+export const authenticateTenant = createMiddleware<AppEnv>(async (c, next) => {
+  const inQuery = c.req.query("access_token");
+  if (inQuery === undefined || c.req.header("authorization") !== undefined) return bearer(c, next);
+  // An API token in a URL would end up in logs and histories: only read tokens are taken from there.
+  if (c.req.method !== "GET" || !isReadToken(inQuery) || !(await admit(c, inQuery))) {
+    return unauthorized("The access_token is not a valid, unexpired read token (API tokens go in the header).")();
+  }
+  await next();
+});
+
+/** A read token reads: any other method is forbidden, even where it would otherwise be allowed. */
+export const enforceReadOnly = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.get("access").kind === "read" && c.req.method !== "GET") {
+    fail("forbidden", "This is a read token: it can only read. Use an API token to write.");
+  }
+  await next();
+});

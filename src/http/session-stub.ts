@@ -1,6 +1,9 @@
-/** The path parameter every session route shares, and the session object it names for a tenant. */
+/** The path parameter every session route shares, and the session object it names for the caller. */
 import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { sessionObjectName } from "../session/session-key.ts";
+import type { AppEnv } from "./app-env.ts";
+import { fail } from "./problem.ts";
 
 export const ThreadParams = z.object({
   threadId: z
@@ -10,6 +13,13 @@ export const ThreadParams = z.object({
     .openapi({ param: { name: "threadId", in: "path" }, example: "thread-42" }),
 });
 
-export function sessionStub(env: Env, tenant: string, threadId: string) {
-  return env.SESSIONS.getByName(sessionObjectName({ tenant, threadId }));
+/** The caller's session object; a read token limited to another thread sees no such session. */
+export function sessionOf(c: Context<AppEnv>, threadId: string) {
+  const access = c.get("access");
+  if (access.kind === "read" && access.threadId !== null && access.threadId !== threadId) notFound(threadId);
+  return c.env.SESSIONS.getByName(sessionObjectName({ tenant: c.get("tenant"), threadId }));
+}
+
+export function notFound(threadId: string): never {
+  fail("session-not-found", `No session ${JSON.stringify(threadId)} for this tenant.`);
 }

@@ -8,7 +8,7 @@ import type { EventIdConflict } from "../domain/ingest.ts";
 import type { AppEnv } from "./app-env.ts";
 import { fail, problemResponse } from "./problem.ts";
 import { problems } from "./route-docs.ts";
-import { sessionStub, ThreadParams } from "./session-stub.ts";
+import { notFound, sessionOf, ThreadParams } from "./session-stub.ts";
 import { validationHook } from "./validation.ts";
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -91,10 +91,6 @@ const deleteRoute = createRoute({
   responses: { 204: { description: "Purged" }, ...problems(401, 404, 422) },
 });
 
-function notFound(threadId: string): never {
-  fail("session-not-found", `No session ${JSON.stringify(threadId)} for this tenant.`);
-}
-
 /** The events of a request that name another session than the path. */
 function foreignEvents(events: readonly RuntimeEvent[], threadId: string, pointerOf: (index: number) => string) {
   return events.flatMap((event, index) =>
@@ -126,23 +122,23 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     if (mismatched.length > 0) {
       fail("validation-failed", "Every event must belong to the session in the path.", { errors: mismatched });
     }
-    const result = await sessionStub(c.env, c.get("tenant"), threadId).ingest(events);
+    const result = await sessionOf(c, threadId).ingest(events);
     if (!result.ok) conflictProblem(result.conflicts, pointerOf);
     return c.json(result.reply, 200);
   })
   .openapi(readRoute, async (c) => {
     const { threadId } = c.req.valid("param");
-    const session = await sessionStub(c.env, c.get("tenant"), threadId).read();
+    const session = await sessionOf(c, threadId).read();
     return session === null ? notFound(threadId) : c.json(session, 200);
   })
   .openapi(listRoute, async (c) => {
     const { threadId } = c.req.valid("param");
     const { after, limit } = c.req.valid("query");
-    const page = await sessionStub(c.env, c.get("tenant"), threadId).listEvents(after, limit);
+    const page = await sessionOf(c, threadId).listEvents(after, limit);
     return page === null ? notFound(threadId) : c.json(page, 200);
   })
   .openapi(deleteRoute, async (c) => {
     const { threadId } = c.req.valid("param");
-    const purged = await sessionStub(c.env, c.get("tenant"), threadId).purge();
+    const purged = await sessionOf(c, threadId).purge();
     return purged ? c.body(null, 204) : notFound(threadId);
   });

@@ -1,12 +1,13 @@
 /** Live reads of one session: a hibernatable WebSocket (`/live`) and Server-Sent Events (`/stream`). */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { ResumePointSchema } from "../contracts/stream.ts";
 import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES } from "../domain/subscription.ts";
 import { MAX_SUBSCRIBERS, SSE_HEARTBEAT_MS, SSE_MAX_DURATION_MS } from "../session/live-hub.ts";
 import type { AppEnv } from "./app-env.ts";
 import { fail } from "./problem.ts";
 import { problems } from "./route-docs.ts";
-import { sessionStub, ThreadParams } from "./session-stub.ts";
+import { sessionOf, ThreadParams } from "./session-stub.ts";
 import { validationHook } from "./validation.ts";
 
 const StreamQuery = z.object({
@@ -63,8 +64,7 @@ const streamRoute = createRoute({
 
 /** Forwards the subscription to the session's object, which answers with the socket or the stream. */
 async function subscribe(
-  env: Env,
-  tenant: string,
+  c: Context<AppEnv>,
   threadId: string,
   path: string,
   after: string | undefined,
@@ -72,7 +72,10 @@ async function subscribe(
 ) {
   const url = new URL(`https://session${path}`);
   if (after !== undefined) url.searchParams.set("after", after);
-  const response = await sessionStub(env, tenant, threadId).fetch(url, { headers });
+  const access = c.get("access");
+  // A subscription opened with a read token ends when the token does.
+  if (access.kind === "read") url.searchParams.set("until", String(access.expiresAt));
+  const response = await sessionOf(c, threadId).fetch(url, { headers });
   if (response.status === 429) {
     fail("too-many-subscribers", `This session has ${MAX_SUBSCRIBERS} subscribers; close one or try again later.`);
   }
@@ -90,7 +93,7 @@ export const streamRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       fail("upgrade-required", "Open this route as a WebSocket (Upgrade: websocket); /stream serves the same as SSE.");
     }
-    return (await subscribe(c.env, c.get("tenant"), threadId, "/live", c.req.query("after"), {
+    return (await subscribe(c, threadId, "/live", c.req.query("after"), {
       upgrade: "websocket",
     })) as never;
   })
@@ -106,5 +109,5 @@ export const streamRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       }
       after = lastEventId;
     }
-    return (await subscribe(c.env, c.get("tenant"), threadId, "/stream", after, {})) as never;
+    return (await subscribe(c, threadId, "/stream", after, {})) as never;
   });

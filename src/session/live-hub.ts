@@ -14,9 +14,17 @@ export const SSE_MAX_DURATION_MS = 5 * 60_000;
 
 export const CLOSE_NORMAL = 1000;
 export const CLOSE_TRY_AGAIN_LATER = 1013;
+/** The read token the subscription was opened with has expired: get a new one and resume. */
+export const CLOSE_TOKEN_EXPIRED = 4401;
 
 const LIVE_TAG = "live";
 const encoder = new TextEncoder();
+
+/** What a socket keeps across hibernation. */
+interface SocketAttachment {
+  /** When the read token it was opened with expires (ms); null for an API token. */
+  until: number | null;
+}
 
 interface EventStreamSubscriber {
   writer: WritableStreamDefaultWriter<Uint8Array>;
@@ -33,6 +41,8 @@ export interface Closing {
 export class LiveHub {
   readonly #ctx: DurableObjectState;
   readonly #eventStreams = new Set<EventStreamSubscriber>();
+  /** The earliest `until` of the open sockets; undefined until computed (sockets outlive the instance). */
+  #earliestUntil: number | null | undefined;
 
   constructor(ctx: DurableObjectState) {
     this.#ctx = ctx;
@@ -43,16 +53,23 @@ export class LiveHub {
   }
 
   /** Accepts a WebSocket and sends it `opening` in this same turn, so nothing committed meanwhile is missed. */
-  openWebSocket(opening: readonly StreamMessage[], closing: Closing | null): Response {
+  openWebSocket(opening: readonly StreamMessage[], closing: Closing | null, until: number | null): Response {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.#ctx.acceptWebSocket(server, [LIVE_TAG]);
+    server.serializeAttachment({ until } satisfies SocketAttachment);
+    if (until !== null && closing === null) this.#earliestUntil = Math.min(this.earliestUntil() ?? until, until);
     for (const message of opening) server.send(JSON.stringify(message));
     if (closing !== null) server.close(closing.code, closing.reason);
     return new Response(null, { status: 101, webSocket: client });
   }
 
   /** Opens an event stream and writes `opening` in this same turn; `end` closes it after that. */
-  openEventStream(opening: readonly StreamMessage[], epoch: string | null, end: boolean): Response {
+  openEventStream(
+    opening: readonly StreamMessage[],
+    epoch: string | null,
+    end: boolean,
+    until: number | null,
+  ): Response {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const subscriber: EventStreamSubscriber = {
       writer: writable.getWriter(),
@@ -66,7 +83,8 @@ export class LiveHub {
     } else {
       this.#eventStreams.add(subscriber);
       subscriber.heartbeat = setInterval(() => this.#write(subscriber, ": keep-alive\n\n"), SSE_HEARTBEAT_MS);
-      subscriber.deadline = setTimeout(() => this.#end(subscriber), SSE_MAX_DURATION_MS);
+      const lifetime = Math.min(SSE_MAX_DURATION_MS, until === null ? Number.POSITIVE_INFINITY : until - Date.now());
+      subscriber.deadline = setTimeout(() => this.#end(subscriber), Math.max(0, lifetime));
     }
     return new Response(readable, {
       headers: {
@@ -111,6 +129,37 @@ export class LiveHub {
       this.#write(subscriber, sseFrame(last, null));
       this.#end(subscriber);
     }
+  }
+
+  /** When the next socket's read token expires, for the object's alarm. */
+  earliestUntil(): number | null {
+    if (this.#earliestUntil === undefined) {
+      const untils = this.#ctx.getWebSockets(LIVE_TAG).flatMap((socket) => {
+        const until = (socket.deserializeAttachment() as SocketAttachment | null)?.until ?? null;
+        return until === null ? [] : [until];
+      });
+      this.#earliestUntil = untils.length === 0 ? null : Math.min(...untils);
+    }
+    return this.#earliestUntil;
+  }
+
+  /** Closes the sockets whose read token has expired (4401), so their clients sign in again and resume. */
+  closeExpired(now: number): void {
+    for (const socket of this.#ctx.getWebSockets(LIVE_TAG)) {
+      const until = (socket.deserializeAttachment() as SocketAttachment | null)?.until ?? null;
+      if (until === null || until > now) continue;
+      try {
+        socket.close(CLOSE_TOKEN_EXPIRED, "read token expired");
+      } catch {
+        // Already closing.
+      }
+    }
+    this.#earliestUntil = undefined;
+  }
+
+  /** A socket closed: the earliest expiry may have gone with it. */
+  forget(): void {
+    this.#earliestUntil = undefined;
   }
 
   #write(subscriber: EventStreamSubscriber, text: string): void {

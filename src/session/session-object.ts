@@ -31,6 +31,11 @@ interface Purge {
   reason: "deleted" | "retention elapsed";
 }
 
+/** No change to the session, but to when subscribers' read tokens expire: only the alarm moves. */
+interface SubscriptionsChanged {
+  cause: "subscriptions";
+}
+
 export class SessionObject extends DurableObject<Env> {
   readonly #store: SessionStore;
   readonly #key: SessionKey;
@@ -98,8 +103,12 @@ export class SessionObject extends DurableObject<Env> {
     const url = new URL(request.url);
     if (this.#live.size >= MAX_SUBSCRIBERS) return new Response(null, { status: 429 });
     const { messages, closing } = this.#opening(resumePoint(url.searchParams));
-    if (url.pathname === "/live") return this.#live.openWebSocket(messages, closing);
-    return this.#live.openEventStream(messages, this.#epoch, closing !== null);
+    const until = url.searchParams.has("until") ? Number(url.searchParams.get("until")) : null;
+    if (url.pathname !== "/live") return this.#live.openEventStream(messages, this.#epoch, closing !== null, until);
+    const response = this.#live.openWebSocket(messages, closing, until);
+    // The alarm closes the socket when its read token expires, even while the object hibernates.
+    if (until !== null) await this.#commit({ cause: "subscriptions" });
+    return response;
   }
 
   override async webSocketMessage(): Promise<void> {
@@ -108,6 +117,7 @@ export class SessionObject extends DurableObject<Env> {
 
   override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
     acknowledgeClose(socket, code, reason);
+    this.#live.forget();
   }
 
   #opening(resume: ResumeFrom | null): { messages: StreamMessage[]; closing: Closing | null } {
@@ -144,8 +154,12 @@ export class SessionObject extends DurableObject<Env> {
 
   /** At-least-once and idempotent: the domain decides from the state at the time the alarm runs. */
   override async alarm(): Promise<void> {
+    this.#live.closeExpired(Date.now());
     const state = this.#state;
-    if (state === null) return;
+    if (state === null) {
+      await this.#commit({ cause: "subscriptions" }, { alarmFired: true });
+      return;
+    }
     const { policy, webhook } = this.#config;
     const decision = onWake(state, policy, {
       now: Date.now(),
@@ -206,7 +220,12 @@ export class SessionObject extends DurableObject<Env> {
    * The one commit point: writes in one transaction, updates the caches, re-arms the alarm and logs one line.
    * Every change to the session passes here.
    */
-  async #commit(change: Change | Purge, context: CommitContext = {}): Promise<void> {
+  async #commit(change: Change | Purge | SubscriptionsChanged, context: CommitContext = {}): Promise<void> {
+    if (change.cause === "subscriptions") {
+      if (context.alarmFired === true) this.#alarmAt = null;
+      await this.#arm(this.#state);
+      return;
+    }
     if (change.cause === "purge") {
       // deleteAll() also removes the alarm; the schema is recreated by the next write, not before.
       await this.ctx.storage.deleteAll();
@@ -253,8 +272,13 @@ export class SessionObject extends DurableObject<Env> {
   }
 
   /** Writes the alarm only when the next wake moves earlier, or when the one set has come due (fired or firing). */
-  async #arm(state: SessionState): Promise<void> {
-    const wakeAt = nextWakeAt(state, this.#config.policy, this.#oldestPendingNotification?.nextAttemptAt ?? null);
+  async #arm(state: SessionState | null): Promise<void> {
+    const sessionWake =
+      state === null
+        ? null
+        : nextWakeAt(state, this.#config.policy, this.#oldestPendingNotification?.nextAttemptAt ?? null);
+    const expiry = this.#live.earliestUntil();
+    const wakeAt = sessionWake === null || expiry === null ? (sessionWake ?? expiry) : Math.min(sessionWake, expiry);
     const armed = this.#alarmAt;
     if (wakeAt === null || (armed !== null && armed > Date.now() && armed <= wakeAt)) return;
     await this.ctx.storage.setAlarm(wakeAt);

@@ -3,5 +3,6 @@ declare namespace Cloudflare {
   interface Env {
     WEBHOOK_SECRET: string;
     WEBHOOK_RECEIVER: string;
+    READ_TOKEN_SECRET: string;
   }
 }

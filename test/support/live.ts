@@ -32,8 +32,14 @@ function recorder() {
   return { messages, receive, until };
 }
 
-export async function openLive(threadId: string, after?: string, options: RequestOptions = {}): Promise<Subscriber> {
-  const query = after === undefined ? "" : `?after=${encodeURIComponent(after)}`;
+export async function openLive(
+  threadId: string,
+  after?: string,
+  options: RequestOptions & { query?: string } = {},
+): Promise<Subscriber> {
+  const params = new URLSearchParams(options.query);
+  if (after !== undefined) params.set("after", after);
+  const query = params.size === 0 ? "" : `?${params}`;
   const response = await request("GET", `${sessionPath(threadId)}/live${query}`, undefined, {
     ...options,
     headers: { upgrade: "websocket", ...options.headers },
@@ -61,6 +67,7 @@ export async function openStream(
   threadId: string,
   query = "",
   headers: Record<string, string> = {},
+  token?: string | null,
 ): Promise<
   Subscriber & {
     events: SseEvent[];
@@ -69,7 +76,10 @@ export async function openStream(
     response: Response;
   }
 > {
-  const response = await request("GET", `${sessionPath(threadId)}/stream${query}`, undefined, { headers });
+  const response = await request("GET", `${sessionPath(threadId)}/stream${query}`, undefined, {
+    headers,
+    ...(token === undefined ? {} : { token }),
+  });
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
   const { messages, receive, until } = recorder();

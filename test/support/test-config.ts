@@ -4,3 +4,4 @@ export const ACME_TOKEN = "acme-token-0001";
 export const GLOBEX_TOKEN = "globex-token-0002";
 /** whsec_ + base64 of 32 fixed bytes. */
 export const TEST_WEBHOOK_SECRET = `whsec_${Buffer.from("provider-sessions-test-secret-32").toString("base64")}`;
+export const TEST_READ_TOKEN_SECRET = "test-read-token-secret-of-32-characters-or-more";
