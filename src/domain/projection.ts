@@ -23,13 +23,7 @@ type Decision = { kind: "transition"; next: Lifecycle } | { kind: "ignore"; reas
 export function applyEvent(state: SessionState, event: RuntimeEvent, receivedAt: number): Evolution {
   const touched: SessionState = { ...state, lastEventAt: receivedAt, reapedAt: null, reapReason: null };
   if (isStaleSequence(state, event)) return { state: touched, outcome: "ignored", reason: "stale-sequence" };
-
-  const sequence = event.sessionSequence ?? null;
-  const sequenced: SessionState = {
-    ...touched,
-    highestSessionSequence:
-      sequence === null ? state.highestSessionSequence : Math.max(sequence, state.highestSessionSequence ?? sequence),
-  };
+  const sequenced: SessionState = { ...touched, highestSessionSequence: nextSequenceMark(state, event) };
 
   const decision = decideLifecycle(state, event);
   if (decision === null) return { state: { ...sequenced, providerName: event.provider }, outcome: "recorded" };
@@ -40,9 +34,22 @@ export function applyEvent(state: SessionState, event: RuntimeEvent, receivedAt:
   };
 }
 
+/** A provider that restarts counts from 0 again, so a `session.started` is never stale: it opens a new count. */
+function isProviderRestart(event: RuntimeEvent): boolean {
+  return event.type === "session.started";
+}
+
 function isStaleSequence(state: SessionState, event: RuntimeEvent): boolean {
   const sequence = event.sessionSequence;
+  if (isProviderRestart(event)) return false;
   return sequence != null && state.highestSessionSequence !== null && sequence < state.highestSessionSequence;
+}
+
+function nextSequenceMark(state: SessionState, event: RuntimeEvent): number | null {
+  const sequence = event.sessionSequence ?? null;
+  if (isProviderRestart(event)) return sequence;
+  if (sequence === null) return state.highestSessionSequence;
+  return Math.max(sequence, state.highestSessionSequence ?? sequence);
 }
 
 /** null: the event type does not touch the lifecycle (stored and reported as `recorded`). */

@@ -2,7 +2,7 @@
 import type { ReapReason, SessionStatus } from "../contracts/vocabulary.ts";
 
 /** Bumped whenever the stored shape or a rule of the fold changes: an older snapshot is rebuilt from the log. */
-export const SESSION_STATE_VERSION = 2;
+export const SESSION_STATE_VERSION = 3;
 
 export interface SessionState {
   status: SessionStatus;
@@ -15,6 +15,7 @@ export interface SessionState {
   lastEventAt: number | null;
   /** When the stale-turn watchdog last expired a turn (ms); idle time counts from here too. */
   turnExpiredAt: number | null;
+  /** The stale-sequence mark: highest `sessionSequence` accepted since the last `session.started` (a provider restart). */
   highestSessionSequence: number | null;
   eventCount: number;
   lastSeq: number;
