@@ -7,6 +7,7 @@ import {
   type RuntimeEvent,
 } from "../contracts/events.ts";
 import type { IgnoreReason, Outcome } from "../contracts/vocabulary.ts";
+import { decideRequest, type PendingRequest, settleRequests } from "./pending-requests.ts";
 import { type SessionState, statusAllowsActiveTurn, unreachable } from "./session.ts";
 
 /** What folding one entry did: the next state, and the outcome the log records for the entry. */
@@ -17,7 +18,10 @@ export interface Evolution {
 }
 
 type Lifecycle = Pick<SessionState, "status" | "activeTurnId" | "lastError">;
-type Decision = { kind: "transition"; next: Lifecycle } | { kind: "ignore"; reason: IgnoreReason };
+type Decision =
+  | { kind: "transition"; next: Lifecycle }
+  | { kind: "requests"; pending: readonly PendingRequest[] }
+  | { kind: "ignore"; reason: IgnoreReason };
 
 /** Applies a provider event received at `receivedAt` (ms). Every accepted event is activity and revives a reaped session. */
 export function applyEvent(state: SessionState, event: RuntimeEvent, receivedAt: number): Evolution {
@@ -25,13 +29,24 @@ export function applyEvent(state: SessionState, event: RuntimeEvent, receivedAt:
   if (isStaleSequence(state, event)) return { state: touched, outcome: "ignored", reason: "stale-sequence" };
   const sequenced: SessionState = { ...touched, highestSessionSequence: nextSequenceMark(state, event) };
 
-  const decision = decideLifecycle(state, event);
-  if (decision === null) return { state: { ...sequenced, providerName: event.provider }, outcome: "recorded" };
-  if (decision.kind === "ignore") return { state: sequenced, outcome: "ignored", reason: decision.reason };
-  return {
-    state: { ...sequenced, ...decision.next, providerName: event.provider, providerUpdatedAt: event.createdAt },
-    outcome: "applied",
-  };
+  const decision = decideLifecycle(state, event) ?? decideRequest(state, event, receivedAt);
+  const named: SessionState = { ...sequenced, providerName: event.provider };
+  if (decision === null) return { state: named, outcome: "recorded" };
+  switch (decision.kind) {
+    case "ignore":
+      return { state: sequenced, outcome: "ignored", reason: decision.reason };
+    case "requests":
+      return { state: { ...named, pendingRequests: decision.pending }, outcome: "applied" };
+    case "transition": {
+      const pendingRequests = settleRequests(state.pendingRequests, decision.next);
+      return {
+        state: { ...named, ...decision.next, pendingRequests, providerUpdatedAt: event.createdAt },
+        outcome: "applied",
+      };
+    }
+    default:
+      return unreachable(decision);
+  }
 }
 
 /** A provider that restarts counts from 0 again, so a `session.started` is never stale: it opens a new count. */
