@@ -1,6 +1,7 @@
 /** The session as the API shows it: the projection plus its next deadline and latest notification. */
-import type { SessionView } from "../contracts/replies.ts";
+import type { PendingRequestsView, SessionView } from "../contracts/replies.ts";
 import type { Notification } from "./notification.ts";
+import type { PendingRequest } from "./pending-requests.ts";
 import { nextDeadline, type ReapingPolicy } from "./reaping.ts";
 import type { SessionState } from "./session.ts";
 
@@ -22,6 +23,7 @@ export function sessionView(
     lastEventAt: isoOrNull(state.lastEventAt),
     eventCount: state.eventCount,
     lastSeq: state.lastSeq,
+    pendingRequests: pendingRequestsView(state.pendingRequests),
     deadline: deadline === null ? null : { action: deadline.action, at: iso(deadline.at) },
     reapedAt: isoOrNull(state.reapedAt),
     reapReason: state.reapReason,
@@ -37,6 +39,16 @@ export function sessionView(
             lastError: notification.lastError,
           },
   };
+}
+
+function pendingRequestsView(pending: readonly PendingRequest[]): PendingRequestsView {
+  let approvals = 0;
+  let oldestOpenedAt: number | null = null;
+  for (const open of pending) {
+    if (open.kind === "approval") approvals += 1;
+    oldestOpenedAt = oldestOpenedAt === null ? open.openedAt : Math.min(oldestOpenedAt, open.openedAt);
+  }
+  return { approvals, userInputs: pending.length - approvals, oldestOpenedAt: isoOrNull(oldestOpenedAt) };
 }
 
 function iso(ms: number): string {
