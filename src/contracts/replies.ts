@@ -18,6 +18,19 @@ export const DeadlineSchema = z
   .object({ action: z.enum(DEADLINE_ACTIONS), at: serverTime })
   .meta({ id: "Deadline", description: "what the session's alarm will do next, and when" });
 
+export const PendingRequestsSchema = z
+  .object({
+    approvals: z.int().describe("open approval requests (request.opened not yet resolved)"),
+    userInputs: z.int().describe("open questions to the user (user-input.requested not yet resolved)"),
+    oldestOpenedAt: serverTime.nullable().describe("server receive time of the oldest open request; null if none"),
+  })
+  .meta({
+    id: "PendingRequests",
+    description:
+      "what waits for a person; a turn's requests end with the turn, the others when the session is ready or stops",
+  });
+export type PendingRequestsView = z.infer<typeof PendingRequestsSchema>;
+
 export const NotificationViewSchema = z
   .object({
     id: z.string().describe("the webhook-id"),
@@ -42,6 +55,7 @@ export const SessionViewSchema = z
     lastEventAt: serverTime.nullable().describe("server receive time of the last accepted event"),
     eventCount: z.int(),
     lastSeq: z.int(),
+    pendingRequests: PendingRequestsSchema,
     deadline: DeadlineSchema.nullable(),
     reapedAt: serverTime.nullable(),
     reapReason: z.enum(REAP_REASONS).nullable(),

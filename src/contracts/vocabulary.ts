@@ -11,9 +11,10 @@ export const RESULT_OUTCOMES = [...OUTCOMES, "duplicate"] as const;
 /**
  * stale-sequence: `sessionSequence` below the highest accepted since the provider session started.
  * another-turn-active: `turn.started` while a different turn is active.
- * not-the-active-turn: a completion, abort or error naming a turn other than the active one.
+ * not-the-active-turn: a completion, abort, error or request naming a turn other than the active one.
  * turnless-completion: a `turn.completed` without `turnId` cannot say which turn it closes (Claude's resume handshake).
  * no-turn-to-settle: a completion or abort while the session has no turn and is not busy.
+ * too-many-pending-requests: an approval or question opened while 100 are already pending; the oldest are kept.
  */
 export const IGNORE_REASONS = [
   "stale-sequence",
@@ -21,6 +22,7 @@ export const IGNORE_REASONS = [
   "not-the-active-turn",
   "turnless-completion",
   "no-turn-to-settle",
+  "too-many-pending-requests",
 ] as const;
 export type IgnoreReason = (typeof IGNORE_REASONS)[number];
 

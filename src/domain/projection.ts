@@ -7,6 +7,7 @@ import {
   type RuntimeEvent,
 } from "../contracts/events.ts";
 import type { IgnoreReason, Outcome } from "../contracts/vocabulary.ts";
+import { decideRequest, type PendingRequest, settleRequests } from "./pending-requests.ts";
 import { type SessionState, statusAllowsActiveTurn, unreachable } from "./session.ts";
 
 /** What folding one entry did: the next state, and the outcome the log records for the entry. */
@@ -17,32 +18,53 @@ export interface Evolution {
 }
 
 type Lifecycle = Pick<SessionState, "status" | "activeTurnId" | "lastError">;
-type Decision = { kind: "transition"; next: Lifecycle } | { kind: "ignore"; reason: IgnoreReason };
+type Decision =
+  | { kind: "transition"; next: Lifecycle }
+  | { kind: "requests"; pending: readonly PendingRequest[] }
+  | { kind: "ignore"; reason: IgnoreReason };
 
 /** Applies a provider event received at `receivedAt` (ms). Every accepted event is activity and revives a reaped session. */
 export function applyEvent(state: SessionState, event: RuntimeEvent, receivedAt: number): Evolution {
   const touched: SessionState = { ...state, lastEventAt: receivedAt, reapedAt: null, reapReason: null };
   if (isStaleSequence(state, event)) return { state: touched, outcome: "ignored", reason: "stale-sequence" };
+  const sequenced: SessionState = { ...touched, highestSessionSequence: nextSequenceMark(state, event) };
 
-  const sequence = event.sessionSequence ?? null;
-  const sequenced: SessionState = {
-    ...touched,
-    highestSessionSequence:
-      sequence === null ? state.highestSessionSequence : Math.max(sequence, state.highestSessionSequence ?? sequence),
-  };
+  const decision = decideLifecycle(state, event) ?? decideRequest(state, event, receivedAt);
+  const named: SessionState = { ...sequenced, providerName: event.provider };
+  if (decision === null) return { state: named, outcome: "recorded" };
+  switch (decision.kind) {
+    case "ignore":
+      return { state: sequenced, outcome: "ignored", reason: decision.reason };
+    case "requests":
+      return { state: { ...named, pendingRequests: decision.pending }, outcome: "applied" };
+    case "transition": {
+      const pendingRequests = settleRequests(state.pendingRequests, decision.next);
+      return {
+        state: { ...named, ...decision.next, pendingRequests, providerUpdatedAt: event.createdAt },
+        outcome: "applied",
+      };
+    }
+    default:
+      return unreachable(decision);
+  }
+}
 
-  const decision = decideLifecycle(state, event);
-  if (decision === null) return { state: { ...sequenced, providerName: event.provider }, outcome: "recorded" };
-  if (decision.kind === "ignore") return { state: sequenced, outcome: "ignored", reason: decision.reason };
-  return {
-    state: { ...sequenced, ...decision.next, providerName: event.provider, providerUpdatedAt: event.createdAt },
-    outcome: "applied",
-  };
+/** A provider that restarts counts from 0 again, so a `session.started` is never stale: it opens a new count. */
+function isProviderRestart(event: RuntimeEvent): boolean {
+  return event.type === "session.started";
 }
 
 function isStaleSequence(state: SessionState, event: RuntimeEvent): boolean {
   const sequence = event.sessionSequence;
+  if (isProviderRestart(event)) return false;
   return sequence != null && state.highestSessionSequence !== null && sequence < state.highestSessionSequence;
+}
+
+function nextSequenceMark(state: SessionState, event: RuntimeEvent): number | null {
+  const sequence = event.sessionSequence ?? null;
+  if (isProviderRestart(event)) return sequence;
+  if (sequence === null) return state.highestSessionSequence;
+  return Math.max(sequence, state.highestSessionSequence ?? sequence);
 }
 
 /** null: the event type does not touch the lifecycle (stored and reported as `recorded`). */

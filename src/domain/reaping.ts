@@ -1,6 +1,7 @@
 /** Reaping policy: when a session is due to have its turn expired, to be reaped, or to be purged. */
 import type { RuntimeEvent } from "../contracts/events.ts";
 import type { DeadlineAction } from "../contracts/vocabulary.ts";
+import { settleRequests } from "./pending-requests.ts";
 import { type SessionState, statusAllowsActiveTurn } from "./session.ts";
 
 export interface ReapingPolicy {
@@ -88,6 +89,7 @@ export function applyServiceEvent(state: SessionState, event: RuntimeEvent, rece
       ...state,
       status: "interrupted",
       activeTurnId: null,
+      pendingRequests: settleRequests(state.pendingRequests, { status: "interrupted", activeTurnId: null }),
       lastError: `${turn} went silent: no provider event for ${silentFor} s`,
       turnExpiredAt: receivedAt,
       providerUpdatedAt,
@@ -98,6 +100,7 @@ export function applyServiceEvent(state: SessionState, event: RuntimeEvent, rece
       ...state,
       status: "stopped",
       activeTurnId: null,
+      pendingRequests: settleRequests(state.pendingRequests, { status: "stopped", activeTurnId: null }),
       reapedAt: receivedAt,
       reapReason: "idle",
       providerUpdatedAt,

@@ -1,7 +1,8 @@
 /** The session as the API shows it: the projection plus its next deadline and latest notification. */
-import type { LogEntryView, SessionView } from "../contracts/replies.ts";
+import type { LogEntryView, PendingRequestsView, SessionView } from "../contracts/replies.ts";
 import type { StoredEntry } from "./event-log.ts";
 import type { Notification } from "./notification.ts";
+import type { PendingRequest } from "./pending-requests.ts";
 import { nextDeadline, type ReapingPolicy } from "./reaping.ts";
 import type { SessionState } from "./session.ts";
 
@@ -23,6 +24,7 @@ export function sessionView(
     lastEventAt: isoOrNull(state.lastEventAt),
     eventCount: state.eventCount,
     lastSeq: state.lastSeq,
+    pendingRequests: pendingRequestsView(state.pendingRequests),
     deadline: deadline === null ? null : { action: deadline.action, at: iso(deadline.at) },
     reapedAt: isoOrNull(state.reapedAt),
     reapReason: state.reapReason,
@@ -50,6 +52,16 @@ export function logEntryView(entry: StoredEntry): LogEntryView {
     ...(entry.reason === undefined ? {} : { reason: entry.reason }),
     event: entry.event,
   };
+}
+
+function pendingRequestsView(pending: readonly PendingRequest[]): PendingRequestsView {
+  let approvals = 0;
+  let oldestOpenedAt: number | null = null;
+  for (const open of pending) {
+    if (open.kind === "approval") approvals += 1;
+    oldestOpenedAt = oldestOpenedAt === null ? open.openedAt : Math.min(oldestOpenedAt, open.openedAt);
+  }
+  return { approvals, userInputs: pending.length - approvals, oldestOpenedAt: isoOrNull(oldestOpenedAt) };
 }
 
 function iso(ms: number): string {

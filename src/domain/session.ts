@@ -1,8 +1,9 @@
 /** Session state projected from the event log, and the invariant it must keep. */
 import type { ReapReason, SessionStatus } from "../contracts/vocabulary.ts";
+import type { PendingRequest } from "./pending-requests.ts";
 
 /** Bumped whenever the stored shape or a rule of the fold changes: an older snapshot is rebuilt from the log. */
-export const SESSION_STATE_VERSION = 2;
+export const SESSION_STATE_VERSION = 4;
 
 export interface SessionState {
   status: SessionStatus;
@@ -15,7 +16,10 @@ export interface SessionState {
   lastEventAt: number | null;
   /** When the stale-turn watchdog last expired a turn (ms); idle time counts from here too. */
   turnExpiredAt: number | null;
+  /** The stale-sequence mark: highest `sessionSequence` accepted since the last `session.started` (a provider restart). */
   highestSessionSequence: number | null;
+  /** Open approvals and questions, oldest first (at most MAX_PENDING_REQUESTS). */
+  pendingRequests: readonly PendingRequest[];
   eventCount: number;
   lastSeq: number;
   reapedAt: number | null;
@@ -31,6 +35,7 @@ export const initialSession: SessionState = {
   lastEventAt: null,
   turnExpiredAt: null,
   highestSessionSequence: null,
+  pendingRequests: [],
   eventCount: 0,
   lastSeq: 0,
   reapedAt: null,

@@ -170,6 +170,33 @@ describe("sessionSequence", () => {
     expect(step.state).toMatchObject({ status: "running", activeTurnId: "turn-1", highestSessionSequence: 5 });
   });
 
+  it("resets the mark when the provider restarts and counts from 0 again", () => {
+    const beforeRestart = [
+      ev.sessionStarted({ sessionSequence: 0 }),
+      ev.turnStarted("turn-1", { sessionSequence: 10 }),
+      ev.turnCompleted("turn-1", "completed", { sessionSequence: 50 }),
+    ];
+    const step = given(...beforeRestart, ev.sessionStarted({ sessionSequence: 0 })).when(
+      ev.turnStarted("turn-2", { sessionSequence: 1 }),
+    );
+    expect(step.outcome).toBe("applied");
+    expect(step.state).toMatchObject({ status: "running", activeTurnId: "turn-2", highestSessionSequence: 1 });
+  });
+
+  it("never ignores a session.started as stale, and takes its sequence as the new mark", () => {
+    const step = given(
+      ev.sessionStarted({ sessionSequence: 3 }),
+      ev.turnStarted("turn-1", { sessionSequence: 50 }),
+    ).when(ev.sessionStarted({ sessionSequence: 0 }));
+    expect(step.outcome).toBe("applied");
+    expect(step.state.highestSessionSequence).toBe(0);
+  });
+
+  it("clears the mark when a session.started carries no sequence", () => {
+    const step = given(ev.turnStarted("turn-1", { sessionSequence: 50 })).when(ev.sessionStarted());
+    expect(step.state.highestSessionSequence).toBeNull();
+  });
+
   it("applies an event whose sequence equals the highest one", () => {
     const step = given(ev.turnStarted("turn-1", { sessionSequence: 5 })).when(
       ev.turnCompleted("turn-1", "completed", { sessionSequence: 5 }),

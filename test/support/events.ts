@@ -30,6 +30,18 @@ export function runtimeEvent(
   };
 }
 
+/** An approval or question event; `requestId` and `turnId` are left out when undefined. */
+function requestEvent(
+  type: string,
+  payload: Record<string, unknown>,
+  requestId: string | undefined,
+  turnId: string | undefined,
+  o?: EventOptions,
+): RuntimeEvent {
+  const event = runtimeEvent(type, payload, turnId === undefined ? o : { ...o, turnId });
+  return requestId === undefined ? event : { ...event, requestId };
+}
+
 export const ev = {
   sessionStarted: (o?: EventOptions) => runtimeEvent("session.started", {}, o),
   threadStarted: (o?: EventOptions) => runtimeEvent("thread.started", { providerThreadId: "native-1" }, o),
@@ -51,4 +63,30 @@ export const ev = {
   contentDelta: (turnId: string, o?: EventOptions) =>
     runtimeEvent("content.delta", { streamKind: "assistant_text", delta: "hello" }, { ...o, turnId }),
   health: (o?: EventOptions) => runtimeEvent("session.health", { state: "active" }, o),
+  requestOpened: (requestId: string | undefined, turnId?: string, o?: EventOptions) =>
+    requestEvent(
+      "request.opened",
+      { requestType: "command_execution_approval", detail: "npm test" },
+      requestId,
+      turnId,
+      o,
+    ),
+  requestResolved: (requestId: string | undefined, turnId?: string, o?: EventOptions) =>
+    requestEvent(
+      "request.resolved",
+      { requestType: "command_execution_approval", decision: "accept" },
+      requestId,
+      turnId,
+      o,
+    ),
+  userInputRequested: (requestId: string | undefined, turnId?: string, o?: EventOptions) =>
+    requestEvent(
+      "user-input.requested",
+      { questions: [{ id: "q1", header: "Branch", question: "Which branch?", options: [] }] },
+      requestId,
+      turnId,
+      o,
+    ),
+  userInputResolved: (requestId: string | undefined, turnId?: string, o?: EventOptions) =>
+    requestEvent("user-input.resolved", { answers: { q1: "main" } }, requestId, turnId, o),
 };
