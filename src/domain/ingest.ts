@@ -3,7 +3,9 @@ import type { RuntimeEvent } from "../contracts/events.ts";
 import type { EventResult } from "../contracts/replies.ts";
 import type { Change } from "./change.ts";
 import { appendEntry, type StoredEntry } from "./event-log.ts";
+import { attentionNotification } from "./notification.ts";
 import type { SessionState } from "./session.ts";
+import { pendingRequestsView } from "./session-view.ts";
 
 /** An event as received, with the digest of its canonical JSON: equal digests mean a byte-identical resend. */
 export interface IncomingEvent {
@@ -61,4 +63,32 @@ export function decideBatch(
   if (conflicts.length > 0) return { kind: "conflict", conflicts };
   const change: Change = { cause: "ingest", before: state, state: next, entries, notifications: [], deliveries: [] };
   return { kind: "commit", change, results };
+}
+
+export interface AttentionContext {
+  tenant: string;
+  threadId: string;
+  /** The webhook-id suffix of the notification, if one is made. */
+  notificationId: string;
+  now: number;
+}
+
+/**
+ * Adds a `session.attention` notification when the change takes the session from nothing pending to something:
+ * once per edge, never per event, so an orchestrator can tell a person without being flooded.
+ */
+export function withAttentionNotice(change: Change, context: AttentionContext): Change {
+  if (change.before.pendingRequests.length > 0 || change.state.pendingRequests.length === 0) return change;
+  const notification = attentionNotification(
+    context.notificationId,
+    {
+      tenant: context.tenant,
+      threadId: context.threadId,
+      seq: change.state.lastSeq,
+      activeTurnId: change.state.activeTurnId,
+      pendingRequests: pendingRequestsView(change.state.pendingRequests),
+    },
+    context.now,
+  );
+  return { ...change, notifications: [...change.notifications, notification] };
 }

@@ -37,23 +37,39 @@ export interface NotificationSubject {
 
 /** A Standard Webhooks payload (`type`, `timestamp`, `data`) for a synthetic reap or expiry event. */
 export function newNotification({ tenant, seq, event }: NotificationSubject, now: number): Notification {
-  const body = JSON.stringify({
-    type: event.type,
-    timestamp: event.createdAt,
-    data: {
-      tenant,
-      threadId: event.threadId,
-      seq,
-      turnId: event.turnId ?? null,
-      provider: event.provider,
-      ...event.payload,
-    },
-  });
-  return {
-    id: `msg_${event.eventId}`,
+  return pendingNotification(`msg_${event.eventId}`, seq, event.type, now, event.createdAt, {
+    tenant,
+    threadId: event.threadId,
     seq,
-    type: event.type,
-    body,
+    turnId: event.turnId ?? null,
+    provider: event.provider,
+    ...event.payload,
+  });
+}
+
+/** Something now waits for a person: sent once when the session goes from nothing pending to something. */
+export function attentionNotification(
+  id: string,
+  subject: { tenant: string; threadId: string; seq: number; activeTurnId: string | null; pendingRequests: unknown },
+  now: number,
+): Notification {
+  return pendingNotification(`msg_${id}`, subject.seq, "session.attention", now, new Date(now).toISOString(), subject);
+}
+
+function pendingNotification(
+  id: string,
+  seq: number,
+  type: string,
+  now: number,
+  timestamp: string,
+  data: Record<string, unknown>,
+): Notification {
+  return {
+    id,
+    seq,
+    type,
+    // Fixed at creation, so every attempt signs and sends the same bytes.
+    body: JSON.stringify({ type, timestamp, data }),
     createdAt: now,
     state: "pending",
     attempts: 0,

@@ -54,7 +54,7 @@ export function logEntryView(entry: StoredEntry): LogEntryView {
   };
 }
 
-function pendingRequestsView(pending: readonly PendingRequest[]): PendingRequestsView {
+export function pendingRequestsView(pending: readonly PendingRequest[]): PendingRequestsView {
   let approvals = 0;
   let oldestOpenedAt: number | null = null;
   for (const open of pending) {

@@ -6,7 +6,7 @@ import type { EventPage, IngestReply, SessionView } from "../contracts/replies.t
 import { ResumePointSchema, type StreamMessage } from "../contracts/stream.ts";
 import { type Change, emptyChange, writesNothing } from "../domain/change.ts";
 import { foldLog } from "../domain/event-log.ts";
-import { decideBatch, type EventIdConflict } from "../domain/ingest.ts";
+import { decideBatch, type EventIdConflict, withAttentionNotice } from "../domain/ingest.ts";
 import { type Notification, recordAttempt } from "../domain/notification.ts";
 import { nextWakeAt } from "../domain/reaping.ts";
 import { initialSession, type SessionState } from "../domain/session.ts";
@@ -77,7 +77,16 @@ export class SessionObject extends DurableObject<Env> {
           );
     const decision = decideBatch(this.#state ?? initialSession, batch, stored, Date.now());
     if (decision.kind === "conflict") return { ok: false, conflicts: decision.conflicts };
-    await this.#commit(decision.change);
+    const change =
+      this.#config.webhook === null
+        ? decision.change
+        : withAttentionNotice(decision.change, {
+            tenant: this.#key.tenant,
+            threadId: this.#key.threadId,
+            notificationId: crypto.randomUUID(),
+            now: Date.now(),
+          });
+    await this.#commit(change);
     return { ok: true, reply: { session: this.#view(decision.change.state), results: decision.results } };
   }
 

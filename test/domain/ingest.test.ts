@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { decideBatch, type IncomingEvent, type StoredId } from "../../src/domain/ingest.ts";
-import { initialSession } from "../../src/domain/session.ts";
+import type { RuntimeEvent } from "../../src/contracts/events.ts";
+import { decideBatch, type IncomingEvent, type StoredId, withAttentionNotice } from "../../src/domain/ingest.ts";
+import { initialSession, type SessionState } from "../../src/domain/session.ts";
 import { ev } from "../support/events.ts";
 import { given, T0 } from "../support/given.ts";
 
@@ -67,5 +68,47 @@ describe("decideBatch", () => {
       outcome: "applied",
       digest: expect.any(String),
     });
+  });
+});
+
+describe("the attention notice", () => {
+  const context = { tenant: "acme", threadId: "thread-1", notificationId: "n-1", now: T0 };
+  const decide = (state: SessionState, ...events: RuntimeEvent[]) => {
+    const decision = decideBatch(
+      state,
+      events.map((event) => incoming(event)),
+      new Map(),
+      T0,
+    );
+    if (decision.kind !== "commit") throw new Error("expected a commit");
+    return withAttentionNotice(decision.change, context);
+  };
+
+  it("is sent once when the session goes from nothing pending to something", () => {
+    const { state } = given(ev.sessionStarted(), ev.turnStarted("t1"));
+    const change = decide(state, ev.requestOpened("r1", "t1"), ev.userInputRequested("q1", "t1"));
+    expect(change.notifications).toHaveLength(1);
+    const body = JSON.parse(change.notifications[0]?.body ?? "null");
+    expect(body).toMatchObject({
+      type: "session.attention",
+      data: {
+        tenant: "acme",
+        threadId: "thread-1",
+        activeTurnId: "t1",
+        pendingRequests: { approvals: 1, userInputs: 1 },
+      },
+    });
+    expect(change.notifications[0]?.id).toBe("msg_n-1");
+  });
+
+  it("is not sent again while something is still pending, nor when it is resolved", () => {
+    const { state } = given(ev.sessionStarted(), ev.turnStarted("t1"), ev.requestOpened("r1", "t1"));
+    expect(decide(state, ev.requestOpened("r2", "t1")).notifications).toEqual([]);
+    expect(decide(state, ev.requestResolved("r1", "t1")).notifications).toEqual([]);
+  });
+
+  it("is not sent for events that leave nothing pending", () => {
+    const { state } = given(ev.sessionStarted());
+    expect(decide(state, ev.turnStarted("t1"), ev.health()).notifications).toEqual([]);
   });
 });
