@@ -20,6 +20,12 @@ import { deliverWebhook } from "./webhook.ts";
 
 const sessionConfig = memoizedByEnv(parseSessionConfig);
 
+/**
+ * The stored bytes one page of the log may carry (it always carries one entry): an RPC reply is limited to 32 MiB,
+ * and a page's events can take up to twice their UTF-8 bytes there.
+ */
+export const PAGE_MAX_BYTES = 8 * 1024 * 1024;
+
 export type IngestResult = { ok: true; reply: IngestReply } | { ok: false; conflicts: EventIdConflict[] };
 
 /** Deleting the whole session is the one change that is not a fold step. */
@@ -75,7 +81,7 @@ export class SessionObject extends DurableObject<Env> {
 
   async listEvents(afterSeq: number, limit: number): Promise<EventPage | null> {
     if (this.#state === null) return null;
-    const entries = this.#store.readEntries(afterSeq, limit);
+    const entries = this.#store.readEntries(afterSeq, limit, PAGE_MAX_BYTES);
     const last = entries.at(-1);
     return {
       events: entries.map((entry) => ({
