@@ -2,28 +2,29 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
-import { EventBatchSchema, type RuntimeEvent } from "../contracts/events.ts";
+import { EventBatchSchema, type RuntimeEvent, ThreadIdSchema } from "../contracts/events.ts";
 import { ProblemSchema } from "../contracts/problem.ts";
 import { EventPageSchema, IngestReplySchema, SessionViewSchema } from "../contracts/replies.ts";
 import type { EventIdConflict } from "../domain/ingest.ts";
 import { sessionObjectName } from "../session/session-key.ts";
 import type { AppEnv } from "./app-env.ts";
+import { requireDecodablePath } from "./decodable-path.ts";
 import { fail, problemResponse } from "./problem.ts";
 import { validationHook } from "./validation.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 const ThreadParams = z.object({
-  threadId: z
-    .string()
-    .min(1)
-    .max(256)
-    .openapi({ param: { name: "threadId", in: "path" }, example: "thread-42" }),
+  threadId: ThreadIdSchema.meta({
+    param: { name: "threadId", in: "path" },
+    example: "thread-42",
+    description: "1-256 characters, no control characters; percent-encoded UTF-8 (a literal % is %25)",
+  }),
 });
 
 const problemContent = { "application/problem+json": { schema: ProblemSchema } };
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: "Malformed request",
+  400: "Malformed request or path",
   401: "Missing or invalid bearer token",
   404: "No such session for this tenant",
   409: "An eventId already stored with different content",
@@ -61,7 +62,7 @@ const ingestRoute = createRoute({
   tags: ["sessions"],
   summary: "Ingest one provider runtime event or a batch of up to 500",
   security: [{ bearer: [] }],
-  middleware: [limitBody, requireJson] as const,
+  middleware: [requireDecodablePath, limitBody, requireJson] as const,
   request: {
     params: ThreadParams,
     body: { required: true, content: { "application/json": { schema: EventBatchSchema } } },
@@ -82,10 +83,11 @@ const readRoute = createRoute({
   tags: ["sessions"],
   summary: "Read the projected session",
   security: [{ bearer: [] }],
+  middleware: [requireDecodablePath] as const,
   request: { params: ThreadParams },
   responses: {
     200: { description: "The session", content: { "application/json": { schema: SessionViewSchema } } },
-    ...problems(401, 404, 422),
+    ...problems(400, 401, 404, 422),
   },
 });
 
@@ -101,10 +103,11 @@ const listRoute = createRoute({
   tags: ["sessions"],
   summary: "Read the stored event log in seq order",
   security: [{ bearer: [] }],
+  middleware: [requireDecodablePath] as const,
   request: { params: ThreadParams, query: EventsQuery },
   responses: {
     200: { description: "A page of the log", content: { "application/json": { schema: EventPageSchema } } },
-    ...problems(401, 404, 422),
+    ...problems(400, 401, 404, 422),
   },
 });
 
@@ -115,8 +118,9 @@ const deleteRoute = createRoute({
   tags: ["sessions"],
   summary: "Purge a session and its log at once",
   security: [{ bearer: [] }],
+  middleware: [requireDecodablePath] as const,
   request: { params: ThreadParams },
-  responses: { 204: { description: "Purged" }, ...problems(401, 404, 422) },
+  responses: { 204: { description: "Purged" }, ...problems(400, 401, 404, 422) },
 });
 
 function sessionStub(env: Env, tenant: string, threadId: string) {
