@@ -107,14 +107,16 @@ describe("a threadId has one spelling in the path", () => {
     });
   }
 
+  const controlCharacter = [422, "validation-failed"] as const;
+  const undecodable = [400, "malformed-request"] as const;
   it.each([
-    ["a NUL", "a%00b", "a\u0000b"],
-    ["a C0 control", "a%1Fb", "a\u001fb"],
-    ["DEL", "a%7Fb", "a\u007fb"],
-    ["a C1 control", "a%C2%80b", "a\u0080b"],
-    ["an undecodable percent sequence", "%zz", "%zz"],
-    ["truncated UTF-8", "%E0%A4%A", "%E0%A4%A"],
-  ])("refuses %s on every route and creates nothing", async (_, raw, id) => {
+    ["a NUL", "a%00b", "a\u0000b", controlCharacter],
+    ["a C0 control", "a%1Fb", "a\u001fb", controlCharacter],
+    ["DEL", "a%7Fb", "a\u007fb", controlCharacter],
+    ["a C1 control", "a%C2%80b", "a\u0080b", controlCharacter],
+    ["an undecodable percent sequence", "%zz", "%zz", undecodable],
+    ["truncated UTF-8", "%E0%A4%A", "%E0%A4%A", undecodable],
+  ])("refuses %s on every route and creates nothing", async (_, raw, id, [status, type]) => {
     const suffix = crypto.randomUUID();
     const [segment, threadId] = [`${raw}-${suffix}`, `${id}-${suffix}`];
     for (const [method, path, body] of [
@@ -123,15 +125,7 @@ describe("a threadId has one spelling in the path", () => {
       ["GET", `/v1/sessions/${segment}/events`, undefined],
       ["DELETE", `/v1/sessions/${segment}`, undefined],
     ] as const) {
-      const response = await request(method, path, body);
-      expect(response.status).toBeGreaterThanOrEqual(400);
-      expect(response.status).toBeLessThan(500);
-      expect(response.status).not.toBe(404);
-      await expectProblem(
-        response,
-        response.status,
-        response.status === 400 ? "malformed-request" : "validation-failed",
-      );
+      await expectProblem(await request(method, path, body), status, type);
     }
     await expectNoStorage(threadId);
   });
