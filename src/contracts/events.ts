@@ -47,6 +47,16 @@ export function isLifecycleEventType(type: string): type is LifecycleEventType {
 
 const id = z.string().min(1).max(256);
 
+/** Cc: the C0 controls, DEL and the C1 controls (U+0000-U+001F, U+007F-U+009F). */
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
+/** The session an event belongs to; the path names it too, so it must spell the same in both. */
+export const ThreadIdSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((threadId) => !CONTROL_CHARACTER.test(threadId), "must not contain control characters");
+
 export const RuntimeEventSchema = z
   .looseObject({
     // Lone surrogates cannot be stored as an SQLite key and read back equal, so a replay could not be recognised.
@@ -57,7 +67,7 @@ export const RuntimeEventSchema = z
       .refine((eventId) => eventId.isWellFormed(), "must be well-formed Unicode"),
     type: z.string().min(1).max(128),
     provider: z.string().min(1).max(128),
-    threadId: z.string().min(1).max(256),
+    threadId: ThreadIdSchema,
     createdAt: z.iso.datetime({ offset: true }),
     turnId: id.nullish(),
     itemId: id.nullish(),

@@ -4,7 +4,7 @@ import { ProblemSchema } from "../contracts/problem.ts";
 const problemContent = { "application/problem+json": { schema: ProblemSchema } };
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: "Malformed request",
+  400: "Malformed request or path",
   401: "Missing or invalid bearer token",
   404: "No such session for this tenant",
   409: "An eventId already stored with different content",

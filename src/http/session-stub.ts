@@ -1,16 +1,17 @@
 /** The path parameter every session route shares, and the session object it names for the caller. */
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { ThreadIdSchema } from "../contracts/events.ts";
 import { sessionObjectName } from "../session/session-key.ts";
 import type { AppEnv } from "./app-env.ts";
 import { fail } from "./problem.ts";
 
 export const ThreadParams = z.object({
-  threadId: z
-    .string()
-    .min(1)
-    .max(256)
-    .openapi({ param: { name: "threadId", in: "path" }, example: "thread-42" }),
+  threadId: ThreadIdSchema.meta({
+    param: { name: "threadId", in: "path" },
+    example: "thread-42",
+    description: "1-256 characters, no control characters; percent-encoded UTF-8 (a literal % is %25)",
+  }),
 });
 
 /** The caller's session object; a read token limited to another thread sees no such session. */

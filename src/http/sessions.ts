@@ -6,6 +6,7 @@ import { EventBatchSchema, type RuntimeEvent } from "../contracts/events.ts";
 import { EventPageSchema, IngestReplySchema, SessionViewSchema } from "../contracts/replies.ts";
 import type { EventIdConflict } from "../domain/ingest.ts";
 import type { AppEnv } from "./app-env.ts";
+import { requireDecodablePath } from "./decodable-path.ts";
 import { fail, problemResponse } from "./problem.ts";
 import { problems } from "./route-docs.ts";
 import { notFound, sessionOf, ThreadParams } from "./session-stub.ts";
@@ -33,7 +34,7 @@ const ingestRoute = createRoute({
   tags: ["sessions"],
   summary: "Ingest one provider runtime event or a batch of up to 500",
   security: [{ bearer: [] }],
-  middleware: [limitBody, requireJson] as const,
+  middleware: [requireDecodablePath, limitBody, requireJson] as const,
   request: {
     params: ThreadParams,
     body: { required: true, content: { "application/json": { schema: EventBatchSchema } } },
@@ -54,10 +55,11 @@ const readRoute = createRoute({
   tags: ["sessions"],
   summary: "Read the projected session",
   security: [{ bearer: [] }],
+  middleware: [requireDecodablePath] as const,
   request: { params: ThreadParams },
   responses: {
     200: { description: "The session", content: { "application/json": { schema: SessionViewSchema } } },
-    ...problems(401, 404, 422),
+    ...problems(400, 401, 404, 422),
   },
 });
 
@@ -73,10 +75,11 @@ const listRoute = createRoute({
   tags: ["sessions"],
   summary: "Read the stored event log in seq order",
   security: [{ bearer: [] }],
+  middleware: [requireDecodablePath] as const,
   request: { params: ThreadParams, query: EventsQuery },
   responses: {
     200: { description: "A page of the log", content: { "application/json": { schema: EventPageSchema } } },
-    ...problems(401, 404, 422),
+    ...problems(400, 401, 404, 422),
   },
 });
 
@@ -87,8 +90,9 @@ const deleteRoute = createRoute({
   tags: ["sessions"],
   summary: "Purge a session and its log at once",
   security: [{ bearer: [] }],
+  middleware: [requireDecodablePath] as const,
   request: { params: ThreadParams },
-  responses: { 204: { description: "Purged" }, ...problems(401, 404, 422) },
+  responses: { 204: { description: "Purged" }, ...problems(400, 401, 404, 422) },
 });
 
 /** The events of a request that name another session than the path. */

@@ -5,6 +5,7 @@ import { ResumePointSchema } from "../contracts/stream.ts";
 import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES } from "../domain/subscription.ts";
 import { MAX_SUBSCRIBERS, SSE_HEARTBEAT_MS, SSE_MAX_DURATION_MS } from "../session/live-hub.ts";
 import type { AppEnv } from "./app-env.ts";
+import { requireDecodablePath } from "./decodable-path.ts";
 import { fail } from "./problem.ts";
 import { problems } from "./route-docs.ts";
 import { sessionOf, ThreadParams } from "./session-stub.ts";
@@ -31,10 +32,11 @@ const liveRoute = createRoute({
   summary: "Follow a session over a WebSocket (hibernatable)",
   description: protocol,
   security: [{ bearer: [] }],
+  middleware: [requireDecodablePath] as const,
   request: { params: ThreadParams, query: StreamQuery },
   responses: {
     101: { description: "Switching Protocols: one StreamMessage per text frame" },
-    ...problems(401, 422, 426, 429),
+    ...problems(400, 401, 422, 426, 429),
   },
 });
 
@@ -49,6 +51,7 @@ const streamRoute = createRoute({
     `\`Last-Event-ID\` resumes like \`after\`. A comment heartbeat every ${SSE_HEARTBEAT_MS / 1000} s; the ` +
     `response ends after ${SSE_MAX_DURATION_MS / 60_000} minutes, and the client reconnects.`,
   security: [{ bearer: [] }],
+  middleware: [requireDecodablePath] as const,
   request: {
     params: ThreadParams,
     query: StreamQuery,
@@ -58,7 +61,7 @@ const streamRoute = createRoute({
   },
   responses: {
     200: { description: "text/event-stream", content: { "text/event-stream": { schema: z.string() } } },
-    ...problems(401, 422, 429),
+    ...problems(400, 401, 422, 429),
   },
 });
 

@@ -23,6 +23,12 @@ import { deliverWebhook } from "./webhook.ts";
 
 const sessionConfig = memoizedByEnv(parseSessionConfig);
 
+/**
+ * The stored bytes one page of the log may carry (it always carries one entry): an RPC reply is limited to 32 MiB,
+ * and a page's events can take up to twice their UTF-8 bytes there.
+ */
+export const PAGE_MAX_BYTES = 8 * 1024 * 1024;
+
 export type IngestResult = { ok: true; reply: IngestReply } | { ok: false; conflicts: EventIdConflict[] };
 
 /** Deleting the whole session is the one change that is not a fold step. */
@@ -96,7 +102,7 @@ export class SessionObject extends DurableObject<Env> {
 
   async listEvents(afterSeq: number, limit: number): Promise<EventPage | null> {
     if (this.#state === null) return null;
-    const entries = this.#store.readEntries(afterSeq, limit);
+    const entries = this.#store.readEntries(afterSeq, limit, PAGE_MAX_BYTES);
     const last = entries.at(-1);
     return {
       events: entries.map(logEntryView),
@@ -146,7 +152,8 @@ export class SessionObject extends DurableObject<Env> {
         return { messages: [...messages, { type: "synchronized", lastSeq }], closing: null };
       case "replay": {
         if (plan.reset) messages.push({ type: "reset" });
-        const backlog = state === null ? [] : this.#store.readEntries(plan.afterSeq, MAX_BACKLOG_ENTRIES);
+        const backlog =
+          state === null ? [] : this.#store.readEntries(plan.afterSeq, MAX_BACKLOG_ENTRIES, MAX_BACKLOG_BYTES);
         for (const entry of backlog) messages.push({ type: "entry", ...logEntryView(entry) });
         messages.push({ type: "synchronized", lastSeq });
         return { messages, closing: null };

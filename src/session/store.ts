@@ -120,9 +120,24 @@ export class SessionStore {
     return found;
   }
 
-  readEntries(afterSeq: number, limit: number): StoredEntry[] {
+  /**
+   * Up to `limit` entries after `afterSeq` whose stored bodies sum to at most `maxBytes`, and always at least one.
+   * The running sum reads only the bodies' lengths, so no entry past the page is read.
+   */
+  readEntries(afterSeq: number, limit: number, maxBytes: number): StoredEntry[] {
     return this.#sql
-      .exec<EventRow>(`SELECT ${ENTRY_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit)
+      .exec<EventRow>(
+        `SELECT ${ENTRY_COLUMNS} FROM events WHERE seq > ? AND seq <= (
+           SELECT coalesce(max(CASE WHEN running <= ? THEN seq END), min(seq)) FROM (
+             SELECT seq, sum(octet_length(body)) OVER (ORDER BY seq) AS running
+             FROM events WHERE seq > ? ORDER BY seq LIMIT ?
+           )
+         ) ORDER BY seq`,
+        afterSeq,
+        maxBytes,
+        afterSeq,
+        limit,
+      )
       .toArray()
       .map(toStoredEntry);
   }

@@ -1,9 +1,11 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { SessionView } from "../../src/contracts/replies.ts";
 import { app } from "../../src/http/app.ts";
 import { api, json, newThreadId, request, sessionPath } from "../support/api.ts";
 import { ev } from "../support/events.ts";
+import { sessionStub } from "../support/session-object.ts";
 import { GLOBEX_TOKEN } from "../support/test-config.ts";
 
 interface Problem {
@@ -95,6 +97,55 @@ describe("bad input is refused with problem+json and stores nothing", () => {
 
   it("answers 404 problem+json for an unknown route", async () => {
     await expectProblem(await request("GET", "/v2/anything"), 404, "not-found");
+  });
+});
+
+describe("a threadId has one spelling in the path", () => {
+  async function expectNoStorage(threadId: string) {
+    await runInDurableObject(sessionStub(threadId), (_, state) => {
+      expect(state.storage.sql.exec("SELECT name FROM sqlite_master").toArray()).toEqual([]);
+    });
+  }
+
+  const controlCharacter = [422, "validation-failed"] as const;
+  const undecodable = [400, "malformed-request"] as const;
+  it.each([
+    ["a NUL", "a%00b", "a\u0000b", controlCharacter],
+    ["a C0 control", "a%1Fb", "a\u001fb", controlCharacter],
+    ["DEL", "a%7Fb", "a\u007fb", controlCharacter],
+    ["a C1 control", "a%C2%80b", "a\u0080b", controlCharacter],
+    ["an undecodable percent sequence", "%zz", "%zz", undecodable],
+    ["truncated UTF-8", "%E0%A4%A", "%E0%A4%A", undecodable],
+  ])("refuses %s on every route and creates nothing", async (_, raw, id, [status, type]) => {
+    const suffix = crypto.randomUUID();
+    const [segment, threadId] = [`${raw}-${suffix}`, `${id}-${suffix}`];
+    for (const [method, path, body] of [
+      ["POST", `/v1/sessions/${segment}/events`, ev.sessionStarted({ threadId })],
+      ["GET", `/v1/sessions/${segment}`, undefined],
+      ["GET", `/v1/sessions/${segment}/events`, undefined],
+      ["DELETE", `/v1/sessions/${segment}`, undefined],
+    ] as const) {
+      await expectProblem(await request(method, path, body), status, type);
+    }
+    await expectNoStorage(threadId);
+  });
+
+  it("keeps a literal %zz, sent as %25zz, apart from the refused raw %zz", async () => {
+    const threadId = `%zz-${crypto.randomUUID()}`;
+    const raw = `/v1/sessions/${threadId}`;
+    expect((await request("POST", `${raw}/events`, ev.sessionStarted({ threadId }))).status).toBe(400);
+    await expectNoSession(threadId);
+    expect((await api.post(threadId, ev.sessionStarted({ threadId }))).status).toBe(200);
+    expect(await json<SessionView>(await api.get(threadId))).toMatchObject({ threadId, eventCount: 1 });
+    await expectProblem(await request("GET", raw), 400, "malformed-request");
+  });
+
+  it.each(["thread-😀", "a b", "ü-ñ", "x%y"])("still serves the ordinary id %j", async (name) => {
+    const threadId = `${name}-${crypto.randomUUID()}`;
+    expect((await api.post(threadId, ev.sessionStarted({ threadId }))).status).toBe(200);
+    expect(await json<SessionView>(await api.get(threadId))).toMatchObject({ threadId, eventCount: 1 });
+    expect((await api.events(threadId)).status).toBe(200);
+    expect((await api.delete(threadId)).status).toBe(204);
   });
 });
 

@@ -180,6 +180,27 @@ describe("storage", () => {
 });
 
 describe("reads", () => {
+  it("pages a log of ~1 MiB events by bytes, so no page outgrows the object's 32 MiB reply (it answered 500)", async () => {
+    const threadId = newThreadId();
+    const delta = "x".repeat(1024 * 1024 - 1024);
+    for (let n = 0; n < 40; n += 1) {
+      const event = { ...ev.contentDelta("t", { threadId }), payload: { delta } };
+      expect((await api.post(threadId, event)).status).toBe(200);
+    }
+    const pages: number[][] = [];
+    for (let after: number | null = 0; after !== null; ) {
+      const response = await api.events(threadId, `?after=${after}`);
+      expect(response.status).toBe(200);
+      const page: EventPage = await json<EventPage>(response);
+      pages.push(page.events.map((entry) => entry.seq));
+      after = page.nextAfter;
+    }
+    expect(pages[0]?.length).toBeGreaterThanOrEqual(1);
+    expect(pages[0]?.length).toBeLessThan(40);
+    expect(pages.every((seqs) => seqs.length >= 1)).toBe(true);
+    expect(pages.flat()).toEqual(Array.from({ length: 40 }, (_, index) => index + 1));
+  }, 60_000);
+
   it("answers 404 for a session that has no events", async () => {
     const response = await api.get(newThreadId());
     expect(response.status).toBe(404);

@@ -2,6 +2,7 @@ import { abortAllDurableObjects, evictDurableObject, runInDurableObject } from "
 import { describe, expect, it } from "vitest";
 import type { SessionView } from "../../src/contracts/replies.ts";
 import { foldLog } from "../../src/domain/event-log.ts";
+import { SessionStore } from "../../src/session/store.ts";
 import { api, json, newThreadId } from "../support/api.ts";
 import { toLogEntries } from "../support/checks.ts";
 import { ev } from "../support/events.ts";
@@ -57,6 +58,23 @@ describe("durability", () => {
     await runInDurableObject(sessionStub(threadId), async (_, state) => {
       expect(state.storage.sql.exec("SELECT name FROM sqlite_master").toArray()).toEqual([]);
       expect(await state.storage.getAlarm()).toBeNull();
+    });
+  });
+
+  it("reads a page of at least one entry, and no more than fit in its byte budget", async () => {
+    const threadId = newThreadId();
+    await api.post(threadId, [ev.sessionStarted({ threadId }), ev.health({ threadId }), ev.health({ threadId })]);
+    await runInDurableObject(sessionStub(threadId), (_, state) => {
+      const store = new SessionStore(state.storage.sql);
+      const [first, second] = state.storage.sql
+        .exec<{ bytes: number }>("SELECT octet_length(body) AS bytes FROM events ORDER BY seq")
+        .toArray()
+        .map((row) => row.bytes);
+      const seqs = (maxBytes: number) => store.readEntries(0, 100, maxBytes).map((entry) => entry.seq);
+      expect(seqs(1)).toEqual([1]);
+      expect(seqs((first ?? 0) + (second ?? 0) - 1)).toEqual([1]);
+      expect(seqs((first ?? 0) + (second ?? 0))).toEqual([1, 2]);
+      expect(store.readEntries(1, 1, 1_000_000).map((entry) => entry.seq)).toEqual([2]);
     });
   });
 
