@@ -18,6 +18,7 @@ export const PROBLEMS = {
   misconfigured: { status: 500, title: "Service misconfigured" },
   internal: { status: 500, title: "Internal error" },
   "not-configured": { status: 503, title: "Service not configured" },
+  "directory-unavailable": { status: 503, title: "Directory unavailable" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemKind = keyof typeof PROBLEMS;

@@ -1,9 +1,11 @@
 /** A change to one session, decided by the domain and written whole at the object's one commit point. */
+
+import type { DirectoryFeed } from "./directory.ts";
 import type { StoredEntry } from "./event-log.ts";
 import type { Notification } from "./notification.ts";
 import type { SessionState } from "./session.ts";
 
-export type ChangeCause = "ingest" | "expire-turn" | "reap" | "delivery" | "rebuild" | "wake";
+export type ChangeCause = "ingest" | "expire-turn" | "reap" | "delivery" | "rebuild" | "wake" | "directory";
 
 export interface Change {
   cause: ChangeCause;
@@ -15,6 +17,8 @@ export interface Change {
   notifications: readonly Notification[];
   /** Outbox entries after a delivery attempt. */
   deliveries: readonly Notification[];
+  /** The directory feed after it was queued, acknowledged or failed. */
+  directoryFeed?: DirectoryFeed;
 }
 
 export function emptyChange(cause: ChangeCause, state: SessionState): Change {
@@ -27,6 +31,7 @@ export function writesNothing(change: Change): boolean {
     change.entries.length === 0 &&
     change.notifications.length === 0 &&
     change.deliveries.length === 0 &&
+    change.directoryFeed === undefined &&
     change.state === change.before
   );
 }

@@ -6,6 +6,7 @@ import { ProblemSchema } from "../contracts/problem.ts";
 import type { AppEnv } from "./app-env.ts";
 import { authenticateTenant, enforceReadOnly } from "./auth.ts";
 import { configurationProblem, requireConfiguration } from "./configuration.ts";
+import { directoryRoutes } from "./directory.ts";
 import { problemKindForStatus, problemResponse } from "./problem.ts";
 import { readTokenRoutes } from "./read-token-routes.ts";
 import { sessionRoutes } from "./sessions.ts";
@@ -46,7 +47,8 @@ const routes = app
   })
   .route("/", sessionRoutes)
   .route("/", streamRoutes)
-  .route("/", readTokenRoutes);
+  .route("/", readTokenRoutes)
+  .route("/", directoryRoutes);
 
 export type AppType = typeof routes;
 
@@ -62,6 +64,7 @@ app.doc31("/openapi.json", {
   tags: [
     { name: "sessions", description: "Ingest events and read a session's projection and log" },
     { name: "live", description: "Follow a session as it changes: WebSocket or Server-Sent Events" },
+    { name: "directory", description: "The tenant's sessions: a filtered listing and its live changes" },
     { name: "read tokens", description: "Read-only tokens for browsers and phones" },
     { name: "service", description: "Health and the API description" },
   ],

@@ -3,6 +3,8 @@
  * carry the tenant, an optional threadId and the expiry, so checking one needs no storage.
  */
 
+import { fromBase64url, toBase64url } from "../base64url.ts";
+
 const PREFIX = "rt1.";
 const encoder = new TextEncoder();
 
@@ -18,10 +20,10 @@ export function isReadToken(token: string): boolean {
 }
 
 export async function signReadToken(secret: Uint8Array, claims: ReadClaims): Promise<string> {
-  const body = base64url(
+  const body = toBase64url(
     encoder.encode(JSON.stringify({ t: claims.tenant, th: claims.threadId, exp: claims.expiresAt })),
   );
-  return `${PREFIX}${body}.${base64url(await mac(secret, body))}`;
+  return `${PREFIX}${body}.${toBase64url(await mac(secret, body))}`;
 }
 
 /** The claims of a genuine token that has not expired at `now`; null for anything else. */
@@ -48,20 +50,4 @@ export async function verifyReadToken(secret: Uint8Array, token: string, now: nu
 async function mac(secret: Uint8Array, body: string): Promise<ArrayBuffer> {
   const key = await crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   return crypto.subtle.sign("HMAC", key, encoder.encode(body));
-}
-
-function base64url(bytes: ArrayBuffer | Uint8Array): string {
-  return btoa(String.fromCharCode(...new Uint8Array(bytes)))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
-}
-
-function fromBase64url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    return Uint8Array.from(atob(text.replaceAll("-", "+").replaceAll("_", "/")), (char) => char.charCodeAt(0));
-  } catch {
-    return null;
-  }
 }

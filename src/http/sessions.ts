@@ -143,6 +143,9 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
   })
   .openapi(deleteRoute, async (c) => {
     const { threadId } = c.req.valid("param");
-    const purged = await sessionOf(c, threadId).purge();
-    return purged ? c.body(null, 204) : notFound(threadId);
+    const outcome = await sessionOf(c, threadId).purge();
+    if (outcome === "unavailable") {
+      fail("directory-unavailable", "The tenant directory could not be updated; nothing was deleted. Retry.");
+    }
+    return outcome === "purged" ? c.body(null, 204) : notFound(threadId);
   });

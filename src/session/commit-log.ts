@@ -12,6 +12,9 @@ export function commitLogRecord(change: Change, rebuiltFrom?: string): Record<st
     ...(change.entries.length === 0 ? {} : { seq: { first: first?.seq, last: last?.seq }, outcomes }),
     status: { from: change.before.status, to: change.state.status },
     activeTurnId: change.state.activeTurnId,
+    ...(change.directoryFeed === undefined
+      ? {}
+      : { directory: { pending: change.directoryFeed.pending !== null, attempts: change.directoryFeed.attempts } }),
     ...Object.fromEntries(
       change.deliveries.map((delivery) => [
         "notification",
@@ -28,4 +31,5 @@ const MESSAGES: Record<Change["cause"], string> = {
   delivery: "notification attempt",
   rebuild: "snapshot rebuilt from the log",
   wake: "woke with nothing due",
+  directory: "directory feed",
 };

@@ -2,7 +2,13 @@
  * A session's live subscribers: hibernatable WebSockets (they survive eviction and cost nothing while idle) and
  * Server-Sent Events streams (held in memory, so bounded in time). Sends only; what to send is decided by the caller.
  */
-import type { StreamMessage } from "../contracts/stream.ts";
+/** Any stream's messages: JSON objects named by their `type`. */
+interface Message {
+  type: string;
+}
+
+/** The SSE `id:` of a message, from which a client resumes; null for messages that are not resume points. */
+export type EventIdOf<M> = (message: M) => string | null;
 
 /** Subscribers per session, sockets and event streams together; past it a new one is refused (429). */
 export const MAX_SUBSCRIBERS = 256;
@@ -38,14 +44,17 @@ export interface Closing {
   reason: string;
 }
 
-export class LiveHub {
+export class LiveHub<M extends Message> {
   readonly #ctx: DurableObjectState;
   readonly #eventStreams = new Set<EventStreamSubscriber>();
   /** The earliest `until` of the open sockets; undefined until computed (sockets outlive the instance). */
   #earliestUntil: number | null | undefined;
 
-  constructor(ctx: DurableObjectState) {
+  readonly #eventIdOf: EventIdOf<M>;
+
+  constructor(ctx: DurableObjectState, eventIdOf: EventIdOf<M>) {
     this.#ctx = ctx;
+    this.#eventIdOf = eventIdOf;
   }
 
   get size(): number {
@@ -53,7 +62,7 @@ export class LiveHub {
   }
 
   /** Accepts a WebSocket and sends it `opening` in this same turn, so nothing committed meanwhile is missed. */
-  openWebSocket(opening: readonly StreamMessage[], closing: Closing | null, until: number | null): Response {
+  openWebSocket(opening: readonly M[], closing: Closing | null, until: number | null): Response {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.#ctx.acceptWebSocket(server, [LIVE_TAG]);
     server.serializeAttachment({ until } satisfies SocketAttachment);
@@ -64,12 +73,7 @@ export class LiveHub {
   }
 
   /** Opens an event stream and writes `opening` in this same turn; `end` closes it after that. */
-  openEventStream(
-    opening: readonly StreamMessage[],
-    epoch: string | null,
-    end: boolean,
-    until: number | null,
-  ): Response {
+  openEventStream(opening: readonly M[], end: boolean, until: number | null): Response {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const subscriber: EventStreamSubscriber = {
       writer: writable.getWriter(),
@@ -77,7 +81,7 @@ export class LiveHub {
       heartbeat: null,
       deadline: null,
     };
-    this.#write(subscriber, opening.map((message) => sseFrame(message, epoch)).join(""));
+    this.#write(subscriber, opening.map((message) => this.#frame(message)).join(""));
     if (end) {
       this.#end(subscriber);
     } else {
@@ -95,7 +99,7 @@ export class LiveHub {
     });
   }
 
-  broadcast(messages: readonly StreamMessage[], epoch: string | null): void {
+  broadcast(messages: readonly M[]): void {
     const frames = messages.map((message) => JSON.stringify(message));
     for (const socket of this.#ctx.getWebSockets(LIVE_TAG)) {
       try {
@@ -108,7 +112,7 @@ export class LiveHub {
       }
     }
     if (this.#eventStreams.size === 0) return;
-    const text = messages.map((message) => sseFrame(message, epoch)).join("");
+    const text = messages.map((message) => this.#frame(message)).join("");
     for (const subscriber of this.#eventStreams) {
       this.#write(subscriber, text);
       if (subscriber.unsentBytes > MAX_BUFFERED_BYTES) this.#end(subscriber);
@@ -116,7 +120,7 @@ export class LiveHub {
   }
 
   /** Sends a last message to every subscriber and closes them all normally. */
-  closeAll(last: StreamMessage, reason: string): void {
+  closeAll(last: M, reason: string): void {
     for (const socket of this.#ctx.getWebSockets(LIVE_TAG)) {
       try {
         socket.send(JSON.stringify(last));
@@ -126,7 +130,7 @@ export class LiveHub {
       }
     }
     for (const subscriber of this.#eventStreams) {
-      this.#write(subscriber, sseFrame(last, null));
+      this.#write(subscriber, this.#frame(last));
       this.#end(subscriber);
     }
   }
@@ -162,6 +166,12 @@ export class LiveHub {
     this.#earliestUntil = undefined;
   }
 
+  /** One SSE event: the message type as its name, and an id where the message is a resume point. */
+  #frame(message: M): string {
+    const id = this.#eventIdOf(message);
+    return `event: ${message.type}\n${id === null ? "" : `id: ${id}\n`}data: ${JSON.stringify(message)}\n\n`;
+  }
+
   #write(subscriber: EventStreamSubscriber, text: string): void {
     const bytes = encoder.encode(text);
     subscriber.unsentBytes += bytes.byteLength;
@@ -179,12 +189,6 @@ export class LiveHub {
     this.#eventStreams.delete(subscriber);
     subscriber.writer.close().catch(() => {});
   }
-}
-
-/** One SSE event: the message type as its name, and `<epoch>:<seq>` as the id of an entry. */
-function sseFrame(message: StreamMessage, epoch: string | null): string {
-  const id = message.type === "entry" ? `id: ${epoch ?? ""}:${message.seq}\n` : "";
-  return `event: ${message.type}\n${id}data: ${JSON.stringify(message)}\n\n`;
 }
 
 /** Answers the runtime's close handshake; 1005 and 1006 cannot be sent, so they are answered with 1000. */

@@ -54,6 +54,11 @@ const MIGRATIONS: readonly Migration[] = [
     // Facts about the storage itself rather than the fold: the epoch (this life of the threadId).
     statements: ["CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"],
   },
+  {
+    id: 5,
+    // The tenant directory's outbox: one slot, since only the latest summary matters.
+    statements: ["CREATE TABLE directory_feed (id INTEGER PRIMARY KEY CHECK (id = 1), feed TEXT NOT NULL)"],
+  },
 ];
 
 /** Reads only: a read of a session that never existed must not create storage. */

@@ -5,6 +5,14 @@ import type { RuntimeEvent } from "../contracts/events.ts";
 import type { EventPage, IngestReply, SessionView } from "../contracts/replies.ts";
 import { ResumePointSchema, type StreamMessage } from "../contracts/stream.ts";
 import { type Change, emptyChange, writesNothing } from "../domain/change.ts";
+import {
+  type DirectoryFeed,
+  feedAcknowledged,
+  feedFailed,
+  initialFeed,
+  queueSummary,
+  sessionSummary,
+} from "../domain/directory.ts";
 import { foldLog } from "../domain/event-log.ts";
 import { decideBatch, type EventIdConflict, withAttentionNotice } from "../domain/ingest.ts";
 import { type Notification, recordAttempt } from "../domain/notification.ts";
@@ -45,7 +53,7 @@ interface SubscriptionsChanged {
 export class SessionObject extends DurableObject<Env> {
   readonly #store: SessionStore;
   readonly #key: SessionKey;
-  readonly #live: LiveHub;
+  readonly #live: LiveHub<StreamMessage>;
   /** This life of the threadId, minted with its first stored event; null while there is none. */
   #epoch: string | null = null;
   /** null while the object has no storage: never written, or purged. */
@@ -54,15 +62,24 @@ export class SessionObject extends DurableObject<Env> {
   #alarmAt: number | null = null;
   #oldestPendingNotification: Notification | null = null;
   #latestNotification: Notification | null = null;
+  #directoryFeed: DirectoryFeed = initialFeed;
+  /** The directory update in flight: one at a time, so the directory sees this session's updates in order. */
+  #feeding: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new SessionStore(ctx.storage.sql);
     this.#key = parseSessionObjectName(ctx.id.name);
-    this.#live = new LiveHub(ctx);
+    this.#live = new LiveHub<StreamMessage>(ctx, (message) =>
+      message.type === "entry" ? `${this.#epoch ?? ""}:${message.seq}` : null,
+    );
     ctx.blockConcurrencyWhile(async () => {
       this.#alarmAt = await ctx.storage.getAlarm();
       if (hasSchema(ctx.storage.sql)) await this.#load();
+      // An update cut short by an eviction goes out again now that the object is awake.
+      if (this.#directoryFeed.pending !== null && this.#directoryFeed.nextAttemptAt === null) {
+        void this.#feedDirectory(true);
+      }
     });
   }
 
@@ -119,7 +136,7 @@ export class SessionObject extends DurableObject<Env> {
     if (this.#live.size >= MAX_SUBSCRIBERS) return new Response(null, { status: 429 });
     const { messages, closing } = this.#opening(resumePoint(url.searchParams));
     const until = url.searchParams.has("until") ? Number(url.searchParams.get("until")) : null;
-    if (url.pathname !== "/live") return this.#live.openEventStream(messages, this.#epoch, closing !== null, until);
+    if (url.pathname !== "/live") return this.#live.openEventStream(messages, closing !== null, until);
     const response = this.#live.openWebSocket(messages, closing, until);
     // The alarm closes the socket when its read token expires, even while the object hibernates.
     if (until !== null) await this.#commit({ cause: "subscriptions" });
@@ -161,11 +178,15 @@ export class SessionObject extends DurableObject<Env> {
     }
   }
 
-  /** Deletes the whole session at once; false when there was nothing to delete. */
-  async purge(): Promise<boolean> {
-    if (this.#state === null) return false;
+  /**
+   * Deletes the whole session at once, after taking it out of the directory (so no entry outlives it); "unavailable"
+   * when the directory could not be reached, and nothing was deleted.
+   */
+  async purge(): Promise<"purged" | "not-found" | "unavailable"> {
+    if (this.#state === null) return "not-found";
+    if (!(await this.#leaveDirectory())) return "unavailable";
     await this.#commit({ cause: "purge", reason: "deleted" });
-    return true;
+    return "purged";
   }
 
   /** At-least-once and idempotent: the domain decides from the state at the time the alarm runs. */
@@ -186,6 +207,8 @@ export class SessionObject extends DurableObject<Env> {
       pendingNotification: this.#oldestPendingNotification,
     });
     if (decision.kind === "purge") {
+      // Thrown, the alarm is retried with backoff until the directory can be told.
+      if (!(await this.#leaveDirectory())) throw new Error("the directory is unavailable: purge postponed");
       await this.#commit({ cause: "purge", reason: "retention elapsed" });
       return;
     }
@@ -194,6 +217,54 @@ export class SessionObject extends DurableObject<Env> {
       alarmFired: true,
     });
     await this.#deliverDueNotifications();
+    await this.#feedDirectory(false);
+  }
+
+  /** Sends pending directory updates one at a time; `now`: the first goes out at once, as after a commit. */
+  #feedDirectory(now: boolean): Promise<void> {
+    this.#feeding ??= (async () => {
+      try {
+        let immediate = now;
+        for (let feed = this.#directoryFeed; feed.pending !== null; feed = this.#directoryFeed) {
+          if (!immediate && (feed.nextAttemptAt ?? 0) > Date.now()) return;
+          immediate = false;
+          const sent = feed.pending;
+          const ok = await this.#directory()
+            .upsert(sent)
+            .then(
+              (result) => result.ok || this.#directoryFailed(result.error),
+              (error: unknown) => this.#directoryFailed(String(error)),
+            );
+          if (this.#state === null) return;
+          const next = ok ? feedAcknowledged(this.#directoryFeed, sent) : feedFailed(this.#directoryFeed, Date.now());
+          await this.#commit({ ...emptyChange("directory", this.#state), directoryFeed: next });
+          if (!ok) return;
+        }
+      } finally {
+        this.#feeding = null;
+      }
+    })();
+    return this.#feeding;
+  }
+
+  /** Waits for an update in flight, then removes the entry; false when the directory could not be reached. */
+  async #leaveDirectory(): Promise<boolean> {
+    await this.#feeding;
+    return this.#directory()
+      .remove(this.#key.threadId)
+      .then(
+        (result) => result.ok || this.#directoryFailed(result.error),
+        (error: unknown) => this.#directoryFailed(String(error)),
+      );
+  }
+
+  #directoryFailed(error: string): false {
+    this.#log({ message: "directory call failed", error });
+    return false;
+  }
+
+  #directory() {
+    return this.env.DIRECTORY.getByName(this.#key.tenant);
   }
 
   /** Loads the snapshot; when it is missing, older or unreadable while the log exists, folds the log instead. */
@@ -202,6 +273,7 @@ export class SessionObject extends DurableObject<Env> {
     this.#oldestPendingNotification = this.#store.oldestPendingNotification();
     this.#latestNotification = this.#store.latestNotification();
     this.#epoch = this.#store.loadEpoch();
+    this.#directoryFeed = this.#store.loadDirectoryFeed();
     const snapshot = this.#store.loadSnapshot();
     if (snapshot.kind === "current") {
       this.#state = snapshot.state;
@@ -249,12 +321,19 @@ export class SessionObject extends DurableObject<Env> {
       this.#alarmAt = null;
       this.#oldestPendingNotification = null;
       this.#latestNotification = null;
+      this.#directoryFeed = initialFeed;
       this.#epoch = null;
       this.#live.closeAll({ type: "purged" }, "purged");
       this.#log({ message: "session purged", reason: change.reason });
       return;
     }
-    const writes = !writesNothing(change);
+    // The directory hears of a change to a listed field, not of every event.
+    const queued =
+      change.state === change.before || change.cause === "directory"
+        ? null
+        : queueSummary(this.#directoryFeed, sessionSummary(this.#key.threadId, change.state, this.#config.policy));
+    const feed = queued ?? change.directoryFeed;
+    const writes = !writesNothing(change) || queued !== null;
     if (writes) {
       const sql = this.ctx.storage.sql;
       const first = this.#state === null;
@@ -268,23 +347,27 @@ export class SessionObject extends DurableObject<Env> {
         if (change.state !== change.before) this.#store.saveSnapshot(change.state);
         for (const notification of change.notifications) this.#store.insertNotification(notification);
         for (const delivery of change.deliveries) this.#store.updateDelivery(delivery);
+        if (feed !== undefined) this.#store.saveDirectoryFeed(feed);
       });
       this.#epoch = epoch;
     }
     this.#state = change.state;
+    if (feed !== undefined) this.#directoryFeed = feed;
     if (context.alarmFired === true) this.#alarmAt = null;
     if (change.notifications.length > 0 || change.deliveries.length > 0) {
       this.#oldestPendingNotification = this.#store.oldestPendingNotification();
       this.#latestNotification = this.#store.latestNotification();
     }
     // Sent before any await, so a subscriber attaching next sees this commit in its backlog, never twice.
-    if (writes && this.#live.size > 0) {
+    if (writes && change.cause !== "directory" && this.#live.size > 0) {
       const view = this.#view(change.state);
       const entries = change.entries.map((entry): StreamMessage => ({ type: "entry", ...logEntryView(entry) }));
-      this.#live.broadcast([...entries, { type: "session", session: view }], this.#epoch);
+      this.#live.broadcast([...entries, { type: "session", session: view }]);
     }
     await this.#arm(change.state);
     if (writes) this.#log(commitLogRecord(change, context.rebuiltFrom));
+    // Ingest never waits on the directory; the alarm retries what this attempt does not deliver.
+    if (queued !== null) void this.#feedDirectory(true);
   }
 
   /** Writes the alarm only when the next wake moves earlier, or when the one set has come due (fired or firing). */
@@ -293,8 +376,10 @@ export class SessionObject extends DurableObject<Env> {
       state === null
         ? null
         : nextWakeAt(state, this.#config.policy, this.#oldestPendingNotification?.nextAttemptAt ?? null);
-    const expiry = this.#live.earliestUntil();
-    const wakeAt = sessionWake === null || expiry === null ? (sessionWake ?? expiry) : Math.min(sessionWake, expiry);
+    const candidates = [sessionWake, this.#live.earliestUntil(), this.#directoryFeed.nextAttemptAt].filter(
+      (at): at is number => at !== null,
+    );
+    const wakeAt = candidates.length === 0 ? null : Math.min(...candidates);
     const armed = this.#alarmAt;
     if (wakeAt === null || (armed !== null && armed > Date.now() && armed <= wakeAt)) return;
     await this.ctx.storage.setAlarm(wakeAt);

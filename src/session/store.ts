@@ -1,6 +1,7 @@
 /** Parameterised queries over the session's SQLite storage; values are always bound, never interpolated. */
 import type { RuntimeEvent } from "../contracts/events.ts";
 import type { DeliveryState, EventOrigin, IgnoreReason, Outcome } from "../contracts/vocabulary.ts";
+import { type DirectoryFeed, initialFeed } from "../domain/directory.ts";
 import type { StoredEntry } from "../domain/event-log.ts";
 import type { StoredId } from "../domain/ingest.ts";
 import type { Notification } from "../domain/notification.ts";
@@ -75,6 +76,18 @@ export class SessionStore {
       this.#sql
         .exec<{ bytes: number | null }>("SELECT sum(length(body)) AS bytes FROM events WHERE seq > ?", afterSeq)
         .one().bytes ?? 0
+    );
+  }
+
+  loadDirectoryFeed(): DirectoryFeed {
+    const row = this.#sql.exec<{ feed: string }>("SELECT feed FROM directory_feed").toArray()[0];
+    return row === undefined ? initialFeed : (JSON.parse(row.feed) as DirectoryFeed);
+  }
+
+  saveDirectoryFeed(feed: DirectoryFeed): void {
+    this.#sql.exec(
+      "INSERT INTO directory_feed (id, feed) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET feed = excluded.feed",
+      JSON.stringify(feed),
     );
   }
 

@@ -1,5 +1,6 @@
 /** The hub's own rules, with stand-in sockets: a subscriber that falls too far behind is closed, never waited for. */
 import { describe, expect, it } from "vitest";
+import type { StreamMessage } from "../../src/contracts/stream.ts";
 import { CLOSE_TRY_AGAIN_LATER, LiveHub, MAX_BUFFERED_BYTES } from "../../src/session/live-hub.ts";
 
 class StandInSocket {
@@ -16,14 +17,14 @@ class StandInSocket {
 
 function hubWith(sockets: StandInSocket[]) {
   const ctx = { getWebSockets: () => sockets } as unknown as DurableObjectState;
-  return new LiveHub(ctx);
+  return new LiveHub<StreamMessage>(ctx, () => null);
 }
 
 describe("a slow subscriber", () => {
   it("is closed with 1013 once its unsent data passes the bound, while the others keep receiving", () => {
     const slow = new StandInSocket(MAX_BUFFERED_BYTES + 1);
     const healthy = new StandInSocket(0);
-    hubWith([slow, healthy]).broadcast([{ type: "synchronized", lastSeq: 3 }], "e1");
+    hubWith([slow, healthy]).broadcast([{ type: "synchronized", lastSeq: 3 }]);
     expect(slow.closedWith).toBe(CLOSE_TRY_AGAIN_LATER);
     expect(healthy.closedWith).toBeNull();
     expect(healthy.sent).toEqual([JSON.stringify({ type: "synchronized", lastSeq: 3 })]);
@@ -31,7 +32,7 @@ describe("a slow subscriber", () => {
 
   it("is kept while its unsent data stays within the bound", () => {
     const busy = new StandInSocket(MAX_BUFFERED_BYTES);
-    hubWith([busy]).broadcast([{ type: "reset" }], "e1");
+    hubWith([busy]).broadcast([{ type: "reset" }]);
     expect(busy.closedWith).toBeNull();
   });
 });

@@ -3,20 +3,20 @@ import { expect } from "vitest";
 import type { StreamMessage } from "../../src/contracts/stream.ts";
 import { type RequestOptions, request, sessionPath } from "./api.ts";
 
-export interface Subscriber {
-  messages: StreamMessage[];
+export interface Subscriber<M = StreamMessage> {
+  messages: M[];
   /** Resolves once a message satisfies the predicate (already received or still to come). */
-  until(predicate: (message: StreamMessage) => boolean): Promise<StreamMessage>;
+  until(predicate: (message: M) => boolean): Promise<M>;
   closed: Promise<{ code: number; reason: string }>;
   close(): void;
 }
 
-type Waiter = { predicate: (message: StreamMessage) => boolean; resolve: (message: StreamMessage) => void };
+type Waiter<M> = { predicate: (message: M) => boolean; resolve: (message: M) => void };
 
-function recorder() {
-  const messages: StreamMessage[] = [];
-  const waiters: Waiter[] = [];
-  const receive = (message: StreamMessage) => {
+function recorder<M = StreamMessage>() {
+  const messages: M[] = [];
+  const waiters: Waiter<M>[] = [];
+  const receive = (message: M) => {
     messages.push(message);
     for (const waiter of [...waiters]) {
       if (!waiter.predicate(message)) continue;
@@ -24,34 +24,43 @@ function recorder() {
       waiter.resolve(message);
     }
   };
-  const until = (predicate: Waiter["predicate"]) => {
+  const until = (predicate: Waiter<M>["predicate"]) => {
     const seen = messages.find(predicate);
     if (seen !== undefined) return Promise.resolve(seen);
-    return new Promise<StreamMessage>((resolve) => waiters.push({ predicate, resolve }));
+    return new Promise<M>((resolve) => waiters.push({ predicate, resolve }));
   };
   return { messages, receive, until };
 }
 
-export async function openLive(
+export function openLive(
   threadId: string,
   after?: string,
   options: RequestOptions & { query?: string } = {},
 ): Promise<Subscriber> {
+  return openWebSocket<StreamMessage>(`${sessionPath(threadId)}/live`, after, options);
+}
+
+/** Opens any of the service's WebSocket routes and records its messages. */
+export async function openWebSocket<M>(
+  path: string,
+  after?: string,
+  options: RequestOptions & { query?: string } = {},
+): Promise<Subscriber<M>> {
   const params = new URLSearchParams(options.query);
   if (after !== undefined) params.set("after", after);
   const query = params.size === 0 ? "" : `?${params}`;
-  const response = await request("GET", `${sessionPath(threadId)}/live${query}`, undefined, {
+  const response = await request("GET", `${path}${query}`, undefined, {
     ...options,
     headers: { upgrade: "websocket", ...options.headers },
   });
   expect(response.status).toBe(101);
   const socket = response.webSocket;
   if (socket === null) throw new Error("no WebSocket in the 101 response");
-  const { messages, receive, until } = recorder();
+  const { messages, receive, until } = recorder<M>();
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     socket.addEventListener("close", (event) => resolve({ code: event.code, reason: event.reason })),
   );
-  socket.addEventListener("message", (event) => receive(JSON.parse(String(event.data)) as StreamMessage));
+  socket.addEventListener("message", (event) => receive(JSON.parse(String(event.data)) as M));
   socket.accept();
   return { messages, until, closed, close: () => socket.close(1000, "done") };
 }

@@ -1,0 +1,57 @@
+/** The tenant directory: one summary per session, listed newest activity first, and its change stream. */
+import { z } from "zod";
+import { SessionViewSchema } from "./replies.ts";
+import { SESSION_STATUSES } from "./vocabulary.ts";
+
+export const SessionSummarySchema = SessionViewSchema.pick({
+  threadId: true,
+  status: true,
+  providerName: true,
+  activeTurnId: true,
+  lastError: true,
+  lastEventAt: true,
+  deadline: true,
+  pendingRequests: true,
+}).meta({
+  id: "SessionSummary",
+  description: "a session as the directory lists it; lastEventAt and deadline may lag by up to 30 s",
+});
+export type SessionSummary = z.infer<typeof SessionSummarySchema>;
+
+export const MAX_DIRECTORY_PAGE = 200;
+
+const flag = z
+  .enum(["true", "false"])
+  .optional()
+  .transform((value) => value === "true");
+
+export const DirectoryQuerySchema = z.object({
+  status: z
+    .union([z.enum(SESSION_STATUSES), z.array(z.enum(SESSION_STATUSES))])
+    .optional()
+    .transform((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value])),
+  active: flag.describe("only sessions that are starting or running"),
+  attention: flag.describe("only sessions with approvals or questions pending"),
+  limit: z.coerce.number().int().min(1).max(MAX_DIRECTORY_PAGE).default(50),
+  cursor: z.string().max(512).optional().describe("nextCursor of the previous page"),
+});
+export type DirectoryQuery = z.infer<typeof DirectoryQuerySchema>;
+
+export const DirectoryPageSchema = z
+  .object({
+    sessions: z.array(SessionSummarySchema),
+    nextCursor: z.string().nullable(),
+    version: z.int().describe("the directory's version when read: resume its stream after it"),
+  })
+  .meta({ id: "DirectoryPage" });
+export type DirectoryPage = z.infer<typeof DirectoryPageSchema>;
+
+export const DirectoryMessageSchema = z
+  .discriminatedUnion("type", [
+    z.object({ type: z.literal("upsert"), version: z.int(), session: SessionSummarySchema }),
+    z.object({ type: z.literal("remove"), version: z.int(), threadId: z.string() }),
+    z.object({ type: z.literal("synchronized"), version: z.int() }),
+    z.object({ type: z.literal("reset"), version: z.int() }),
+  ])
+  .meta({ id: "DirectoryMessage" });
+export type DirectoryMessage = z.infer<typeof DirectoryMessageSchema>;

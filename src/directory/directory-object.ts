@@ -1,0 +1,122 @@
+/**
+ * The tenant directory: one SQLite-backed object per tenant, fed by the sessions' commit points when a listed
+ * field changes, listed newest activity first, and streamed as upserts and removals by version.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { fromBase64url, toBase64url } from "../base64url.ts";
+import type { DirectoryMessage, DirectoryPage, SessionSummary } from "../contracts/directory.ts";
+import { acknowledgeClose, LiveHub } from "../session/live-hub.ts";
+import { DirectoryStore, type ListFilter, type PagePosition, type StoredChange } from "./directory-store.ts";
+
+/** Changes sent to a subscriber on connect; further behind, it is told to list again (`reset`). */
+const MAX_REPLAY = 1000;
+
+export type DirectoryListing = { ok: true; page: DirectoryPage } | { ok: false; reason: "bad-cursor" };
+
+/** A write's result; a failure is answered, not thrown, so the caller's retry logic sees it as data. */
+export type DirectoryWrite = { ok: true; version: number } | { ok: false; error: string };
+
+export class DirectoryObject extends DurableObject<Env> {
+  readonly #store: DirectoryStore;
+  readonly #live: LiveHub<DirectoryMessage>;
+  #version: number;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#store = new DirectoryStore(ctx.storage.sql);
+    this.#version = this.#store.version();
+    this.#live = new LiveHub<DirectoryMessage>(ctx, (message) =>
+      message.type === "upsert" || message.type === "remove" ? String(message.version) : null,
+    );
+  }
+
+  /** Last writer wins: each session sends its updates one at a time, in order. */
+  async upsert(summary: SessionSummary): Promise<DirectoryWrite> {
+    return this.#write((version) => this.#store.upsert(version, summary), { type: "upsert", session: summary });
+  }
+
+  async remove(threadId: string): Promise<DirectoryWrite> {
+    if (!this.#store.has(threadId)) return { ok: true, version: this.#version };
+    return this.#write((version) => this.#store.remove(version, threadId), { type: "remove", threadId });
+  }
+
+  /** The one place the directory changes: one transaction, the version, the broadcast. */
+  #write(
+    apply: (version: number) => void,
+    message: { type: "upsert"; session: SessionSummary } | { type: "remove"; threadId: string },
+  ): DirectoryWrite {
+    const version = this.#version + 1;
+    try {
+      this.ctx.storage.transactionSync(() => apply(version));
+    } catch (error) {
+      return { ok: false, error: String(error) };
+    }
+    this.#version = version;
+    this.#live.broadcast([{ ...message, version }]);
+    return { ok: true, version };
+  }
+
+  async list(filter: ListFilter, cursor: string | null, limit: number): Promise<DirectoryListing> {
+    const after = cursor === null ? null : decodeCursor(cursor);
+    if (after === undefined) return { ok: false, reason: "bad-cursor" };
+    const rows = this.#store.list(filter, after, limit + 1);
+    const sessions = rows.slice(0, limit);
+    const last = sessions.at(-1);
+    const nextCursor = rows.length > limit && last !== undefined ? encodeCursor(last) : null;
+    return { ok: true, page: { sessions, nextCursor, version: this.#version } };
+  }
+
+  /** `/live` (WebSocket) or `/stream` (SSE): the changes after `?after=<version>`, then `synchronized`, then live. */
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const after = url.searchParams.has("after") ? Number(url.searchParams.get("after")) : null;
+    const until = url.searchParams.has("until") ? Number(url.searchParams.get("until")) : null;
+    const opening = this.#opening(after);
+    if (url.pathname === "/live") return this.#live.openWebSocket(opening, null, until);
+    return this.#live.openEventStream(opening, false, until);
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
+    acknowledgeClose(socket, code, reason);
+  }
+
+  #opening(after: number | null): DirectoryMessage[] {
+    const version = this.#version;
+    if (after === null) return [{ type: "synchronized", version }];
+    const tooOld = after < this.#store.oldestVersion() - 1 || version - after > MAX_REPLAY;
+    if (tooOld || after > version)
+      return [
+        { type: "reset", version },
+        { type: "synchronized", version },
+      ];
+    const changes = this.#store.changesAfter(after, MAX_REPLAY).map(toMessage);
+    return [...changes, { type: "synchronized", version }];
+  }
+}
+
+function toMessage(change: StoredChange): DirectoryMessage {
+  return change.summary === null
+    ? { type: "remove", version: change.version, threadId: change.threadId }
+    : { type: "upsert", version: change.version, session: change.summary };
+}
+
+function encodeCursor(summary: SessionSummary): string {
+  const position: PagePosition = {
+    lastEventAt: summary.lastEventAt === null ? 0 : Date.parse(summary.lastEventAt),
+    threadId: summary.threadId,
+  };
+  return toBase64url(new TextEncoder().encode(JSON.stringify(position)));
+}
+
+/** undefined when the cursor is not one this directory wrote. */
+function decodeCursor(cursor: string): PagePosition | undefined {
+  const bytes = fromBase64url(cursor);
+  if (bytes === null) return undefined;
+  try {
+    const position = JSON.parse(new TextDecoder().decode(bytes)) as Partial<PagePosition>;
+    if (typeof position.lastEventAt !== "number" || typeof position.threadId !== "string") return undefined;
+    return { lastEventAt: position.lastEventAt, threadId: position.threadId };
+  } catch {
+    return undefined;
+  }
+}

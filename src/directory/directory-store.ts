@@ -1,0 +1,128 @@
+/** The directory's SQLite storage: one row per session, and the recent changes its stream replays. */
+import type { SessionSummary } from "../contracts/directory.ts";
+import type { SessionStatus } from "../contracts/vocabulary.ts";
+
+/** Changes kept for replay; a subscriber further behind is told to list again. */
+export const RETAINED_CHANGES = 10_000;
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS entries (
+    thread_id TEXT PRIMARY KEY,
+    summary TEXT NOT NULL,
+    status TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    attention INTEGER NOT NULL,
+    last_event_at INTEGER NOT NULL
+  )`,
+  "CREATE INDEX IF NOT EXISTS entries_by_activity ON entries (last_event_at DESC, thread_id)",
+  `CREATE TABLE IF NOT EXISTS changes (
+    version INTEGER PRIMARY KEY,
+    thread_id TEXT NOT NULL,
+    summary TEXT
+  )`,
+];
+
+export interface ListFilter {
+  statuses: readonly SessionStatus[];
+  active: boolean;
+  attention: boolean;
+}
+
+/** Where a page starts: after this (activity, threadId) in newest-first order. */
+export interface PagePosition {
+  lastEventAt: number;
+  threadId: string;
+}
+
+/** A change as stored: a summary, or null for a removal. */
+export interface StoredChange {
+  version: number;
+  threadId: string;
+  summary: SessionSummary | null;
+}
+
+export class DirectoryStore {
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+    for (const statement of SCHEMA) sql.exec(statement);
+  }
+
+  version(): number {
+    return this.#sql.exec<{ version: number | null }>("SELECT max(version) AS version FROM changes").one().version ?? 0;
+  }
+
+  oldestVersion(): number {
+    return this.#sql.exec<{ version: number | null }>("SELECT min(version) AS version FROM changes").one().version ?? 0;
+  }
+
+  has(threadId: string): boolean {
+    return this.#sql.exec("SELECT 1 FROM entries WHERE thread_id = ?", threadId).toArray().length > 0;
+  }
+
+  upsert(version: number, summary: SessionSummary): void {
+    const text = JSON.stringify(summary);
+    this.#sql.exec(
+      `INSERT INTO entries (thread_id, summary, status, active, attention, last_event_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (thread_id) DO UPDATE SET summary = excluded.summary, status = excluded.status,
+         active = excluded.active, attention = excluded.attention, last_event_at = excluded.last_event_at`,
+      summary.threadId,
+      text,
+      summary.status,
+      summary.status === "starting" || summary.status === "running" ? 1 : 0,
+      summary.pendingRequests.approvals + summary.pendingRequests.userInputs > 0 ? 1 : 0,
+      summary.lastEventAt === null ? 0 : Date.parse(summary.lastEventAt),
+    );
+    this.#record(version, summary.threadId, text);
+  }
+
+  remove(version: number, threadId: string): void {
+    this.#sql.exec("DELETE FROM entries WHERE thread_id = ?", threadId);
+    this.#record(version, threadId, null);
+  }
+
+  list(filter: ListFilter, after: PagePosition | null, limit: number): SessionSummary[] {
+    const where: string[] = [];
+    const values: (string | number)[] = [];
+    if (filter.statuses.length > 0) {
+      where.push(`status IN (${filter.statuses.map(() => "?").join(", ")})`);
+      values.push(...filter.statuses);
+    }
+    if (filter.active) where.push("active = 1");
+    if (filter.attention) where.push("attention = 1");
+    if (after !== null) {
+      where.push("(last_event_at < ? OR (last_event_at = ? AND thread_id > ?))");
+      values.push(after.lastEventAt, after.lastEventAt, after.threadId);
+    }
+    const clause = where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`;
+    return this.#sql
+      .exec<{ summary: string }>(
+        `SELECT summary FROM entries ${clause} ORDER BY last_event_at DESC, thread_id LIMIT ?`,
+        ...values,
+        limit,
+      )
+      .toArray()
+      .map((row) => JSON.parse(row.summary) as SessionSummary);
+  }
+
+  changesAfter(version: number, limit: number): StoredChange[] {
+    return this.#sql
+      .exec<{ version: number; thread_id: string; summary: string | null }>(
+        "SELECT version, thread_id, summary FROM changes WHERE version > ? ORDER BY version LIMIT ?",
+        version,
+        limit,
+      )
+      .toArray()
+      .map((row) => ({
+        version: row.version,
+        threadId: row.thread_id,
+        summary: row.summary === null ? null : (JSON.parse(row.summary) as SessionSummary),
+      }));
+  }
+
+  #record(version: number, threadId: string, summary: string | null): void {
+    this.#sql.exec("INSERT INTO changes (version, thread_id, summary) VALUES (?, ?, ?)", version, threadId, summary);
+    this.#sql.exec("DELETE FROM changes WHERE version <= ?", version - RETAINED_CHANGES);
+  }
+}
