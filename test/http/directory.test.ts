@@ -183,6 +183,93 @@ describe("what the directory is told", () => {
   });
 });
 
+describe("after a mixed workload", () => {
+  it("lists exactly the starting and running sessions as active, and those waiting for a person", {
+    timeout: 60_000,
+  }, async () => {
+    const directory = await openDirectory();
+    await directory.until((m) => m.type === "synchronized");
+    const prefix = `mixed-${crypto.randomUUID()}-`;
+    // Each session ends in a state chosen by its index; the expectation below is written from the rules, not read back.
+    const endings = ["running", "ready", "starting", "stopped", "waiting", "error", "interrupted"] as const;
+    const plan = Array.from({ length: 100 }, (_, index) => ({
+      threadId: `${prefix}${index}`,
+      ending: endings[(index * 3 + 1) % endings.length] as (typeof endings)[number],
+    }));
+    const history = (threadId: string, ending: (typeof endings)[number]): RuntimeEvent[] => {
+      const o = { threadId };
+      const opened = [ev.sessionStarted(o), ev.turnStarted("t1", o), ev.contentDelta("t1", o)];
+      switch (ending) {
+        case "running":
+          return opened;
+        case "ready":
+          return [...opened, ev.turnCompleted("t1", "completed", o)];
+        case "starting":
+          return [ev.sessionStarted(o), ev.state("starting", o)];
+        case "stopped":
+          return [...opened, ev.exited(o)];
+        case "waiting":
+          return [...opened, ev.userInputRequested("q1", "t1", o)];
+        case "error":
+          return [...opened, ev.runtimeError("quota", "t1", o)];
+        case "interrupted":
+          return [...opened, ev.turnAborted("t1", o)];
+      }
+    };
+    for (let start = 0; start < plan.length; start += 20) {
+      await Promise.all(
+        plan.slice(start, start + 20).map(({ threadId, ending }) => post(threadId, history(threadId, ending))),
+      );
+    }
+    for (const { threadId } of plan) await upserted(directory, threadId, () => true);
+    await directory.until(() => {
+      const latest = new Map<string, SessionSummary>();
+      for (const m of directory.messages) if (m.type === "upsert") latest.set(m.session.threadId, m.session);
+      return plan.every(({ threadId, ending }) => {
+        const status = latest.get(threadId)?.status;
+        return status === (ending === "waiting" ? "running" : ending);
+      });
+    });
+    directory.close();
+
+    const mine = async (query: string) =>
+      (await listAll(query))
+        .map((s) => s.threadId)
+        .filter((id) => id.startsWith(prefix))
+        .sort();
+    const expected = (endings: readonly string[]) =>
+      plan
+        .filter((p) => endings.includes(p.ending))
+        .map((p) => p.threadId)
+        .sort();
+    expect(await mine("?active=true&limit=50")).toEqual(expected(["running", "starting", "waiting"]));
+    expect(await mine("?attention=true&limit=50")).toEqual(expected(["waiting"]));
+    expect(await mine("?status=error&limit=50")).toEqual(expected(["error"]));
+  });
+});
+
+describe("the directory as Server-Sent Events", () => {
+  it("names events by type and ids them by version, resuming from Last-Event-ID", async () => {
+    const before = (await list("?limit=1")).version;
+    const threadId = newThreadId();
+    const live = await openDirectory(before);
+    await post(threadId, [ev.sessionStarted({ threadId })]);
+    const upsert = (await upserted(live, threadId, () => true)) as { version: number };
+    live.close();
+
+    const response = await request("GET", "/v1/directory/stream", undefined, {
+      headers: { "last-event-id": String(upsert.version - 1) },
+    });
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let text = "";
+    while (!text.includes("event: synchronized")) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    expect(text).toContain(`event: upsert\nid: ${upsert.version}\n`);
+    expect(text).toContain(`"threadId":"${threadId}"`);
+  });
+});
+
 describe("read tokens and the directory", () => {
   it("lists with a tenant-wide read token, and is forbidden (403) to one limited to a thread", async () => {
     const mint = async (body: unknown) =>
