@@ -92,6 +92,24 @@ describe("the history checker", () => {
       expect.stringContaining("seq 2 is stored as ignored"),
     ]);
     const stuck = { ...viewOf(log), status: "ready" as const };
-    expect(logViolations(stuck, log, policy)).toEqual([expect.stringContaining("is not the fold of its log")]);
+    expect(logViolations(stuck, log, policy)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("is not what the rules make of its log"),
+        expect.stringContaining("breaks the invariant: ready, t1"),
+        expect.stringContaining("is not the fold of its log"),
+      ]),
+    );
+  });
+
+  it("finds a misjudged outcome and a lastError the rules would have cleared", () => {
+    const failed = logOf([a, b, ev.runtimeError("boom", "t1"), ev.turnStarted("t2"), ev.turnCompleted("t2")]);
+    const keptError = { ...viewOf(failed), lastError: "boom" };
+    const misjudged = failed.map((entry) => (entry.seq === 5 ? { ...entry, outcome: "ignored" as const } : entry));
+    expect(logViolations(keptError, misjudged, policy)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("seq 5 is stored as ignored/undefined but the rules say applied/undefined"),
+        expect.stringContaining('"lastError":"boom"'),
+      ]),
+    );
   });
 });

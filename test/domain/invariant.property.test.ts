@@ -5,10 +5,21 @@ import type { RuntimeEvent } from "../../src/domain/events.ts";
 import { sessionReapedEvent, turnExpiredEvent } from "../../src/domain/reaping.ts";
 import { holdsInvariant, initialSession, type SessionState } from "../../src/domain/session.ts";
 import { providerEvent } from "../support/arbitraries.ts";
+import { lifecycleOf, referenceRun } from "../support/reference-model.ts";
+
+/** Error texts vary, so a rule that keeps, drops or swaps a lastError shows. */
+const errorText = fc.constantFrom(undefined, "rate limited", "sandbox crashed", "boom");
+const withErrorTexts = fc.tuple(providerEvent, errorText).map(([event, text]): RuntimeEvent => {
+  if (text === undefined) return event;
+  const field = { "runtime.error": "message", "turn.completed": "errorMessage", "session.state.changed": "reason" }[
+    event.type
+  ];
+  return field === undefined ? event : { ...event, payload: { ...event.payload, [field]: text } };
+});
 
 type Step = { kind: "provider"; event: RuntimeEvent } | { kind: "expire" } | { kind: "reap" };
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 12, arbitrary: providerEvent.map((event) => ({ kind: "provider" as const, event })) },
+  { weight: 12, arbitrary: withErrorTexts.map((event) => ({ kind: "provider" as const, event })) },
   { weight: 1, arbitrary: fc.constant({ kind: "expire" as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: "reap" as const }) },
 );
@@ -19,6 +30,7 @@ function run(steps: readonly Step[]) {
   const log: LogEntry[] = [];
   let now = 0;
   const states: SessionState[] = [];
+  const judged: Array<{ outcome: string; reason: string | undefined }> = [];
   for (const s of steps) {
     now += 1000;
     const context = { eventId: `svc-${now}`, threadId: "thread-1", now };
@@ -31,14 +43,32 @@ function run(steps: readonly Step[]) {
             origin: "service",
             event: s.kind === "expire" ? turnExpiredEvent(state, context) : sessionReapedEvent(state, context),
           };
-    state = evolve(state, entry).state;
+    const evolution = evolve(state, entry);
+    state = evolution.state;
     log.push(entry);
     states.push(state);
+    judged.push({ outcome: evolution.outcome, reason: evolution.reason });
   }
-  return { state, log, states };
+  return { state, log, states, judged };
 }
 
 describe("projection properties", () => {
+  it("judges and folds every event as the README's rules say, synthetic ones included", () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+        const { log, states, judged } = run(steps);
+        const service = states.map((state, i) => ({ ...judged[i], ...lifecycleOf(state) }));
+        const expected = referenceRun(log).steps.map((s) => ({
+          outcome: s.outcome,
+          reason: s.reason,
+          ...lifecycleOf(s.state),
+        }));
+        expect(service).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it("keeps activeTurnId null unless the session is starting or running, after every event", () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
