@@ -2,7 +2,7 @@
  * Model-based test: random sequences of submit, replay, alarm, evict, delete, page and advance-time commands run
  * against the real session object, each observable result predicted by a small model of ids, seqs and deadlines.
  */
-import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { abortAllDurableObjects, evictDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { foldLog } from "../../src/domain/event-log.ts";
@@ -17,6 +17,7 @@ import {
   deliverAlarmAgain,
   HOUR,
   MINUTE,
+  runAlarm,
   SECOND,
   sessionPolicy,
   sessionStub,
@@ -236,8 +237,7 @@ class Alarm implements Command {
     }
     const deadline = nextDeadline(model);
     const due = deadline !== null && deadline.at <= model.now ? deadline.action : null;
-    if (this.delivery === "scheduled")
-      expect(await runDurableObjectAlarm(sessionStub(real.threadId))).toBe(exists(model));
+    if (this.delivery === "scheduled") expect(await runAlarm(real.threadId)).toBe(exists(model));
     else await deliverAlarmAgain(real.threadId);
     if (due === "purge") {
       totals.purges += 1;

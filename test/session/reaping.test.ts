@@ -1,13 +1,13 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { foldLog } from "../../src/domain/event-log.ts";
 import { holdsInvariant } from "../../src/domain/session.ts";
-import type { SessionObject } from "../../src/session/session-object.ts";
 import { api, newThreadId } from "../support/api.ts";
 import { toLogEntries } from "../support/checks.ts";
 import { ev } from "../support/events.ts";
 import {
   advance,
+  deliverAlarmAgain,
   deliveriesFor,
   failNextDeliveries,
   HOUR,
@@ -15,6 +15,7 @@ import {
   readLog,
   readSession,
   readySession,
+  runAlarm,
   SECOND,
   sessionStub,
   useFakeClock,
@@ -33,7 +34,7 @@ async function busySession(turnId = "t1") {
 
 async function reap(threadId: string) {
   advance(30 * MINUTE + SECOND);
-  expect(await runDurableObjectAlarm(sessionStub(threadId))).toBe(true);
+  expect(await runAlarm(threadId)).toBe(true);
 }
 
 describe("idle reap", () => {
@@ -54,7 +55,7 @@ describe("idle reap", () => {
   it("does not reap a session that is not due yet", async () => {
     const threadId = await readySession();
     advance(29 * MINUTE);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     expect((await readSession(threadId)).status).toBe("ready");
   });
 
@@ -63,10 +64,10 @@ describe("idle reap", () => {
     advance(20 * MINUTE);
     await api.post(threadId, ev.health({ threadId }));
     advance(20 * MINUTE);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     expect((await readSession(threadId)).status).toBe("ready");
     advance(11 * MINUTE);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     expect((await readSession(threadId)).status).toBe("stopped");
   });
 });
@@ -75,14 +76,14 @@ describe("stale-turn watchdog", () => {
   it("never idle-reaps a session holding a turn", async () => {
     const threadId = await busySession();
     advance(90 * MINUTE);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     expect(await readSession(threadId)).toMatchObject({ status: "running", activeTurnId: "t1", reapedAt: null });
   });
 
   it("expires a turn silent for two hours to interrupted, then reaps it as idle", async () => {
     const threadId = await busySession("t-stuck");
     advance(2 * HOUR + SECOND);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     const expired = await readSession(threadId);
     expect(expired).toMatchObject({ status: "interrupted", activeTurnId: null, reapedAt: null });
     expect(expired.lastError).toBe("Turn t-stuck went silent: no provider event for 7201 s");
@@ -92,7 +93,7 @@ describe("stale-turn watchdog", () => {
     });
 
     advance(30 * MINUTE + SECOND);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     expect(await readSession(threadId)).toMatchObject({ status: "stopped", reapReason: "idle" });
   });
 
@@ -101,7 +102,7 @@ describe("stale-turn watchdog", () => {
     for (let hour = 0; hour < 3; hour += 1) {
       advance(90 * MINUTE);
       await api.post(threadId, ev.health({ threadId }));
-      await runDurableObjectAlarm(sessionStub(threadId));
+      await runAlarm(threadId);
     }
     expect(await readSession(threadId)).toMatchObject({ status: "running", activeTurnId: "t1" });
   });
@@ -119,7 +120,7 @@ describe("revival and purge", () => {
       reapReason: null,
     });
     advance(25 * HOUR);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     expect((await api.get(threadId)).status).toBe(200);
   });
 
@@ -127,7 +128,7 @@ describe("revival and purge", () => {
     const threadId = await readySession();
     await reap(threadId);
     advance(24 * HOUR + SECOND);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     expect((await api.get(threadId)).status).toBe(404);
     expect((await api.events(threadId)).status).toBe(404);
     await runInDurableObject(sessionStub(threadId), async (_, state) => {
@@ -158,6 +159,7 @@ describe("reap notification", () => {
     const [delivery] = deliveries;
     expect(delivery?.verified).toBe(true);
     expect(delivery?.headers["webhook-id"]).toMatch(/^msg_/);
+    expect(delivery?.headers["webhook-timestamp"]).toBe(String(Math.floor(Date.now() / 1000)));
     expect(JSON.parse(delivery?.body ?? "{}")).toMatchObject({
       type: "session.reaped",
       data: { tenant: "acme", threadId, reason: "idle", provider: "codex" },
@@ -179,15 +181,15 @@ describe("reap notification", () => {
       lastError: "receiver answered HTTP 503",
     });
 
-    await runInDurableObject(sessionStub(threadId), (instance: SessionObject) => instance.alarm());
+    await deliverAlarmAgain(threadId);
     expect(await deliveriesFor(threadId)).toHaveLength(1);
 
     advance(5 * SECOND);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     advance(10 * SECOND);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     advance(HOUR);
-    await runInDurableObject(sessionStub(threadId), (instance: SessionObject) => instance.alarm());
+    await deliverAlarmAgain(threadId);
 
     const deliveries = await deliveriesFor(threadId);
     expect(deliveries.map((d) => d.status)).toEqual([503, 503, 204]);
@@ -198,7 +200,7 @@ describe("reap notification", () => {
   it("notifies a turn expiry too", async () => {
     const threadId = await busySession("t-silent");
     advance(2 * HOUR + SECOND);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     const [delivery] = await deliveriesFor(threadId);
     expect(JSON.parse(delivery?.body ?? "{}")).toMatchObject({
       type: "turn.expired",
@@ -211,7 +213,7 @@ describe("reap notification", () => {
     await failNextDeliveries(threadId, 1000);
     await reap(threadId);
     advance(24 * HOUR + SECOND);
-    await runInDurableObject(sessionStub(threadId), (instance: SessionObject) => instance.alarm());
+    await deliverAlarmAgain(threadId);
     expect((await api.get(threadId)).status).toBe(200);
   });
 });
@@ -220,8 +222,8 @@ describe("alarm safety", () => {
   it("reaps and notifies once when the alarm runs twice", async () => {
     const threadId = await readySession();
     await reap(threadId);
-    await runInDurableObject(sessionStub(threadId), (instance: SessionObject) => instance.alarm());
-    await runInDurableObject(sessionStub(threadId), (instance: SessionObject) => instance.alarm());
+    await deliverAlarmAgain(threadId);
+    await deliverAlarmAgain(threadId);
     const reaps = (await readLog(threadId)).filter((entry) => entry.event.type === "session.reaped");
     expect(reaps).toHaveLength(1);
     expect(await deliveriesFor(threadId)).toHaveLength(1);
@@ -231,16 +233,16 @@ describe("alarm safety", () => {
     const threadId = await readySession();
     advance(31 * MINUTE);
     await api.post(threadId, ev.turnStarted("t9", { threadId }));
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     expect(await readSession(threadId)).toMatchObject({ status: "running", activeTurnId: "t9" });
   });
 
   it("keeps the projection equal to the fold of the log, synthetic events included", async () => {
     const threadId = await busySession();
     advance(2 * HOUR + SECOND);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     advance(31 * MINUTE);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     const log = await readLog(threadId);
     const folded = foldLog(toLogEntries(log));
     const session = await readSession(threadId);
