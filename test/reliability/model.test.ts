@@ -5,13 +5,19 @@
 import { abortAllDurableObjects, evictDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { foldLog } from "../../src/domain/event-log.ts";
 import type { RuntimeEvent } from "../../src/domain/events.ts";
 import type { EventPage, IngestReply, SessionView } from "../../src/domain/replies.ts";
-import { initialSession, type SessionState, statusAllowsActiveTurn } from "../../src/domain/session.ts";
 import { api, json, newThreadId } from "../support/api.ts";
 import { providerEvent } from "../support/arbitraries.ts";
-import { canonical, logViolations, type ReadEntry, toLogEntries } from "../support/checks.ts";
+import { canonical, logViolations, type ReadEntry } from "../support/checks.ts";
+import {
+  lifecycleOf,
+  type ReferenceIgnoreReason,
+  type ReferenceOutcome,
+  type ReferenceState,
+  referenceInitial,
+  referenceStep,
+} from "../support/reference-model.ts";
 import {
   alarmAt,
   deliverAlarmAgain,
@@ -32,6 +38,8 @@ interface ModelEntry {
   origin: "provider" | "service";
   /** eventId of a provider event; type of one the service wrote (its id is random). */
   key: string;
+  outcome: ReferenceOutcome;
+  reason: ReferenceIgnoreReason | undefined;
 }
 
 interface Model {
@@ -42,8 +50,8 @@ interface Model {
   lastProviderAt: number | null;
   turnExpiredAt: number | null;
   reapedAt: number | null;
-  /** The fold of the log last read back: the spec the projection is held to. */
-  folded: SessionState;
+  /** The session the README's rules make of the model's log: the spec the projection is held to. */
+  reference: ReferenceState;
   lastRead: { view: SessionView | null; log: ReadEntry[] };
 }
 
@@ -72,7 +80,7 @@ function newModel(now: number): Model {
     lastProviderAt: null,
     turnExpiredAt: null,
     reapedAt: null,
-    folded: initialSession,
+    reference: referenceInitial,
     lastRead: { view: null, log: [] },
   };
 }
@@ -88,7 +96,7 @@ const exists = (model: Model) => model.log.length > 0;
 function nextDeadline(model: Model): { action: "turn.expired" | "session.reaped" | "purge"; at: number } | null {
   if (model.lastProviderAt === null) return null;
   if (model.reapedAt !== null) return { action: "purge", at: model.reapedAt + policy.retentionMs };
-  if (statusAllowsActiveTurn(model.folded.status)) {
+  if (model.reference.status === "starting" || model.reference.status === "running") {
     return { action: "turn.expired", at: model.lastProviderAt + policy.staleTurnTimeoutMs };
   }
   return {
@@ -97,18 +105,23 @@ function nextDeadline(model: Model): { action: "turn.expired" | "session.reaped"
   };
 }
 
+/** Appends an entry to the model's log, judged and folded by the README's rules. */
+function record(model: Model, origin: ModelEntry["origin"], event: RuntimeEvent): ModelEntry {
+  const seq = model.log.length + 1;
+  const step = referenceStep(model.reference, { seq, receivedAt: model.now, origin, event });
+  model.reference = step.state;
+  const key = origin === "provider" ? event.eventId : event.type;
+  const entry = { seq, receivedAt: model.now, origin, key, outcome: step.outcome, reason: step.reason };
+  model.log.push(entry);
+  return entry;
+}
+
 /** Predicts one batch: a known id is a duplicate of its stored seq, anything else gets the next seq. */
 function expectIngest(model: Model, batch: readonly RuntimeEvent[]) {
   const expected = batch.map((event) => {
     const stored = model.log.find((entry) => entry.origin === "provider" && entry.key === event.eventId);
     if (stored !== undefined) return { eventId: event.eventId, seq: stored.seq, duplicate: true };
-    const entry: ModelEntry = {
-      seq: model.log.length + 1,
-      receivedAt: model.now,
-      origin: "provider",
-      key: event.eventId,
-    };
-    model.log.push(entry);
+    const entry = record(model, "provider", event);
     model.sent.set(event.eventId, event);
     if (!model.replayable.includes(event)) model.replayable.push(event);
     model.lastProviderAt = model.now;
@@ -136,15 +149,17 @@ async function check(model: Model, real: Real): Promise<void> {
       receivedAt: Date.parse(e.receivedAt),
       origin: e.origin,
       key: e.origin === "provider" ? e.event.eventId : e.event.type,
+      outcome: e.outcome,
+      reason: e.reason,
     })),
   ).toEqual(model.log);
+  expect(lifecycleOf(view)).toEqual(lifecycleOf(model.reference));
   for (const entry of log.filter((e) => e.origin === "provider")) {
     expect(canonical(entry.event)).toBe(canonical(model.sent.get(entry.event.eventId)));
   }
   expect(logViolations(view, log, policy)).toEqual([]);
   expect(view.lastEventAt).toBe(new Date(model.lastProviderAt ?? 0).toISOString());
   expect(view.reapedAt).toBe(model.reapedAt === null ? null : new Date(model.reapedAt).toISOString());
-  model.folded = foldLog(toLogEntries(log));
   model.lastRead = { view, log };
   const deadline = nextDeadline(model);
   const alarm = await alarmAt(real.threadId);
@@ -173,11 +188,11 @@ async function ingest(model: Model, real: Real, events: readonly RuntimeEvent[],
     if (index !== first) expect(results).toEqual(allDuplicates);
   });
   await check(model, real);
-  const stored = new Map(model.lastRead.log.map((entry) => [entry.seq, entry]));
+  const predicted = new Map(model.log.map((entry) => [entry.seq, entry]));
   for (const result of (replies[first] as IngestReply).results.filter((r) => r.outcome !== "duplicate")) {
     expect({ outcome: result.outcome, reason: result.reason }).toEqual({
-      outcome: stored.get(result.seq)?.outcome,
-      reason: stored.get(result.seq)?.reason,
+      outcome: predicted.get(result.seq)?.outcome,
+      reason: predicted.get(result.seq)?.reason,
     });
   }
   if (copies === 1) expect((replies[0] as IngestReply).session).toEqual(model.lastRead.view);
@@ -245,13 +260,24 @@ class Alarm implements Command {
     }
     if (due === "turn.expired" || due === "session.reaped") {
       totals.written += 1;
-      model.log.push({ seq: model.log.length + 1, receivedAt: model.now, origin: "service", key: due });
+      record(model, "service", serviceEvent(due, real.threadId, model.now));
       if (due === "turn.expired") model.turnExpiredAt = model.now;
       else model.reapedAt = model.now;
     }
     await check(model, real);
   }
   toString = () => `alarm ${this.delivery} ${this.when}`;
+}
+
+/** What the model knows of an event the service writes: its type and time (the id is the service's). */
+function serviceEvent(type: string, threadId: string, at: number): RuntimeEvent {
+  return {
+    eventId: `service-${type}`,
+    type,
+    provider: "provider-sessions",
+    threadId,
+    createdAt: new Date(at).toISOString(),
+  };
 }
 
 class Advance implements Command {
