@@ -1,4 +1,4 @@
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, newThreadId } from "../support/api.ts";
 import { toLogEntries } from "../support/checks.ts";
@@ -214,6 +214,19 @@ describe("reap notification", () => {
     advance(24 * HOUR + SECOND);
     await deliverAlarmAgain(threadId);
     expect((await api.get(threadId)).status).toBe(200);
+  });
+
+  it("still waits for a pending notification after the object was evicted between the reap and the purge", async () => {
+    const threadId = await readySession();
+    await failNextDeliveries(threadId, 1000);
+    await reap(threadId);
+    expect((await readSession(threadId)).notification).toMatchObject({ state: "pending", attempts: 1 });
+    await evictDurableObject(sessionStub(threadId));
+
+    advance(24 * HOUR + SECOND);
+    expect(await runAlarm(threadId)).toBe(true);
+    expect((await api.get(threadId)).status).toBe(200);
+    expect((await readSession(threadId)).notification).toMatchObject({ state: "pending", attempts: 2 });
   });
 });
 
