@@ -55,7 +55,7 @@ function run(steps: readonly Step[]) {
 describe("projection properties", () => {
   it("judges and folds every event as the README's rules say, synthetic ones included", () => {
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+      fc.property(fc.array(step, { maxLength: 60, size: "max" }), (steps) => {
         const { log, states, judged } = run(steps);
         const service = states.map((state, i) => ({ ...judged[i], ...lifecycleOf(state) }));
         const expected = referenceRun(log).steps.map((s) => ({
@@ -71,7 +71,7 @@ describe("projection properties", () => {
 
   it("keeps activeTurnId null unless the session is starting or running, after every event", () => {
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+      fc.property(fc.array(step, { maxLength: 60, size: "max" }), (steps) => {
         for (const state of run(steps).states) expect(holdsInvariant(state)).toBe(true);
       }),
       { numRuns: 2000 },
