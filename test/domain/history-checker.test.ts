@@ -17,7 +17,8 @@ function logOf(events: readonly RuntimeEvent[]): ReadEntry[] {
   return events.map((event, index) => {
     const step = evolve(state, { seq: index + 1, receivedAt: Date.parse(AT), origin: "provider", event });
     state = step.state;
-    return { seq: index + 1, receivedAt: AT, origin: "provider", outcome: step.outcome, event };
+    const reason = step.reason === undefined ? {} : { reason: step.reason };
+    return { seq: index + 1, receivedAt: AT, origin: "provider", outcome: step.outcome, ...reason, event };
   });
 }
 
@@ -92,6 +93,39 @@ describe("the history checker", () => {
       expect.stringContaining("seq 2 is stored as ignored"),
     ]);
     const stuck = { ...viewOf(log), status: "ready" as const };
-    expect(logViolations(stuck, log, policy)).toEqual([expect.stringContaining("is not the fold of its log")]);
+    expect(logViolations(stuck, log, policy)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("is not what the rules make of its log"),
+        expect.stringContaining("breaks the invariant: ready, t1"),
+        expect.stringContaining("is not the fold of its log"),
+      ]),
+    );
+  });
+
+  it("finds a misjudged outcome and a lastError the rules would have cleared", () => {
+    const failed = logOf([a, b, ev.runtimeError("boom", "t1"), ev.turnStarted("t2"), ev.turnCompleted("t2")]);
+    const keptError = { ...viewOf(failed), lastError: "boom" };
+    const misjudged = failed.map((entry) => (entry.seq === 5 ? { ...entry, outcome: "ignored" as const } : entry));
+    expect(logViolations(keptError, misjudged, policy)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("seq 5 is stored as ignored/undefined but the rules say applied/undefined"),
+        expect.stringContaining('"lastError":"boom"'),
+      ]),
+    );
+  });
+
+  it("finds a request the rules would have ended with its turn, and a request outcome they disagree with", () => {
+    const asked = logOf([a, b, ev.requestOpened("r1", "t1"), ev.requestOpened("r2", "t9"), ev.turnCompleted("t1")]);
+    expect(logViolations(viewOf(asked), asked, policy)).toEqual([]);
+    const stillPending = { ...viewOf(asked), pendingRequests: { approvals: 1, userInputs: 0, oldestOpenedAt: AT } };
+    const opened = asked.map((entry) =>
+      entry.seq === 4 ? { ...entry, outcome: "applied" as const, reason: undefined } : entry,
+    );
+    expect(logViolations(stillPending, opened, policy)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("seq 4 is stored as applied/undefined but the rules say ignored/not-the-active-turn"),
+        expect.stringContaining('"pendingRequests":{"approvals":1'),
+      ]),
+    );
   });
 });

@@ -4,11 +4,23 @@ import type { RuntimeEvent } from "../../src/contracts/events.ts";
 import { evolve, foldLog, type LogEntry } from "../../src/domain/event-log.ts";
 import { sessionReapedEvent, turnExpiredEvent } from "../../src/domain/reaping.ts";
 import { holdsInvariant, initialSession, type SessionState } from "../../src/domain/session.ts";
-import { providerEvent } from "../support/arbitraries.ts";
+import { sessionEvent } from "../support/arbitraries.ts";
+import { ev } from "../support/events.ts";
+import { lifecycleOf, REFERENCE_MAX_PENDING_REQUESTS, referenceRun } from "../support/reference-model.ts";
+
+/** Error texts vary, so a rule that keeps, drops or swaps a lastError shows. */
+const errorText = fc.constantFrom(undefined, "rate limited", "sandbox crashed", "boom");
+const withErrorTexts = fc.tuple(sessionEvent, errorText).map(([event, text]): RuntimeEvent => {
+  if (text === undefined) return event;
+  const field = { "runtime.error": "message", "turn.completed": "errorMessage", "session.state.changed": "reason" }[
+    event.type
+  ];
+  return field === undefined ? event : { ...event, payload: { ...event.payload, [field]: text } };
+});
 
 type Step = { kind: "provider"; event: RuntimeEvent } | { kind: "expire" } | { kind: "reap" };
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 12, arbitrary: providerEvent.map((event) => ({ kind: "provider" as const, event })) },
+  { weight: 12, arbitrary: withErrorTexts.map((event) => ({ kind: "provider" as const, event })) },
   { weight: 1, arbitrary: fc.constant({ kind: "expire" as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: "reap" as const }) },
 );
@@ -19,6 +31,7 @@ function run(steps: readonly Step[]) {
   const log: LogEntry[] = [];
   let now = 0;
   const states: SessionState[] = [];
+  const judged: Array<{ outcome: string; reason: string | undefined }> = [];
   for (const s of steps) {
     now += 1000;
     const context = { eventId: `svc-${now}`, threadId: "thread-1", now };
@@ -31,17 +44,42 @@ function run(steps: readonly Step[]) {
             origin: "service",
             event: s.kind === "expire" ? turnExpiredEvent(state, context) : sessionReapedEvent(state, context),
           };
-    state = evolve(state, entry).state;
+    const evolution = evolve(state, entry);
+    state = evolution.state;
     log.push(entry);
     states.push(state);
+    judged.push({ outcome: evolution.outcome, reason: evolution.reason });
   }
-  return { state, log, states };
+  return { state, log, states, judged };
 }
 
 describe("projection properties", () => {
+  it("judges and folds every event as the README's rules say, synthetic ones included", () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60, size: "max" }), (steps) => {
+        const { log, states, judged } = run(steps);
+        const service = states.map((state, i) => ({
+          ...judged[i],
+          ...lifecycleOf(state),
+          open: state.pendingRequests,
+          sequenceMark: state.highestSessionSequence,
+        }));
+        const expected = referenceRun(log).steps.map((s) => ({
+          outcome: s.outcome,
+          reason: s.reason,
+          ...lifecycleOf(s.state),
+          open: s.state.pendingRequests,
+          sequenceMark: s.state.sequenceMark,
+        }));
+        expect(service).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it("keeps activeTurnId null unless the session is starting or running, after every event", () => {
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+      fc.property(fc.array(step, { maxLength: 60, size: "max" }), (steps) => {
         for (const state of run(steps).states) expect(holdsInvariant(state)).toBe(true);
       }),
       { numRuns: 2000 },
@@ -60,7 +98,7 @@ describe("projection properties", () => {
 
   it("never lets an event below the highest sessionSequence change the lifecycle, a restart aside", () => {
     fc.assert(
-      fc.property(fc.array(providerEvent, { minLength: 1, maxLength: 40 }), providerEvent, (history, late) => {
+      fc.property(fc.array(sessionEvent, { minLength: 1, maxLength: 40 }), sessionEvent, (history, late) => {
         const { state } = run(history.map((event) => ({ kind: "provider" as const, event })));
         fc.pre(state.highestSessionSequence !== null && state.highestSessionSequence > 0);
         fc.pre(late.type !== "session.started");
@@ -71,9 +109,41 @@ describe("projection properties", () => {
           status: state.status,
           activeTurnId: state.activeTurnId,
           lastError: state.lastError,
+          pendingRequests: state.pendingRequests,
         });
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("judges requests at the cap of open ones as the README's rules say", () => {
+    const opens = Array.from({ length: REFERENCE_MAX_PENDING_REQUESTS + 1 }, (_, i) =>
+      ev.requestOpened(`r${i}`, i % 2 === 0 ? undefined : "turn-1"),
+    );
+    const steps = [
+      ev.sessionStarted(),
+      ev.turnStarted("turn-1"),
+      ...opens,
+      ev.userInputRequested("q-late"),
+      ev.requestResolved("r0"),
+      ev.userInputRequested("q-late"),
+      ev.userInputRequested("q-over"),
+      ev.turnCompleted("turn-1", "completed"),
+    ].map((event) => ({ kind: "provider" as const, event }));
+    const { log, states, judged } = run(steps);
+    const reference = referenceRun(log).steps;
+    expect(judged.slice(-6)).toEqual([
+      { outcome: "ignored", reason: "too-many-pending-requests" },
+      { outcome: "ignored", reason: "too-many-pending-requests" },
+      { outcome: "applied", reason: undefined },
+      { outcome: "applied", reason: undefined },
+      { outcome: "ignored", reason: "too-many-pending-requests" },
+      { outcome: "applied", reason: undefined },
+    ]);
+    expect(judged).toEqual(reference.map((s) => ({ outcome: s.outcome, reason: s.reason })));
+    expect(states.map(lifecycleOf)).toEqual(reference.map((s) => lifecycleOf(s.state)));
+    const pendingAt = (index: number) => lifecycleOf(states.at(index) as SessionState).pendingRequests;
+    expect(pendingAt(-2)).toMatchObject({ approvals: 99, userInputs: 1 });
+    expect(pendingAt(-1)).toEqual({ approvals: 0, userInputs: 0, oldestOpenedAt: null });
   });
 });

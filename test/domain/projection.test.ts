@@ -24,6 +24,14 @@ describe("session lifecycle", () => {
     expect(step.state).toMatchObject({ status: "running", activeTurnId: "turn-1" });
   });
 
+  it.each([ev.sessionStarted, ev.threadStarted])(
+    "clears lastError when the session (re)starts without a turn",
+    (start) => {
+      const step = given(ev.sessionStarted(), ev.runtimeError("boom")).when(start());
+      expect(step.state).toMatchObject({ status: "ready", activeTurnId: null, lastError: null });
+    },
+  );
+
   it("takes providerUpdatedAt from the applied event's createdAt", () => {
     const step = given().when(ev.sessionStarted({ createdAt: "2026-11-25T09:59:00.000Z" }));
     expect(step.state.providerUpdatedAt).toBe("2026-11-25T09:59:00.000Z");
@@ -65,6 +73,30 @@ describe("turn.completed", () => {
     const step = given(...runningTurn()).when(ev.turnCompleted("turn-1"));
     expect(step.outcome).toBe("applied");
     expect(step.state).toMatchObject({ status: "ready", activeTurnId: null, lastError: null });
+  });
+
+  it.each(["completed", "interrupted", "cancelled"])("readies the session when its turn ends %s", (state) => {
+    const step = given(...runningTurn()).when(ev.turnCompleted("turn-1", state));
+    expect(step).toMatchObject({ outcome: "applied", state: { status: "ready", activeTurnId: null } });
+  });
+
+  it.each(["completed", "interrupted", "cancelled"])("clears lastError when a turn ends %s", (state) => {
+    const step = given(ev.sessionStarted(), ev.runtimeError("boom"), ev.turnStarted("turn-1")).when(
+      ev.turnCompleted("turn-1", state),
+    );
+    expect(step.state).toMatchObject({ status: "ready", lastError: null });
+  });
+
+  it("keeps the previous lastError for a failed turn without a message", () => {
+    const step = given(ev.sessionStarted(), ev.runtimeError("boom"), ev.turnStarted("turn-1")).when(
+      ev.turnCompleted("turn-1", "failed"),
+    );
+    expect(step.state).toMatchObject({ status: "error", lastError: "boom" });
+  });
+
+  it("says the turn failed when a failed turn brings no message and none came before", () => {
+    const step = given(...runningTurn()).when(ev.turnCompleted("turn-1", "failed"));
+    expect(step.state).toMatchObject({ status: "error", lastError: "Turn failed" });
   });
 
   it("turns a failed turn into a session error with its message", () => {

@@ -6,7 +6,7 @@ import { app } from "../../src/http/app.ts";
 import { api, json, newThreadId, request, sessionPath } from "../support/api.ts";
 import { ev } from "../support/events.ts";
 import { sessionStub } from "../support/session-object.ts";
-import { GLOBEX_TOKEN } from "../support/test-config.ts";
+import { ACME_TOKEN, GLOBEX_TOKEN } from "../support/test-config.ts";
 
 interface Problem {
   type: string;
@@ -159,6 +159,20 @@ describe("authentication", () => {
     const response = await request("GET", sessionPath("t"), undefined, { token: null, headers });
     await expectProblem(response, 401, "unauthorized");
     expect(response.headers.get("www-authenticate")).toMatch(/^Bearer/);
+  });
+
+  it("answers 401 for every shortened form of a valid token: its prefixes, its suffixes and the token without one character", async () => {
+    const shortened = new Set<string>();
+    for (let length = 1; length < ACME_TOKEN.length; length += 1) {
+      shortened.add(ACME_TOKEN.slice(0, length));
+      shortened.add(ACME_TOKEN.slice(ACME_TOKEN.length - length));
+      shortened.add(ACME_TOKEN.slice(0, length - 1) + ACME_TOKEN.slice(length));
+    }
+    const statuses = await Promise.all(
+      [...shortened].map(async (token) => [token, (await api.get(newThreadId(), { token })).status] as const),
+    );
+    expect(statuses.filter(([, status]) => status !== 401)).toEqual([]);
+    expect((await api.get(newThreadId())).status).toBe(404);
   });
 
   it("fails closed with 503 when API_TOKENS is not configured", async () => {

@@ -2,7 +2,7 @@
  * The alarm under at-least-once delivery and injected faults: run twice, late, and after a failure of the webhook
  * or of a storage call; and a batch whose storage fails part-way. Nothing is lost, written twice or left unarmed.
  */
-import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { evictDurableObject } from "cloudflare:test";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { IngestReply } from "../../src/contracts/replies.ts";
 import { api, json, newThreadId } from "../support/api.ts";
@@ -19,6 +19,7 @@ import {
   readLog,
   readSession,
   readySession,
+  runAlarm,
   SECOND,
   sessionPolicy,
   sessionStub,
@@ -66,11 +67,11 @@ describe("the alarm under at-least-once delivery", () => {
   it("reaps once when run twice, late, and after a webhook that failed three times, under one webhook-id", async () => {
     const threadId = await dueForReap();
     await failNextDeliveries(threadId, 3);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     await deliverAlarmAgain(threadId);
     for (const late of [2 * HOUR, HOUR, HOUR]) {
       advance(late);
-      await runDurableObjectAlarm(sessionStub(threadId));
+      await runAlarm(threadId);
       await deliverAlarmAgain(threadId);
     }
     faults.webhook += 3;
@@ -82,7 +83,7 @@ describe("the alarm under at-least-once delivery", () => {
     await expectConsistentAfterReload(threadId);
 
     advance(24 * HOUR);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     expect((await api.get(threadId)).status).toBe(404);
   });
 
@@ -128,7 +129,7 @@ describe("the alarm under at-least-once delivery", () => {
 
   it("keeps the session when the purge fails, and purges on the retry", async () => {
     const threadId = await dueForReap();
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     advance(24 * HOUR + SECOND);
     await injected(withStorageFault(threadId, "deleteAll", (instance) => instance.alarm()));
     await expectConsistentAfterReload(threadId);
@@ -141,7 +142,7 @@ describe("the alarm under at-least-once delivery", () => {
   it("leaves no delivery timer behind, so the object can be evicted straight after a webhook", async () => {
     // Before the fix the 10 s delivery timeout stayed armed and eviction waited for it, past this test's 5 s limit.
     const threadId = await dueForReap();
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     expect(await deliveriesFor(threadId)).toHaveLength(1);
     await evictDurableObject(sessionStub(threadId));
     expect(await reaps(threadId)).toBe(1);

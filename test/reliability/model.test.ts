@@ -2,21 +2,28 @@
  * Model-based test: random sequences of submit, replay, alarm, evict, delete, page and advance-time commands run
  * against the real session object, each observable result predicted by a small model of ids, seqs and deadlines.
  */
-import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { abortAllDurableObjects, evictDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RuntimeEvent } from "../../src/contracts/events.ts";
 import type { EventPage, IngestReply, SessionView } from "../../src/contracts/replies.ts";
-import { foldLog } from "../../src/domain/event-log.ts";
-import { initialSession, type SessionState, statusAllowsActiveTurn } from "../../src/domain/session.ts";
 import { api, json, newThreadId } from "../support/api.ts";
-import { providerEvent } from "../support/arbitraries.ts";
-import { canonical, logViolations, type ReadEntry, toLogEntries } from "../support/checks.ts";
+import { sessionEvent } from "../support/arbitraries.ts";
+import { canonical, logViolations, type ReadEntry } from "../support/checks.ts";
+import {
+  lifecycleOf,
+  type ReferenceIgnoreReason,
+  type ReferenceOutcome,
+  type ReferenceState,
+  referenceInitial,
+  referenceStep,
+} from "../support/reference-model.ts";
 import {
   alarmAt,
   deliverAlarmAgain,
   HOUR,
   MINUTE,
+  runAlarm,
   SECOND,
   sessionPolicy,
   sessionStub,
@@ -31,6 +38,8 @@ interface ModelEntry {
   origin: "provider" | "service";
   /** eventId of a provider event; type of one the service wrote (its id is random). */
   key: string;
+  outcome: ReferenceOutcome;
+  reason: ReferenceIgnoreReason | undefined;
 }
 
 interface Model {
@@ -41,8 +50,8 @@ interface Model {
   lastProviderAt: number | null;
   turnExpiredAt: number | null;
   reapedAt: number | null;
-  /** The fold of the log last read back: the spec the projection is held to. */
-  folded: SessionState;
+  /** The session the README's rules make of the model's log: the spec the projection is held to. */
+  reference: ReferenceState;
   lastRead: { view: SessionView | null; log: ReadEntry[] };
 }
 
@@ -71,7 +80,7 @@ function newModel(now: number): Model {
     lastProviderAt: null,
     turnExpiredAt: null,
     reapedAt: null,
-    folded: initialSession,
+    reference: referenceInitial,
     lastRead: { view: null, log: [] },
   };
 }
@@ -87,7 +96,7 @@ const exists = (model: Model) => model.log.length > 0;
 function nextDeadline(model: Model): { action: "turn.expired" | "session.reaped" | "purge"; at: number } | null {
   if (model.lastProviderAt === null) return null;
   if (model.reapedAt !== null) return { action: "purge", at: model.reapedAt + policy.retentionMs };
-  if (statusAllowsActiveTurn(model.folded.status)) {
+  if (model.reference.status === "starting" || model.reference.status === "running") {
     return { action: "turn.expired", at: model.lastProviderAt + policy.staleTurnTimeoutMs };
   }
   return {
@@ -96,18 +105,26 @@ function nextDeadline(model: Model): { action: "turn.expired" | "session.reaped"
   };
 }
 
+/** How the view names each deadline (README, field `deadline`). */
+const DEADLINE_ACTIONS = { "turn.expired": "expire-turn", "session.reaped": "reap", purge: "purge" } as const;
+
+/** Appends an entry to the model's log, judged and folded by the README's rules. */
+function record(model: Model, origin: ModelEntry["origin"], event: RuntimeEvent): ModelEntry {
+  const seq = model.log.length + 1;
+  const step = referenceStep(model.reference, { seq, receivedAt: model.now, origin, event });
+  model.reference = step.state;
+  const key = origin === "provider" ? event.eventId : event.type;
+  const entry = { seq, receivedAt: model.now, origin, key, outcome: step.outcome, reason: step.reason };
+  model.log.push(entry);
+  return entry;
+}
+
 /** Predicts one batch: a known id is a duplicate of its stored seq, anything else gets the next seq. */
 function expectIngest(model: Model, batch: readonly RuntimeEvent[]) {
   const expected = batch.map((event) => {
     const stored = model.log.find((entry) => entry.origin === "provider" && entry.key === event.eventId);
     if (stored !== undefined) return { eventId: event.eventId, seq: stored.seq, duplicate: true };
-    const entry: ModelEntry = {
-      seq: model.log.length + 1,
-      receivedAt: model.now,
-      origin: "provider",
-      key: event.eventId,
-    };
-    model.log.push(entry);
+    const entry = record(model, "provider", event);
     model.sent.set(event.eventId, event);
     if (!model.replayable.includes(event)) model.replayable.push(event);
     model.lastProviderAt = model.now;
@@ -135,17 +152,22 @@ async function check(model: Model, real: Real): Promise<void> {
       receivedAt: Date.parse(e.receivedAt),
       origin: e.origin,
       key: e.origin === "provider" ? e.event.eventId : e.event.type,
+      outcome: e.outcome,
+      reason: e.reason,
     })),
   ).toEqual(model.log);
+  expect(lifecycleOf(view)).toEqual(lifecycleOf(model.reference));
   for (const entry of log.filter((e) => e.origin === "provider")) {
     expect(canonical(entry.event)).toBe(canonical(model.sent.get(entry.event.eventId)));
   }
   expect(logViolations(view, log, policy)).toEqual([]);
   expect(view.lastEventAt).toBe(new Date(model.lastProviderAt ?? 0).toISOString());
   expect(view.reapedAt).toBe(model.reapedAt === null ? null : new Date(model.reapedAt).toISOString());
-  model.folded = foldLog(toLogEntries(log));
   model.lastRead = { view, log };
   const deadline = nextDeadline(model);
+  expect(view.deadline).toEqual(
+    deadline === null ? null : { action: DEADLINE_ACTIONS[deadline.action], at: new Date(deadline.at).toISOString() },
+  );
   const alarm = await alarmAt(real.threadId);
   // Armed at or before the next deadline, so no session is ever left behind.
   expect(alarm).not.toBeNull();
@@ -172,11 +194,11 @@ async function ingest(model: Model, real: Real, events: readonly RuntimeEvent[],
     if (index !== first) expect(results).toEqual(allDuplicates);
   });
   await check(model, real);
-  const stored = new Map(model.lastRead.log.map((entry) => [entry.seq, entry]));
+  const predicted = new Map(model.log.map((entry) => [entry.seq, entry]));
   for (const result of (replies[first] as IngestReply).results.filter((r) => r.outcome !== "duplicate")) {
     expect({ outcome: result.outcome, reason: result.reason }).toEqual({
-      outcome: stored.get(result.seq)?.outcome,
-      reason: stored.get(result.seq)?.reason,
+      outcome: predicted.get(result.seq)?.outcome,
+      reason: predicted.get(result.seq)?.reason,
     });
   }
   if (copies === 1) expect((replies[0] as IngestReply).session).toEqual(model.lastRead.view);
@@ -185,7 +207,13 @@ async function ingest(model: Model, real: Real, events: readonly RuntimeEvent[],
 type Command = fc.AsyncCommand<Model, Real>;
 
 const describeBatch = (events: readonly RuntimeEvent[]) =>
-  events.map((e) => `${e.type}${e.turnId === undefined ? "" : `(${e.turnId})`}#${e.sessionSequence ?? "-"}`).join(", ");
+  events
+    .map(
+      (e) =>
+        `${e.type}${e.requestId == null ? "" : `[${e.requestId}]`}${e.turnId == null ? "" : `(${e.turnId})`}` +
+        `#${e.sessionSequence ?? "-"}`,
+    )
+    .join(", ");
 
 class Submit implements Command {
   constructor(
@@ -236,8 +264,7 @@ class Alarm implements Command {
     }
     const deadline = nextDeadline(model);
     const due = deadline !== null && deadline.at <= model.now ? deadline.action : null;
-    if (this.delivery === "scheduled")
-      expect(await runDurableObjectAlarm(sessionStub(real.threadId))).toBe(exists(model));
+    if (this.delivery === "scheduled") expect(await runAlarm(real.threadId)).toBe(exists(model));
     else await deliverAlarmAgain(real.threadId);
     if (due === "purge") {
       totals.purges += 1;
@@ -245,13 +272,24 @@ class Alarm implements Command {
     }
     if (due === "turn.expired" || due === "session.reaped") {
       totals.written += 1;
-      model.log.push({ seq: model.log.length + 1, receivedAt: model.now, origin: "service", key: due });
+      record(model, "service", serviceEvent(due, real.threadId, model.now));
       if (due === "turn.expired") model.turnExpiredAt = model.now;
       else model.reapedAt = model.now;
     }
     await check(model, real);
   }
   toString = () => `alarm ${this.delivery} ${this.when}`;
+}
+
+/** What the model knows of an event the service writes: its type and time (the id is the service's). */
+function serviceEvent(type: string, threadId: string, at: number): RuntimeEvent {
+  return {
+    eventId: `service-${type}`,
+    type,
+    provider: "provider-sessions",
+    threadId,
+    createdAt: new Date(at).toISOString(),
+  };
 }
 
 class Advance implements Command {
@@ -314,7 +352,7 @@ class Page implements Command {
 }
 
 const batch = fc
-  .tuple(fc.array(providerEvent, { minLength: 1, maxLength: 4 }), fc.boolean())
+  .tuple(fc.array(sessionEvent, { minLength: 1, maxLength: 4 }), fc.boolean())
   .map(([events, repeatFirst]) => (repeatFirst ? [...events, events[0] as RuntimeEvent] : events));
 const copies = fc.integer({ min: 1, max: 3 });
 

@@ -1,11 +1,11 @@
 import { abortAllDurableObjects, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { SessionView } from "../../src/contracts/replies.ts";
-import { foldLog } from "../../src/domain/event-log.ts";
 import { SessionStore } from "../../src/session/store.ts";
 import { api, json, newThreadId } from "../support/api.ts";
 import { toLogEntries } from "../support/checks.ts";
 import { ev } from "../support/events.ts";
+import { lifecycleOf, referenceRun } from "../support/reference-model.ts";
 import { readLog, readSession, sessionStub } from "../support/session-object.ts";
 
 async function busyWithHistory(threadId: string) {
@@ -34,20 +34,92 @@ describe("durability", () => {
     expect(next.session).toMatchObject({ status: "ready", lastSeq: 5, activeTurnId: null });
   });
 
-  it("reloads a projection equal to the fold of the stored log", async () => {
+  it("reloads the projection the README's rules make of the stored log", async () => {
     const threadId = newThreadId();
     await busyWithHistory(threadId);
     await evictDurableObject(sessionStub(threadId));
     const log = await readLog(threadId);
-    const folded = foldLog(toLogEntries(log));
     const session = await readSession(threadId);
-    expect(session).toMatchObject({
-      status: folded.status,
-      activeTurnId: folded.activeTurnId,
-      lastError: folded.lastError,
-      eventCount: folded.eventCount,
-      lastSeq: folded.lastSeq,
-      lastEventAt: new Date(folded.lastEventAt ?? 0).toISOString(),
+    expect(log.map((entry) => [entry.event.type, entry.outcome, entry.reason])).toEqual([
+      ["session.started", "applied", undefined],
+      ["turn.started", "applied", undefined],
+      ["content.delta", "recorded", undefined],
+      ["turn.completed", "ignored", "not-the-active-turn"],
+    ]);
+    const expected = {
+      status: "running",
+      activeTurnId: "t1",
+      lastError: null,
+      eventCount: 4,
+      lastSeq: 4,
+      pendingRequests: { approvals: 0, userInputs: 0, oldestOpenedAt: null },
+    };
+    expect(lifecycleOf(session)).toEqual(expected);
+    expect(lifecycleOf(referenceRun(toLogEntries(log)).state)).toEqual(expected);
+    expect(session.lastEventAt).toBe(log[3]?.receivedAt);
+  });
+
+  it("reloads a cleared lastError after eviction", async () => {
+    const threadId = newThreadId();
+    await api.post(threadId, [
+      ev.sessionStarted({ threadId }),
+      ev.runtimeError("boom", undefined, { threadId }),
+      ev.turnStarted("t1", { threadId }),
+      ev.turnCompleted("t1", "completed", { threadId }),
+    ]);
+    await evictDurableObject(sessionStub(threadId));
+    expect(lifecycleOf(await readSession(threadId))).toEqual({
+      status: "ready",
+      activeTurnId: null,
+      lastError: null,
+      eventCount: 4,
+      lastSeq: 4,
+      pendingRequests: { approvals: 0, userInputs: 0, oldestOpenedAt: null },
+    });
+  });
+
+  it("reloads the open approvals and questions the README's rules make of the stored log", async () => {
+    const threadId = newThreadId();
+    await api.post(threadId, [
+      ev.sessionStarted({ threadId }),
+      ev.turnStarted("t1", { threadId }),
+      ev.requestOpened("approve-1", "t1", { threadId }),
+      ev.userInputRequested("ask-1", undefined, { threadId }),
+      ev.requestOpened("approve-0", "t0", { threadId }),
+    ]);
+    await api.post(threadId, [
+      ev.requestOpened("approve-2", "t1", { threadId }),
+      ev.requestResolved("approve-1", "t1", { threadId }),
+    ]);
+    await evictDurableObject(sessionStub(threadId));
+    const log = await readLog(threadId);
+    const session = await readSession(threadId);
+    expect(log.map((entry) => [entry.event.type, entry.outcome, entry.reason])).toEqual([
+      ["session.started", "applied", undefined],
+      ["turn.started", "applied", undefined],
+      ["request.opened", "applied", undefined],
+      ["user-input.requested", "applied", undefined],
+      ["request.opened", "ignored", "not-the-active-turn"],
+      ["request.opened", "applied", undefined],
+      ["request.resolved", "applied", undefined],
+    ]);
+    const expected = {
+      status: "running",
+      activeTurnId: "t1",
+      lastError: null,
+      eventCount: 7,
+      lastSeq: 7,
+      pendingRequests: { approvals: 1, userInputs: 1, oldestOpenedAt: log[3]?.receivedAt },
+    };
+    expect(lifecycleOf(session)).toEqual(expected);
+    expect(lifecycleOf(referenceRun(toLogEntries(log)).state)).toEqual(expected);
+
+    await api.post(threadId, ev.turnCompleted("t1", "completed", { threadId }));
+    await evictDurableObject(sessionStub(threadId));
+    expect((await readSession(threadId)).pendingRequests).toEqual({
+      approvals: 0,
+      userInputs: 0,
+      oldestOpenedAt: null,
     });
   });
 

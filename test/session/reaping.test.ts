@@ -1,13 +1,12 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { foldLog } from "../../src/domain/event-log.ts";
-import { holdsInvariant } from "../../src/domain/session.ts";
-import type { SessionObject } from "../../src/session/session-object.ts";
 import { api, newThreadId } from "../support/api.ts";
 import { toLogEntries } from "../support/checks.ts";
 import { ev } from "../support/events.ts";
+import { lifecycleOf, referenceRun } from "../support/reference-model.ts";
 import {
   advance,
+  deliverAlarmAgain,
   deliveriesFor,
   failNextDeliveries,
   HOUR,
@@ -15,6 +14,7 @@ import {
   readLog,
   readSession,
   readySession,
+  runAlarm,
   SECOND,
   sessionStub,
   useFakeClock,
@@ -33,7 +33,7 @@ async function busySession(turnId = "t1") {
 
 async function reap(threadId: string) {
   advance(30 * MINUTE + SECOND);
-  expect(await runDurableObjectAlarm(sessionStub(threadId))).toBe(true);
+  expect(await runAlarm(threadId)).toBe(true);
 }
 
 describe("idle reap", () => {
@@ -56,7 +56,7 @@ describe("idle reap", () => {
   it("does not reap a session that is not due yet", async () => {
     const threadId = await readySession();
     advance(29 * MINUTE);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     expect((await readSession(threadId)).status).toBe("ready");
   });
 
@@ -65,10 +65,10 @@ describe("idle reap", () => {
     advance(20 * MINUTE);
     await api.post(threadId, ev.health({ threadId }));
     advance(20 * MINUTE);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     expect((await readSession(threadId)).status).toBe("ready");
     advance(11 * MINUTE);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     expect((await readSession(threadId)).status).toBe("stopped");
   });
 });
@@ -77,14 +77,14 @@ describe("stale-turn watchdog", () => {
   it("never idle-reaps a session holding a turn", async () => {
     const threadId = await busySession();
     advance(90 * MINUTE);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     expect(await readSession(threadId)).toMatchObject({ status: "running", activeTurnId: "t1", reapedAt: null });
   });
 
   it("expires a turn silent for two hours to interrupted, then reaps it as idle", async () => {
     const threadId = await busySession("t-stuck");
     advance(2 * HOUR + SECOND);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     const expired = await readSession(threadId);
     expect(expired).toMatchObject({ status: "interrupted", activeTurnId: null, reapedAt: null });
     expect(expired.lastError).toBe("Turn t-stuck went silent: no provider event for 7201 s");
@@ -94,7 +94,7 @@ describe("stale-turn watchdog", () => {
     });
 
     advance(30 * MINUTE + SECOND);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     expect(await readSession(threadId)).toMatchObject({ status: "stopped", reapReason: "idle" });
   });
 
@@ -103,7 +103,7 @@ describe("stale-turn watchdog", () => {
     for (let hour = 0; hour < 3; hour += 1) {
       advance(90 * MINUTE);
       await api.post(threadId, ev.health({ threadId }));
-      await runDurableObjectAlarm(sessionStub(threadId));
+      await runAlarm(threadId);
     }
     expect(await readSession(threadId)).toMatchObject({ status: "running", activeTurnId: "t1" });
   });
@@ -121,7 +121,7 @@ describe("revival and purge", () => {
       reapReason: null,
     });
     advance(25 * HOUR);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     expect((await api.get(threadId)).status).toBe(200);
   });
 
@@ -129,7 +129,7 @@ describe("revival and purge", () => {
     const threadId = await readySession();
     await reap(threadId);
     advance(24 * HOUR + SECOND);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     expect((await api.get(threadId)).status).toBe(404);
     expect((await api.events(threadId)).status).toBe(404);
     await runInDurableObject(sessionStub(threadId), async (_, state) => {
@@ -160,6 +160,7 @@ describe("reap notification", () => {
     const [delivery] = deliveries;
     expect(delivery?.verified).toBe(true);
     expect(delivery?.headers["webhook-id"]).toMatch(/^msg_/);
+    expect(delivery?.headers["webhook-timestamp"]).toBe(String(Math.floor(Date.now() / 1000)));
     expect(JSON.parse(delivery?.body ?? "{}")).toMatchObject({
       type: "session.reaped",
       data: { tenant: "acme", threadId, reason: "idle", provider: "codex" },
@@ -181,15 +182,15 @@ describe("reap notification", () => {
       lastError: "receiver answered HTTP 503",
     });
 
-    await runInDurableObject(sessionStub(threadId), (instance: SessionObject) => instance.alarm());
+    await deliverAlarmAgain(threadId);
     expect(await deliveriesFor(threadId)).toHaveLength(1);
 
     advance(5 * SECOND);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     advance(10 * SECOND);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     advance(HOUR);
-    await runInDurableObject(sessionStub(threadId), (instance: SessionObject) => instance.alarm());
+    await deliverAlarmAgain(threadId);
 
     const deliveries = await deliveriesFor(threadId);
     expect(deliveries.map((d) => d.status)).toEqual([503, 503, 204]);
@@ -200,7 +201,7 @@ describe("reap notification", () => {
   it("notifies a turn expiry too", async () => {
     const threadId = await busySession("t-silent");
     advance(2 * HOUR + SECOND);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     const [delivery] = await deliveriesFor(threadId);
     expect(JSON.parse(delivery?.body ?? "{}")).toMatchObject({
       type: "turn.expired",
@@ -213,8 +214,21 @@ describe("reap notification", () => {
     await failNextDeliveries(threadId, 1000);
     await reap(threadId);
     advance(24 * HOUR + SECOND);
-    await runInDurableObject(sessionStub(threadId), (instance: SessionObject) => instance.alarm());
+    await deliverAlarmAgain(threadId);
     expect((await api.get(threadId)).status).toBe(200);
+  });
+
+  it("still waits for a pending notification after the object was evicted between the reap and the purge", async () => {
+    const threadId = await readySession();
+    await failNextDeliveries(threadId, 1000);
+    await reap(threadId);
+    expect((await readSession(threadId)).notification).toMatchObject({ state: "pending", attempts: 1 });
+    await evictDurableObject(sessionStub(threadId));
+
+    advance(24 * HOUR + SECOND);
+    expect(await runAlarm(threadId)).toBe(true);
+    expect((await api.get(threadId)).status).toBe(200);
+    expect((await readSession(threadId)).notification).toMatchObject({ state: "pending", attempts: 2 });
   });
 });
 
@@ -222,8 +236,8 @@ describe("alarm safety", () => {
   it("reaps and notifies once when the alarm runs twice", async () => {
     const threadId = await readySession();
     await reap(threadId);
-    await runInDurableObject(sessionStub(threadId), (instance: SessionObject) => instance.alarm());
-    await runInDurableObject(sessionStub(threadId), (instance: SessionObject) => instance.alarm());
+    await deliverAlarmAgain(threadId);
+    await deliverAlarmAgain(threadId);
     const reaps = (await readLog(threadId)).filter((entry) => entry.event.type === "session.reaped");
     expect(reaps).toHaveLength(1);
     expect(await deliveriesFor(threadId)).toHaveLength(1);
@@ -233,31 +247,57 @@ describe("alarm safety", () => {
     const threadId = await readySession();
     advance(31 * MINUTE);
     await api.post(threadId, ev.turnStarted("t9", { threadId }));
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     expect(await readSession(threadId)).toMatchObject({ status: "running", activeTurnId: "t9" });
   });
 
-  it("keeps the projection equal to the fold of the log, synthetic events included", async () => {
+  it("projects what the README's rules make of the log, synthetic events included", async () => {
     const threadId = await busySession();
     advance(2 * HOUR + SECOND);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     advance(31 * MINUTE);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     const log = await readLog(threadId);
-    const folded = foldLog(toLogEntries(log));
     const session = await readSession(threadId);
-    expect(holdsInvariant(folded)).toBe(true);
-    expect({
-      status: folded.status,
-      activeTurnId: folded.activeTurnId,
-      lastError: folded.lastError,
-      lastSeq: folded.lastSeq,
-    }).toEqual({
-      status: session.status,
-      activeTurnId: session.activeTurnId,
-      lastError: session.lastError,
-      lastSeq: session.lastSeq,
-    });
-    expect(session.reapedAt).toBe(new Date(folded.reapedAt ?? 0).toISOString());
+    expect(log.map((entry) => [entry.origin, entry.event.type, entry.outcome])).toEqual([
+      ["provider", "session.started", "applied"],
+      ["provider", "turn.started", "applied"],
+      ["service", "turn.expired", "applied"],
+      ["service", "session.reaped", "applied"],
+    ]);
+    const expected = {
+      status: "stopped",
+      activeTurnId: null,
+      lastError: "Turn t1 went silent: no provider event for 7201 s",
+      eventCount: 4,
+      lastSeq: 4,
+      pendingRequests: { approvals: 0, userInputs: 0, oldestOpenedAt: null },
+    };
+    expect(lifecycleOf(session)).toEqual(expected);
+    expect(lifecycleOf(referenceRun(toLogEntries(log)).state)).toEqual(expected);
+    expect(session.reapedAt).toBe(new Date(Date.now()).toISOString());
+  });
+
+  it("ends a silent turn's approvals at its expiry and the session's questions at its reap, as the rules say", async () => {
+    const threadId = await busySession();
+    await api.post(threadId, [
+      ev.requestOpened("approve-1", "t1", { threadId }),
+      ev.userInputRequested("ask-1", undefined, { threadId }),
+    ]);
+    const openedAt = (await readSession(threadId)).pendingRequests.oldestOpenedAt;
+    expect(openedAt).not.toBeNull();
+    const judged = async () => {
+      const log = await readLog(threadId);
+      const session = await readSession(threadId);
+      expect(lifecycleOf(session)).toEqual(lifecycleOf(referenceRun(toLogEntries(log)).state));
+      return session.pendingRequests;
+    };
+
+    advance(2 * HOUR + SECOND);
+    await runAlarm(threadId);
+    expect(await judged()).toEqual({ approvals: 0, userInputs: 1, oldestOpenedAt: openedAt });
+    advance(31 * MINUTE);
+    await runAlarm(threadId);
+    expect(await judged()).toEqual({ approvals: 0, userInputs: 0, oldestOpenedAt: null });
   });
 });

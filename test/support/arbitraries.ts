@@ -34,6 +34,35 @@ export const providerEvent: fc.Arbitrary<RuntimeEvent> = fc
     }),
   );
 
+const requestIds = fc.constantFrom(undefined, "r1", "r2", "r3");
+
+/** Approvals and questions opened and resolved under a few shared ids, some without one, of the turns above or none. */
+export const requestEvent: fc.Arbitrary<RuntimeEvent> = fc
+  .tuple(
+    fc.constantFrom(
+      { type: "request.opened", payload: { requestType: "command_execution_approval", detail: "npm test" } },
+      { type: "request.resolved", payload: { requestType: "command_execution_approval", decision: "accept" } },
+      { type: "user-input.requested", payload: { questions: [{ id: "q1", question: "Which branch?" }] } },
+      { type: "user-input.resolved", payload: { answers: { q1: "main" } } },
+    ),
+    requestIds,
+    turnIds,
+    sequence,
+  )
+  .map(([{ type, payload }, requestId, turnId, sessionSequence]) => {
+    const event = runtimeEvent(type, payload, {
+      ...(turnId === undefined ? {} : { turnId }),
+      ...(sessionSequence === undefined ? {} : { sessionSequence }),
+    });
+    return requestId === undefined ? event : { ...event, requestId };
+  });
+
+/** Lifecycle events with approvals and questions among them: what the reference model judges in full. */
+export const sessionEvent: fc.Arbitrary<RuntimeEvent> = fc.oneof(
+  { weight: 3, arbitrary: providerEvent },
+  { weight: 1, arbitrary: requestEvent },
+);
+
 /** Text that is awkward to store, compare and echo: lone surrogates, NUL, BOM, bidi overrides, combining marks. */
 export const awkwardText: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: "binary", minLength: 1, maxLength: 24 }),

@@ -1,5 +1,5 @@
 /** Direct handles on a session object for tests that drive alarms and time. */
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
 import { parseSessionConfig } from "../../src/config.ts";
@@ -38,9 +38,25 @@ export function alarmAt(threadId: string): Promise<number | null> {
   return runInDurableObject(sessionStub(threadId), (_, state) => state.storage.getAlarm());
 }
 
+/**
+ * Tells the webhook receiver the object's clock before anything can deliver: the receiver checks `webhook-timestamp`
+ * against it, and the tests fake it hours ahead of the receiver's own. Every helper that runs the alarm calls it.
+ */
+export async function shareClockWithReceiver(threadId: string): Promise<void> {
+  const now = Date.now();
+  await fetch(`${env.WEBHOOK_RECEIVER}/control/clock`, { method: "POST", body: JSON.stringify({ threadId, now }) });
+}
+
+/** Runs the alarm the way the scheduler does; false when none was set. */
+export async function runAlarm(threadId: string): Promise<boolean> {
+  await shareClockWithReceiver(threadId);
+  return runDurableObjectAlarm(sessionStub(threadId));
+}
+
 /** Calls alarm() on the instance whether or not one is due, as an at-least-once scheduler may deliver it again. */
-export function deliverAlarmAgain(threadId: string): Promise<void> {
-  return runInDurableObject(sessionStub(threadId), (instance: SessionObject) => instance.alarm());
+export async function deliverAlarmAgain(threadId: string): Promise<void> {
+  await shareClockWithReceiver(threadId);
+  await runInDurableObject(sessionStub(threadId), (instance: SessionObject) => instance.alarm());
 }
 
 /** A storage method that fails once, or the first SQL statement matching a pattern. */
@@ -50,11 +66,12 @@ export type StorageFault = "setAlarm" | "deleteAll" | "transactionSync" | { sql:
  * Runs `act` inside the object while one storage call fails, and returns what it threw (or null). The failure is
  * caught here, inside the object, because an RPC that rejects leaks an unhandled rejection in the test runtime.
  */
-export function withStorageFault(
+export async function withStorageFault(
   threadId: string,
   fault: StorageFault,
   act: (instance: SessionObject) => Promise<unknown>,
 ): Promise<string | null> {
+  await shareClockWithReceiver(threadId);
   return runInDurableObject(sessionStub(threadId), async (instance: SessionObject, state) => {
     const restore = injectFault(state.storage, fault);
     try {

@@ -1,8 +1,9 @@
 /**
  * A local webhook receiver for the workerd tests, in Node: it verifies every delivery with the independent
  * `standardwebhooks` implementation and keeps what it received, keyed by threadId.
- * POST /hooks/reap        a delivery (answers 503 while failures are scheduled for that thread)
+ * POST /hooks/reap        a delivery (401 unless `verify()` accepts it; 503 while failures are scheduled for that thread)
  * POST /control/fail      {threadId, times}: fail the next deliveries for that thread
+ * POST /control/clock     {threadId, now}: the sending object's (faked) clock, which `verify()` checks the timestamp against
  * GET  /received?threadId list of {headers, body, verified, status}
  */
 import { createServer, type IncomingMessage } from "node:http";
@@ -28,30 +29,43 @@ function readBody(request: IncomingMessage): Promise<string> {
 }
 
 /**
- * The library's own signer checks the signature; `verify()` is not used because it also enforces a 5-minute
- * tolerance against this process's clock, while the tests fake the object's clock hours ahead.
+ * The library's full `verify()`, tolerance unchanged, at the sender's clock: the tests fake the object's clock hours
+ * ahead, and `verify()` reads `Date.now()` synchronously, so swapping it for the call alone is seen by nothing else.
  */
-function hasValidSignature(verifier: Webhook, headers: Record<string, string>, body: string): boolean {
-  const id = headers["webhook-id"];
-  const timestamp = Number(headers["webhook-timestamp"]);
-  const sent = headers["webhook-signature"]?.split(" ") ?? [];
-  if (id === undefined || !Number.isInteger(timestamp)) return false;
-  const expected = verifier.sign(id, new Date(timestamp * 1000), body);
-  return sent.includes(expected);
+function verifiesAt(verifier: Webhook, headers: Record<string, string>, body: string, senderNow: number): boolean {
+  const realNow = Date.now;
+  Date.now = () => senderNow;
+  try {
+    verifier.verify(body, headers);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    Date.now = realNow;
+  }
+}
+
+function threadIdOf(body: string): string {
+  try {
+    return (JSON.parse(body) as { data?: { threadId?: string } }).data?.threadId ?? "unknown";
+  } catch {
+    return "unknown";
+  }
 }
 
 export default async function setup(project: TestProject) {
   const verifier = new Webhook(TEST_WEBHOOK_SECRET);
   const received = new Map<string, ReceivedDelivery[]>();
   const failures = new Map<string, number>();
+  const senderClocks = new Map<string, number>();
 
   const server = createServer(async (request, response) => {
     const url = new URL(request.url ?? "/", "http://receiver");
     const body = await readBody(request);
     if (request.method === "POST" && url.pathname === "/hooks/reap") {
       const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
-      const verified = hasValidSignature(verifier, headers, body);
-      const threadId = (JSON.parse(body) as { data?: { threadId?: string } }).data?.threadId ?? "unknown";
+      const threadId = threadIdOf(body);
+      const verified = verifiesAt(verifier, headers, body, senderClocks.get(threadId) ?? Date.now());
       const remainingFailures = failures.get(threadId) ?? 0;
       const status = !verified ? 401 : remainingFailures > 0 ? 503 : 204;
       if (remainingFailures > 0) failures.set(threadId, remainingFailures - 1);
@@ -62,6 +76,12 @@ export default async function setup(project: TestProject) {
     if (request.method === "POST" && url.pathname === "/control/fail") {
       const { threadId, times } = JSON.parse(body) as { threadId: string; times: number };
       failures.set(threadId, times);
+      response.writeHead(204).end();
+      return;
+    }
+    if (request.method === "POST" && url.pathname === "/control/clock") {
+      const { threadId, now } = JSON.parse(body) as { threadId: string; now: number };
+      senderClocks.set(threadId, now);
       response.writeHead(204).end();
       return;
     }

@@ -1,0 +1,350 @@
+/**
+ * An independent oracle for the session lifecycle and its pending requests, written from the README ("Projection
+ * rules", "Reaping") as tables, never from src/domain/projection.ts, pending-requests.ts, event-log.ts or reaping.ts,
+ * so a bug planted there cannot also be in the spec. It imports only types, and only from src/contracts.
+ */
+import type { RuntimeEvent, RuntimeSessionState, RuntimeTurnState } from "../../src/contracts/events.ts";
+import type { SessionStatus } from "../../src/contracts/vocabulary.ts";
+
+export type ReferenceOutcome = "applied" | "recorded" | "ignored";
+export type ReferenceIgnoreReason =
+  | "stale-sequence"
+  | "another-turn-active"
+  | "not-the-active-turn"
+  | "turnless-completion"
+  | "no-turn-to-settle"
+  | "too-many-pending-requests";
+
+/** README: "With 100 pending: `ignored` (`too-many-pending-requests`)". */
+export const REFERENCE_MAX_PENDING_REQUESTS = 100;
+
+/** An approval (`request.opened`) or a question (`user-input.requested`) nobody has answered yet. */
+export interface ReferenceRequest {
+  requestId: string;
+  kind: "approval" | "user-input";
+  /** null: it belongs to the provider session, not to a turn. */
+  turnId: string | null;
+  /** Server receive time (ms) of the event that opened it. */
+  openedAt: number;
+}
+
+export interface ReferenceState {
+  status: SessionStatus;
+  activeTurnId: string | null;
+  lastError: string | null;
+  /** The highest `sessionSequence` accepted since the last `session.started`: anything below it is stale. */
+  sequenceMark: number | null;
+  /** Open requests, in the order they were opened. */
+  pendingRequests: readonly ReferenceRequest[];
+  /** Receive time of the last accepted provider event: what the watchdog measures silence from. */
+  lastActivityAt: number | null;
+  eventCount: number;
+  lastSeq: number;
+}
+
+/** What the reference needs of a stored log entry (structurally a LogEntry, or a read entry with a parsed time). */
+export interface ReferenceEntry {
+  seq: number;
+  receivedAt: number;
+  origin: "provider" | "service";
+  event: RuntimeEvent;
+}
+
+export interface ReferenceStep {
+  state: ReferenceState;
+  outcome: ReferenceOutcome;
+  reason?: ReferenceIgnoreReason;
+}
+
+export const referenceInitial: ReferenceState = {
+  status: "idle",
+  activeTurnId: null,
+  lastError: null,
+  sequenceMark: null,
+  pendingRequests: [],
+  lastActivityAt: null,
+  eventCount: 0,
+  lastSeq: 0,
+};
+
+/** How a rule treats the turn and the error: keep them, clear them, or set them. */
+type TurnEffect = "keep" | "clear" | "event's turn";
+type ErrorEffect = "keep" | "clear" | { set: (state: ReferenceState, event: RuntimeEvent) => string };
+interface Effect {
+  status: SessionStatus | ((state: ReferenceState) => SessionStatus);
+  turn: TurnEffect | ((state: ReferenceState) => TurnEffect);
+  error: ErrorEffect | ((state: ReferenceState) => ErrorEffect);
+}
+
+const payloadText = (event: RuntimeEvent, field: string): string | null => {
+  const value = event.payload?.[field];
+  return typeof value === "string" ? value : null;
+};
+
+const holdsTurn = (state: ReferenceState) => state.activeTurnId !== null;
+const busy = (state: Pick<ReferenceState, "status">) => state.status === "starting" || state.status === "running";
+
+/** README: "`running` if a turn is still held, else `ready`" (ready clears lastError: README, field `lastError`). */
+const opened: Effect = {
+  status: (s) => (holdsTurn(s) ? "running" : "ready"),
+  turn: "keep",
+  error: (s) => (holdsTurn(s) ? "keep" : "clear"),
+};
+
+/** `session.state.changed`, by `payload.state`. */
+const SESSION_STATE_CHANGED: Record<RuntimeSessionState, Effect> = {
+  starting: { status: "starting", turn: "keep", error: "keep" },
+  running: { status: "running", turn: "keep", error: "keep" },
+  waiting: { status: "running", turn: "keep", error: "keep" },
+  ready: { status: "ready", turn: "clear", error: "clear" },
+  stopped: { status: "stopped", turn: "clear", error: "keep" },
+  interrupted: { status: "interrupted", turn: "clear", error: "keep" },
+  error: {
+    status: "error",
+    turn: "clear",
+    error: { set: (s, e) => payloadText(e, "reason") ?? s.lastError ?? "Provider session error" },
+  },
+};
+
+/** `turn.completed` that closes the turn, by `payload.state`. */
+const TURN_COMPLETED: Record<RuntimeTurnState, Effect> = {
+  completed: { status: "ready", turn: "clear", error: "clear" },
+  interrupted: { status: "ready", turn: "clear", error: "clear" },
+  cancelled: { status: "ready", turn: "clear", error: "clear" },
+  failed: {
+    status: "error",
+    turn: "clear",
+    error: { set: (s, e) => payloadText(e, "errorMessage") ?? s.lastError ?? "Turn failed" },
+  },
+};
+
+/** A guard returns why the event is refused, or null to let the effect apply. */
+type Guard = (state: ReferenceState, turnId: string | null) => ReferenceIgnoreReason | null;
+
+const namesAnotherTurn = (s: ReferenceState, turnId: string | null) =>
+  holdsTurn(s) && turnId !== null && turnId !== s.activeTurnId;
+
+interface Rule {
+  guards: Guard[];
+  effect: (event: RuntimeEvent) => Effect;
+}
+
+/** The "Projection rules" table, one row per lifecycle event type; every other type is `recorded`. */
+const PROVIDER_RULES: Record<string, Rule> = {
+  "session.started": { guards: [], effect: () => opened },
+  "thread.started": { guards: [], effect: () => opened },
+  "session.state.changed": {
+    guards: [],
+    effect: (e) => SESSION_STATE_CHANGED[payloadText(e, "state") as RuntimeSessionState],
+  },
+  "session.exited": { guards: [], effect: () => ({ status: "stopped", turn: "clear", error: "keep" }) },
+  "turn.started": {
+    guards: [(s, turnId) => (holdsTurn(s) && turnId !== s.activeTurnId ? "another-turn-active" : null)],
+    effect: () => ({ status: "running", turn: "event's turn", error: "keep" }),
+  },
+  "turn.completed": {
+    guards: [
+      (_, turnId) => (turnId === null ? "turnless-completion" : null),
+      (s, turnId) => (namesAnotherTurn(s, turnId) ? "not-the-active-turn" : null),
+      (s) => (!holdsTurn(s) && !busy(s) ? "no-turn-to-settle" : null),
+    ],
+    effect: (e) => TURN_COMPLETED[payloadText(e, "state") as RuntimeTurnState],
+  },
+  "turn.aborted": {
+    guards: [
+      (s, turnId) => (namesAnotherTurn(s, turnId) ? "not-the-active-turn" : null),
+      (s) => (!holdsTurn(s) && !busy(s) ? "no-turn-to-settle" : null),
+    ],
+    effect: () => ({ status: "interrupted", turn: "clear", error: "keep" }),
+  },
+  "runtime.error": {
+    guards: [(s, turnId) => (namesAnotherTurn(s, turnId) ? "not-the-active-turn" : null)],
+    effect: () => ({
+      status: "error",
+      turn: "clear",
+      error: { set: (_, e) => payloadText(e, "message") ?? "" },
+    }),
+  },
+};
+
+/** README "Reaping": the events the service writes itself. They are always applied. */
+const SERVICE_RULES: Record<string, (state: ReferenceState, receivedAt: number) => Effect> = {
+  "turn.expired": (s, receivedAt) => ({
+    status: "interrupted",
+    turn: "clear",
+    error: { set: () => silentTurnMessage(s, receivedAt) },
+  }),
+  "session.reaped": () => ({ status: "stopped", turn: "clear", error: "keep" }),
+};
+
+/** "Turn T1 went silent: no provider event for 7200 s", measured from the last provider event. */
+function silentTurnMessage(state: ReferenceState, receivedAt: number): string {
+  const silentFor = Math.round((receivedAt - (state.lastActivityAt ?? receivedAt)) / 1000);
+  const who = state.activeTurnId === null ? "The running session" : `Turn ${state.activeTurnId}`;
+  return `${who} went silent: no provider event for ${silentFor} s`;
+}
+
+/**
+ * The stale-sequence mark after an accepted event. README: the mark is the highest `sessionSequence` accepted since
+ * the last `session.started`, which "sets the mark to its own `sessionSequence` (none: no mark)".
+ */
+function sequenceMarkAfter(state: ReferenceState, event: RuntimeEvent): number | null {
+  const sequence = event.sessionSequence ?? null;
+  if (event.type === "session.started") return sequence;
+  if (sequence === null) return state.sequenceMark;
+  return Math.max(sequence, state.sequenceMark ?? sequence);
+}
+
+/** README: "a restart is never stale". */
+function isStale(state: ReferenceState, event: RuntimeEvent): boolean {
+  const sequence = event.sessionSequence ?? null;
+  if (event.type === "session.started") return false;
+  return sequence !== null && state.sequenceMark !== null && sequence < state.sequenceMark;
+}
+
+/** The request rows of the "Projection rules" table: what each request event does. */
+const REQUEST_RULES: Record<string, { opens: ReferenceRequest["kind"] } | "resolves"> = {
+  "request.opened": { opens: "approval" },
+  "user-input.requested": { opens: "user-input" },
+  "request.resolved": "resolves",
+  "user-input.resolved": "resolves",
+};
+
+/** README: a request may belong to "the running one (a busy session that never named its turn takes any)". */
+const turnIsRunning = (state: Pick<ReferenceState, "status" | "activeTurnId">, turnId: string) =>
+  busy(state) && (state.activeTurnId === null || state.activeTurnId === turnId);
+
+/**
+ * README "Pending requests end with what they belong to": a turn's when the turn is no longer the running one, the
+ * provider session's when it becomes `ready` or `stopped` (they survive `error` and `interrupted`).
+ */
+function survives(request: ReferenceRequest, after: Pick<ReferenceState, "status" | "activeTurnId">): boolean {
+  if (request.turnId !== null) return turnIsRunning(after, request.turnId);
+  return after.status !== "ready" && after.status !== "stopped";
+}
+
+/** A request event's step, or null for any other type. `before` is the state the event found. */
+function requestStep(
+  before: ReferenceState,
+  sequenced: ReferenceState,
+  event: RuntimeEvent,
+  receivedAt: number,
+): ReferenceStep | null {
+  const rule = REQUEST_RULES[event.type];
+  if (rule === undefined) return null;
+  const requestId = event.requestId ?? null;
+  if (requestId === null) return { state: sequenced, outcome: "recorded" };
+  const pending = before.pendingRequests;
+  const isOpen = pending.some((request) => request.requestId === requestId);
+  if (rule === "resolves") {
+    if (!isOpen) return { state: sequenced, outcome: "recorded" };
+    const rest = pending.filter((request) => request.requestId !== requestId);
+    return { state: { ...sequenced, pendingRequests: rest }, outcome: "applied" };
+  }
+  if (isOpen) return { state: sequenced, outcome: "recorded" };
+  const turnId = event.turnId ?? null;
+  if (turnId !== null && !turnIsRunning(before, turnId)) {
+    return { state: sequenced, outcome: "ignored", reason: "not-the-active-turn" };
+  }
+  if (pending.length >= REFERENCE_MAX_PENDING_REQUESTS) {
+    return { state: sequenced, outcome: "ignored", reason: "too-many-pending-requests" };
+  }
+  const opened: ReferenceRequest = { requestId, kind: rule.opens, turnId, openedAt: receivedAt };
+  return { state: { ...sequenced, pendingRequests: [...pending, opened] }, outcome: "applied" };
+}
+
+function resolve<T>(value: T | ((state: ReferenceState) => T), state: ReferenceState): T {
+  return typeof value === "function" ? (value as (state: ReferenceState) => T)(state) : value;
+}
+
+function applyEffect(state: ReferenceState, effect: Effect, event: RuntimeEvent): ReferenceState {
+  const turn = resolve(effect.turn, state);
+  const error = resolve(effect.error, state);
+  const status = resolve(effect.status, state);
+  const activeTurnId = turn === "keep" ? state.activeTurnId : turn === "clear" ? null : (event.turnId ?? null);
+  return {
+    ...state,
+    status,
+    activeTurnId,
+    lastError: error === "keep" ? state.lastError : error === "clear" ? null : error.set(state, event),
+    pendingRequests: state.pendingRequests.filter((request) => survives(request, { status, activeTurnId })),
+  };
+}
+
+/** One stored log entry, as the README says it should fold. */
+export function referenceStep(state: ReferenceState, entry: ReferenceEntry): ReferenceStep {
+  const counted = { ...state, eventCount: state.eventCount + 1, lastSeq: entry.seq };
+  const { event } = entry;
+  if (entry.origin === "service") {
+    const rule = SERVICE_RULES[event.type];
+    if (rule === undefined) throw new Error(`the README names no service event ${event.type}`);
+    return { state: applyEffect(counted, rule(state, entry.receivedAt), event), outcome: "applied" };
+  }
+  // Every accepted provider event is activity, a stale or ignored one included.
+  const active = { ...counted, lastActivityAt: entry.receivedAt };
+  if (isStale(state, event)) return { state: active, outcome: "ignored", reason: "stale-sequence" };
+  const sequenced = { ...active, sequenceMark: sequenceMarkAfter(state, event) };
+  const rule = PROVIDER_RULES[event.type];
+  if (rule === undefined)
+    return requestStep(state, sequenced, event, entry.receivedAt) ?? { state: sequenced, outcome: "recorded" };
+  const turnId = event.turnId ?? null;
+  for (const guard of rule.guards) {
+    const reason = guard(state, turnId);
+    if (reason !== null) return { state: sequenced, outcome: "ignored", reason };
+  }
+  return { state: applyEffect(sequenced, rule.effect(event), event), outcome: "applied" };
+}
+
+/** Every step of a log, in order; the last state is the session the log should project to. */
+export function referenceRun(entries: Iterable<ReferenceEntry>, from: ReferenceState = referenceInitial) {
+  const steps: ReferenceStep[] = [];
+  let state = from;
+  for (const entry of entries) {
+    const step = referenceStep(state, entry);
+    steps.push(step);
+    state = step.state;
+  }
+  return { state, steps };
+}
+
+/** What a session view shows of the pending requests. */
+export interface ReferencePendingView {
+  approvals: number;
+  userInputs: number;
+  oldestOpenedAt: string | null;
+}
+
+/** README, field `pendingRequests`: the open approvals, the open questions, and when the oldest was opened. */
+export function pendingViewOf(pending: readonly ReferenceRequest[]): ReferencePendingView {
+  const oldest = pending.length === 0 ? null : Math.min(...pending.map((request) => request.openedAt));
+  return {
+    approvals: pending.filter((request) => request.kind === "approval").length,
+    userInputs: pending.filter((request) => request.kind === "user-input").length,
+    oldestOpenedAt: oldest === null ? null : new Date(oldest).toISOString(),
+  };
+}
+
+type Observed = Pick<ReferenceState, "status" | "activeTurnId" | "lastError" | "eventCount" | "lastSeq"> & {
+  /** A state's list of open requests, or a view's counts of them. */
+  pendingRequests: readonly ReferenceRequest[] | ReferencePendingView;
+};
+
+export type Lifecycle = Pick<ReferenceState, "status" | "activeTurnId" | "lastError" | "eventCount" | "lastSeq"> & {
+  pendingRequests: ReferencePendingView;
+};
+
+/** The fields the reference predicts, picked from its state, a service state or a session view alike. */
+export function lifecycleOf(state: Observed): Lifecycle {
+  const pending = state.pendingRequests;
+  return {
+    status: state.status,
+    activeTurnId: state.activeTurnId,
+    lastError: state.lastError,
+    eventCount: state.eventCount,
+    lastSeq: state.lastSeq,
+    pendingRequests:
+      "approvals" in pending
+        ? { approvals: pending.approvals, userInputs: pending.userInputs, oldestOpenedAt: pending.oldestOpenedAt }
+        : pendingViewOf(pending),
+  };
+}
