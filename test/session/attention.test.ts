@@ -1,9 +1,8 @@
 /** A session that starts waiting for a person tells the orchestrator once, through the signed, retried webhook. */
-import { runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, newThreadId } from "../support/api.ts";
 import { ev } from "../support/events.ts";
-import { advance, deliveriesFor, HOUR, sessionStub, useFakeClock } from "../support/session-object.ts";
+import { advance, deliveriesFor, HOUR, runAlarm, useFakeClock } from "../support/session-object.ts";
 
 describe("session.attention", () => {
   // An hour ahead of the real scheduler, so the delivery runs when the test runs the alarm, and only then.
@@ -20,7 +19,7 @@ describe("session.attention", () => {
     const o = { threadId };
     await api.post(threadId, [ev.sessionStarted(o), ev.turnStarted("t1", o), ev.requestOpened("r1", "t1", o)]);
     await api.post(threadId, [ev.userInputRequested("q1", "t1", o)]);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
 
     const deliveries = await deliveriesFor(threadId);
     expect(deliveries.map((delivery) => delivery.status)).toEqual([204]);
@@ -37,7 +36,7 @@ describe("session.attention", () => {
     await api.post(threadId, [ev.sessionStarted(o), ev.turnStarted("t1", o), ev.requestOpened("r1", "t1", o)]);
     await api.post(threadId, [ev.requestResolved("r1", "t1", o)]);
     await api.post(threadId, [ev.requestOpened("r2", "t1", o)]);
-    await runDurableObjectAlarm(sessionStub(threadId));
+    await runAlarm(threadId);
     const types = (await deliveriesFor(threadId)).map((delivery) => JSON.parse(delivery.body).type);
     expect(types).toEqual(["session.attention", "session.attention"]);
   });
