@@ -3,27 +3,22 @@ import { DurableObject } from "cloudflare:workers";
 import { memoizedByEnv, parseSessionConfig, type SessionConfig } from "../config.ts";
 import type { RuntimeEvent } from "../contracts/events.ts";
 import type { EventPage, IngestReply, SessionView } from "../contracts/replies.ts";
-import { ResumePointSchema, type StreamMessage } from "../contracts/stream.ts";
+import type { StreamMessage } from "../contracts/stream.ts";
 import { type Change, emptyChange, writesNothing } from "../domain/change.ts";
-import {
-  type DirectoryFeed,
-  feedAcknowledged,
-  feedFailed,
-  initialFeed,
-  queueSummary,
-  sessionSummary,
-} from "../domain/directory.ts";
+import { type DirectoryFeed, initialFeed, queueSummary, sessionSummary } from "../domain/directory.ts";
 import { foldLog } from "../domain/event-log.ts";
 import { decideBatch, type EventIdConflict, withAttentionNotice } from "../domain/ingest.ts";
 import { type Notification, recordAttempt } from "../domain/notification.ts";
 import { nextWakeAt } from "../domain/reaping.ts";
 import { initialSession, type SessionState } from "../domain/session.ts";
 import { logEntryView, sessionView } from "../domain/session-view.ts";
-import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES, planReplay, type ResumeFrom } from "../domain/subscription.ts";
+import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES } from "../domain/subscription.ts";
 import { dueDelivery, onWake } from "../domain/wake.ts";
 import { commitLogRecord } from "./commit-log.ts";
 import { eventDigest } from "./digest.ts";
-import { acknowledgeClose, CLOSE_NORMAL, type Closing, LiveHub, MAX_SUBSCRIBERS } from "./live-hub.ts";
+import { DirectoryLink } from "./directory-link.ts";
+import { acknowledgeClose, LiveHub, MAX_SUBSCRIBERS } from "./live-hub.ts";
+import { openingMessages, resumePoint } from "./live-opening.ts";
 import { hasSchema, migrate } from "./schema.ts";
 import { parseSessionObjectName, type SessionKey } from "./session-key.ts";
 import { SessionStore } from "./store.ts";
@@ -63,13 +58,19 @@ export class SessionObject extends DurableObject<Env> {
   #oldestPendingNotification: Notification | null = null;
   #latestNotification: Notification | null = null;
   #directoryFeed: DirectoryFeed = initialFeed;
-  /** The directory update in flight: one at a time, so the directory sees this session's updates in order. */
-  #feeding: Promise<void> | null = null;
+  readonly #directoryLink: DirectoryLink;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new SessionStore(ctx.storage.sql);
     this.#key = parseSessionObjectName(ctx.id.name);
+    this.#directoryLink = new DirectoryLink({
+      directory: () => env.DIRECTORY.getByName(this.#key.tenant),
+      feed: () => (this.#state === null ? null : this.#directoryFeed),
+      record: (next) =>
+        this.#commit({ ...emptyChange("directory", this.#state ?? initialSession), directoryFeed: next }),
+      log: (record) => this.#log(record),
+    });
     this.#live = new LiveHub<StreamMessage>(ctx, (message) =>
       message.type === "entry" ? `${this.#epoch ?? ""}:${message.seq}` : null,
     );
@@ -78,7 +79,7 @@ export class SessionObject extends DurableObject<Env> {
       if (hasSchema(ctx.storage.sql)) await this.#load();
       // An update cut short by an eviction goes out again now that the object is awake.
       if (this.#directoryFeed.pending !== null && this.#directoryFeed.nextAttemptAt === null) {
-        void this.#feedDirectory(true);
+        void this.#directoryLink.send(true);
       }
     });
   }
@@ -134,7 +135,17 @@ export class SessionObject extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (this.#live.size >= MAX_SUBSCRIBERS) return new Response(null, { status: 429 });
-    const { messages, closing } = this.#opening(resumePoint(url.searchParams));
+    const state = this.#state;
+    const { messages, closing } = openingMessages(
+      {
+        epoch: this.#epoch,
+        lastSeq: state?.lastSeq ?? 0,
+        view: state === null ? null : this.#view(state),
+        bytesAfter: (seq) => this.#store.bytesAfter(seq),
+        entriesAfter: (seq) => this.#store.readEntries(seq, MAX_BACKLOG_ENTRIES, MAX_BACKLOG_BYTES),
+      },
+      resumePoint(url.searchParams),
+    );
     const until = url.searchParams.has("until") ? Number(url.searchParams.get("until")) : null;
     if (url.pathname !== "/live") return this.#live.openEventStream(messages, closing !== null, until);
     const response = this.#live.openWebSocket(messages, closing, until);
@@ -152,39 +163,13 @@ export class SessionObject extends DurableObject<Env> {
     this.#live.forget();
   }
 
-  #opening(resume: ResumeFrom | null): { messages: StreamMessage[]; closing: Closing | null } {
-    const state = this.#state;
-    const lastSeq = state?.lastSeq ?? 0;
-    const messages: StreamMessage[] = [
-      { type: "snapshot", epoch: this.#epoch, session: state === null ? null : this.#view(state) },
-    ];
-    const plan = planReplay(resume, this.#epoch, lastSeq);
-    if (plan.kind === "replay" && state !== null && this.#store.bytesAfter(plan.afterSeq) > MAX_BACKLOG_BYTES) {
-      return { messages: [...messages, { type: "behind", lastSeq }], closing: BEHIND };
-    }
-    switch (plan.kind) {
-      case "behind":
-        return { messages: [...messages, { type: "behind", lastSeq }], closing: BEHIND };
-      case "snapshot-only":
-        return { messages: [...messages, { type: "synchronized", lastSeq }], closing: null };
-      case "replay": {
-        if (plan.reset) messages.push({ type: "reset" });
-        const backlog =
-          state === null ? [] : this.#store.readEntries(plan.afterSeq, MAX_BACKLOG_ENTRIES, MAX_BACKLOG_BYTES);
-        for (const entry of backlog) messages.push({ type: "entry", ...logEntryView(entry) });
-        messages.push({ type: "synchronized", lastSeq });
-        return { messages, closing: null };
-      }
-    }
-  }
-
   /**
    * Deletes the whole session at once, after taking it out of the directory (so no entry outlives it); "unavailable"
    * when the directory could not be reached, and nothing was deleted.
    */
   async purge(): Promise<"purged" | "not-found" | "unavailable"> {
     if (this.#state === null) return "not-found";
-    if (!(await this.#leaveDirectory())) return "unavailable";
+    if (!(await this.#directoryLink.leave(this.#key.threadId))) return "unavailable";
     await this.#commit({ cause: "purge", reason: "deleted" });
     return "purged";
   }
@@ -208,7 +193,8 @@ export class SessionObject extends DurableObject<Env> {
     });
     if (decision.kind === "purge") {
       // Thrown, the alarm is retried with backoff until the directory can be told.
-      if (!(await this.#leaveDirectory())) throw new Error("the directory is unavailable: purge postponed");
+      if (!(await this.#directoryLink.leave(this.#key.threadId)))
+        throw new Error("the directory is unavailable: purge postponed");
       await this.#commit({ cause: "purge", reason: "retention elapsed" });
       return;
     }
@@ -217,54 +203,7 @@ export class SessionObject extends DurableObject<Env> {
       alarmFired: true,
     });
     await this.#deliverDueNotifications();
-    await this.#feedDirectory(false);
-  }
-
-  /** Sends pending directory updates one at a time; `now`: the first goes out at once, as after a commit. */
-  #feedDirectory(now: boolean): Promise<void> {
-    this.#feeding ??= (async () => {
-      try {
-        let immediate = now;
-        for (let feed = this.#directoryFeed; feed.pending !== null; feed = this.#directoryFeed) {
-          if (!immediate && (feed.nextAttemptAt ?? 0) > Date.now()) return;
-          immediate = false;
-          const sent = feed.pending;
-          const ok = await this.#directory()
-            .upsert(sent)
-            .then(
-              (result) => result.ok || this.#directoryFailed(result.error),
-              (error: unknown) => this.#directoryFailed(String(error)),
-            );
-          if (this.#state === null) return;
-          const next = ok ? feedAcknowledged(this.#directoryFeed, sent) : feedFailed(this.#directoryFeed, Date.now());
-          await this.#commit({ ...emptyChange("directory", this.#state), directoryFeed: next });
-          if (!ok) return;
-        }
-      } finally {
-        this.#feeding = null;
-      }
-    })();
-    return this.#feeding;
-  }
-
-  /** Waits for an update in flight, then removes the entry; false when the directory could not be reached. */
-  async #leaveDirectory(): Promise<boolean> {
-    await this.#feeding;
-    return this.#directory()
-      .remove(this.#key.threadId)
-      .then(
-        (result) => result.ok || this.#directoryFailed(result.error),
-        (error: unknown) => this.#directoryFailed(String(error)),
-      );
-  }
-
-  #directoryFailed(error: string): false {
-    this.#log({ message: "directory call failed", error });
-    return false;
-  }
-
-  #directory() {
-    return this.env.DIRECTORY.getByName(this.#key.tenant);
+    await this.#directoryLink.send(false);
   }
 
   /** Loads the snapshot; when it is missing, older or unreadable while the log exists, folds the log instead. */
@@ -367,7 +306,7 @@ export class SessionObject extends DurableObject<Env> {
     await this.#arm(change.state);
     if (writes) this.#log(commitLogRecord(change, context.rebuiltFrom));
     // Ingest never waits on the directory; the alarm retries what this attempt does not deliver.
-    if (queued !== null) void this.#feedDirectory(true);
+    if (queued !== null) void this.#directoryLink.send(true);
   }
 
   /** Writes the alarm only when the next wake moves earlier, or when the one set has come due (fired or firing). */
@@ -409,16 +348,8 @@ interface CommitContext {
   rebuiltFrom?: string;
 }
 
-const BEHIND: Closing = { code: CLOSE_NORMAL, reason: "behind: page GET /events, then subscribe again" };
-
 /** A short random id for this life of the session. */
 function mintEpoch(): string {
   const [high = 0, low = 0] = crypto.getRandomValues(new Uint32Array(2));
   return `${high.toString(36)}${low.toString(36)}`;
-}
-
-/** `after` as the Worker forwards it, already checked there; absent when the subscriber gave none. */
-function resumePoint(query: URLSearchParams): ResumeFrom | null {
-  const after = query.get("after");
-  return after === null ? null : ResumePointSchema.parse(after);
 }

@@ -1,0 +1,70 @@
+/**
+ * The session's link to its tenant directory: sends the feed's pending update one at a time (so the directory
+ * sees this session's updates in order), and removes the entry before a purge. What it learns is recorded
+ * through the session's commit point; it writes nothing itself.
+ */
+
+import type { SessionSummary } from "../contracts/directory.ts";
+import type { DirectoryWrite } from "../directory/directory-object.ts";
+import { type DirectoryFeed, feedAcknowledged, feedFailed } from "../domain/directory.ts";
+
+export interface DirectoryCalls {
+  upsert(summary: SessionSummary): Promise<DirectoryWrite>;
+  remove(threadId: string): Promise<DirectoryWrite>;
+}
+
+export interface DirectoryLinkHost {
+  directory(): DirectoryCalls;
+  /** The feed as last committed; null once the session is gone. */
+  feed(): DirectoryFeed | null;
+  record(next: DirectoryFeed): Promise<void>;
+  log(record: Record<string, unknown>): void;
+}
+
+export class DirectoryLink {
+  readonly #host: DirectoryLinkHost;
+  #inFlight: Promise<void> | null = null;
+
+  constructor(host: DirectoryLinkHost) {
+    this.#host = host;
+  }
+
+  /** Sends what is pending; `immediately`: the first attempt ignores the retry time, as right after a commit. */
+  send(immediately: boolean): Promise<void> {
+    this.#inFlight ??= this.#sendPending(immediately).finally(() => {
+      this.#inFlight = null;
+    });
+    return this.#inFlight;
+  }
+
+  /** Waits for an update in flight, then removes the entry; false when the directory could not be reached. */
+  async leave(threadId: string): Promise<boolean> {
+    await this.#inFlight;
+    return this.#succeeded(this.#host.directory().remove(threadId));
+  }
+
+  async #sendPending(immediately: boolean): Promise<void> {
+    let ignoreRetryTime = immediately;
+    for (let feed = this.#host.feed(); feed?.pending != null; feed = this.#host.feed()) {
+      if (!ignoreRetryTime && (feed.nextAttemptAt ?? 0) > Date.now()) return;
+      ignoreRetryTime = false;
+      const sent = feed.pending;
+      const ok = await this.#succeeded(this.#host.directory().upsert(sent));
+      const current = this.#host.feed();
+      if (current === null) return;
+      await this.#host.record(ok ? feedAcknowledged(current, sent) : feedFailed(current, Date.now()));
+      if (!ok) return;
+    }
+  }
+
+  #succeeded(call: Promise<DirectoryWrite>): Promise<boolean> {
+    const failed = (error: string) => {
+      this.#host.log({ message: "directory call failed", error });
+      return false;
+    };
+    return call.then(
+      (result) => result.ok || failed(result.error),
+      (error: unknown) => failed(String(error)),
+    );
+  }
+}

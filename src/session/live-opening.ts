@@ -1,0 +1,44 @@
+/** What a new live subscriber is sent in the turn it attaches: the snapshot, the backlog, then `synchronized`. */
+import type { SessionView } from "../contracts/replies.ts";
+import { ResumePointSchema, type StreamMessage } from "../contracts/stream.ts";
+import type { StoredEntry } from "../domain/event-log.ts";
+import { logEntryView } from "../domain/session-view.ts";
+import { MAX_BACKLOG_BYTES, planReplay, type ResumeFrom } from "../domain/subscription.ts";
+import { CLOSE_NORMAL, type Closing } from "./live-hub.ts";
+
+/** The session as the subscriber's opening needs it; the reads run synchronously, in the attaching turn. */
+export interface OpeningSource {
+  epoch: string | null;
+  lastSeq: number;
+  view: SessionView | null;
+  bytesAfter(seq: number): number;
+  entriesAfter(seq: number): StoredEntry[];
+}
+
+const BEHIND: Closing = { code: CLOSE_NORMAL, reason: "behind: page GET /events, then subscribe again" };
+
+export function openingMessages(
+  source: OpeningSource,
+  resume: ResumeFrom | null,
+): { messages: StreamMessage[]; closing: Closing | null } {
+  const { epoch, lastSeq, view } = source;
+  const messages: StreamMessage[] = [{ type: "snapshot", epoch, session: view }];
+  const plan = planReplay(resume, epoch, lastSeq);
+  const tooManyBytes = plan.kind === "replay" && view !== null && source.bytesAfter(plan.afterSeq) > MAX_BACKLOG_BYTES;
+  if (plan.kind === "behind" || tooManyBytes) {
+    return { messages: [...messages, { type: "behind", lastSeq }], closing: BEHIND };
+  }
+  if (plan.kind === "snapshot-only")
+    return { messages: [...messages, { type: "synchronized", lastSeq }], closing: null };
+  if (plan.reset) messages.push({ type: "reset" });
+  const backlog = view === null ? [] : source.entriesAfter(plan.afterSeq);
+  for (const entry of backlog) messages.push({ type: "entry", ...logEntryView(entry) });
+  messages.push({ type: "synchronized", lastSeq });
+  return { messages, closing: null };
+}
+
+/** `after` as the Worker forwards it, already checked there; absent when the subscriber gave none. */
+export function resumePoint(query: URLSearchParams): ResumeFrom | null {
+  const after = query.get("after");
+  return after === null ? null : ResumePointSchema.parse(after);
+}
