@@ -25,4 +25,13 @@ describe("sessionSequence", () => {
     expect(step.outcome).toBe("applied");
     expect(step.state).toMatchObject({ status: "ready", activeTurnId: null, highestSessionSequence: 6 });
   });
+
+  it("applies an event whose sequence is null after sequenced ones: null is no sequence, not one below", () => {
+    const step = given(ev.sessionStarted({ sessionSequence: 5 }), ev.turnStarted("T1", { sessionSequence: 6 })).when({
+      ...ev.turnCompleted("T1"),
+      sessionSequence: null,
+    });
+    expect(step.outcome).toBe("applied");
+    expect(step.state).toMatchObject({ status: "ready", activeTurnId: null, highestSessionSequence: 6 });
+  });
 });
