@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { newNotification, recordAttempt } from "../../src/domain/notification.ts";
+import { nextWakeAt, type ReapingPolicy } from "../../src/domain/reaping.ts";
+import type { SessionState } from "../../src/domain/session.ts";
+import { dueDelivery, onWake, type WakeContext } from "../../src/domain/wake.ts";
+import { ev } from "../support/events.ts";
+import { given, T0 } from "../support/given.ts";
+
+/** The README defaults: 30 min idle, 2 h stale turn, 1 day retention. */
+const policy: ReapingPolicy = { idleTimeoutMs: 1_800_000, staleTurnTimeoutMs: 7_200_000, retentionMs: 86_400_000 };
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+const context = (now: number, overrides: Partial<WakeContext> = {}): WakeContext => ({
+  now,
+  threadId: "thread-1",
+  tenant: "acme",
+  eventId: "synthetic-1",
+  notify: true,
+  pendingNotification: null,
+  ...overrides,
+});
+
+/** A session whose last provider event (its second) was received at T0 + 2 s. */
+const runningTurn = () => given(ev.sessionStarted(), ev.turnStarted("T1")).state;
+const readySession = () => given(ev.sessionStarted(), ev.health()).state;
+const LAST_EVENT_AT = T0 + 2 * SECOND;
+
+function committed(state: SessionState, now: number, overrides: Partial<WakeContext> = {}) {
+  const decision = onWake(state, policy, context(now, overrides));
+  if (decision.kind !== "commit") throw new Error(`expected a commit, got ${decision.kind}`);
+  return decision.change;
+}
+
+describe("the alarm of a session with no events", () => {
+  it("finds nothing due, whenever it fires", () => {
+    expect(onWake(given().state, policy, context(T0 + 365 * 24 * HOUR))).toEqual({ kind: "nothing-due" });
+  });
+});
+
+describe("the stale-turn watchdog", () => {
+  it("expires a turn silent for 2 h as a service-written turn.expired that interrupts the session", () => {
+    const state = runningTurn();
+    const change = committed(state, LAST_EVENT_AT + 2 * HOUR);
+    expect(change.cause).toBe("expire-turn");
+    expect(change.before).toBe(state);
+    expect(change.entries).toHaveLength(1);
+    expect(change.entries[0]).toMatchObject({
+      seq: 3,
+      origin: "service",
+      outcome: "applied",
+      receivedAt: LAST_EVENT_AT + 2 * HOUR,
+      event: { type: "turn.expired", eventId: "synthetic-1", turnId: "T1", threadId: "thread-1" },
+    });
+    expect(change.state).toMatchObject({ status: "interrupted", activeTurnId: null, lastSeq: 3, eventCount: 3 });
+    expect(change.deliveries).toEqual([]);
+  });
+
+  it("announces the expiry with a notification for the new entry when a webhook is configured", () => {
+    const change = committed(runningTurn(), LAST_EVENT_AT + 2 * HOUR);
+    expect(change.notifications.map((n) => [n.type, n.seq, n.state])).toEqual([["turn.expired", 3, "pending"]]);
+  });
+});
+
+describe("the idle reaper", () => {
+  it("reaps an idle session 30 min after its last event with a service-written session.reaped", () => {
+    const change = committed(readySession(), LAST_EVENT_AT + 30 * MINUTE);
+    expect(change.cause).toBe("reap");
+    expect(change.entries.map((e) => [e.origin, e.event.type, e.outcome])).toEqual([
+      ["service", "session.reaped", "applied"],
+    ]);
+    expect(change.state).toMatchObject({
+      status: "stopped",
+      reapedAt: LAST_EVENT_AT + 30 * MINUTE,
+      reapReason: "idle",
+    });
+    expect(change.deliveries).toEqual([]);
+  });
+
+  it("writes no notification without a webhook", () => {
+    expect(committed(readySession(), LAST_EVENT_AT + 30 * MINUTE, { notify: false }).notifications).toEqual([]);
+  });
+});
+
+describe("when the object wakes next", () => {
+  const reaped = () => committed(readySession(), LAST_EVENT_AT + 30 * MINUTE).state;
+  const REAPED_AT = LAST_EVENT_AT + 30 * MINUTE;
+
+  it("never, for a session without events and nothing to deliver", () => {
+    expect(nextWakeAt(given().state, policy, null)).toBeNull();
+  });
+
+  it("for a notification alone when the session has no deadline", () => {
+    expect(nextWakeAt(given().state, policy, T0 + 5 * SECOND)).toBe(T0 + 5 * SECOND);
+  });
+
+  it("at the session's deadline when nothing waits to be delivered", () => {
+    expect(nextWakeAt(readySession(), policy, null)).toBe(LAST_EVENT_AT + 30 * MINUTE);
+    expect(nextWakeAt(runningTurn(), policy, null)).toBe(LAST_EVENT_AT + 2 * HOUR);
+  });
+
+  it("at the earlier of the deadline and the next delivery attempt", () => {
+    expect(nextWakeAt(readySession(), policy, LAST_EVENT_AT + 5 * SECOND)).toBe(LAST_EVENT_AT + 5 * SECOND);
+    expect(nextWakeAt(readySession(), policy, LAST_EVENT_AT + HOUR)).toBe(LAST_EVENT_AT + 30 * MINUTE);
+  });
+
+  it("at the purge, one day after the reap, when every notification is settled", () => {
+    expect(nextWakeAt(reaped(), policy, null)).toBe(REAPED_AT + 24 * HOUR);
+  });
+
+  it("for the pending notification, not the purge, while one waits, even past the retention", () => {
+    expect(nextWakeAt(reaped(), policy, REAPED_AT + 5 * SECOND)).toBe(REAPED_AT + 5 * SECOND);
+    expect(nextWakeAt(reaped(), policy, REAPED_AT + 25 * HOUR)).toBe(REAPED_AT + 25 * HOUR);
+  });
+});
+
+describe("which delivery is due", () => {
+  const pending = newNotification({ tenant: "acme", seq: 2, event: ev.sessionStarted() }, T0);
+
+  it("none once the oldest notification is delivered or given up", () => {
+    const delivered = recordAttempt(pending, T0, { ok: true });
+    const failed = { ...recordAttempt(pending, T0, { ok: false, error: "HTTP 503" }), state: "failed" as const };
+    expect(dueDelivery(delivered, T0 + HOUR)).toBeNull();
+    expect(dueDelivery({ ...failed, nextAttemptAt: T0 }, T0 + HOUR)).toBeNull();
+  });
+});
