@@ -9,7 +9,7 @@ import { ProblemError } from "./problem-error.ts";
 import { anySignal, DEFAULT_RETRY, isTransientStatus, type RetryPolicy, retryDelay, sleep } from "./retry.ts";
 
 /** The service's limits, copied so the client pulls no schema code into a bundle (a test compares them). */
-export const MAX_EVENTS_PER_BATCH = 500;
+export const MAX_FORWARDER_BATCH_EVENTS = 500;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface ForwarderOptions {
@@ -69,7 +69,7 @@ interface Lane {
 const encoder = new TextEncoder();
 
 export function createForwarder(client: Pick<Client, "ingest">, options: ForwarderOptions = {}): Forwarder {
-  const maxEvents = Math.min(options.maxBatchEvents ?? MAX_EVENTS_PER_BATCH, MAX_EVENTS_PER_BATCH);
+  const maxEvents = Math.min(options.maxBatchEvents ?? MAX_FORWARDER_BATCH_EVENTS, MAX_FORWARDER_BATCH_EVENTS);
   const maxBytes = Math.min(options.maxBatchBytes ?? 1_000_000, MAX_BODY_BYTES);
   const flushIntervalMs = options.flushIntervalMs ?? 20;
   const maxBuffered = options.maxBufferedEvents ?? 10_000;

@@ -189,7 +189,9 @@ function idleWatchdog(connection: AbortController, ms: number) {
 async function* messagesOf<M>(response: Response, signal: AbortSignal, alive: () => void): AsyncGenerator<M> {
   if (response.body === null) return;
   const body = response.body;
-  const cancel = () => body.cancel(signal.reason).catch(() => {});
+  const cancel = () => {
+    body.cancel(signal.reason).catch(() => {});
+  };
   signal.addEventListener("abort", cancel, { once: true });
   try {
     for await (const event of parseSse(body, alive)) yield JSON.parse(event.data) as M;
