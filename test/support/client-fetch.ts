@@ -23,7 +23,7 @@ export interface FaultLog {
   faults: Record<Fault, number>;
 }
 
-/** Applies `nextFault()` to every POST; reads pass through untouched. */
+/** Applies `nextFault()` to every POST (until the network heals: "none"); reads pass through untouched. */
 export function faultyFetch(nextFault: () => Fault, inner: Fetch = serviceFetch): Fetch & { log: FaultLog } {
   const log: FaultLog = { requests: 0, faults: Object.fromEntries(FAULTS.map((f) => [f, 0])) as Record<Fault, number> };
   const fetch = async (input: Request | string | URL, init?: RequestInit) => {
@@ -33,27 +33,41 @@ export function faultyFetch(nextFault: () => Fault, inner: Fetch = serviceFetch)
     log.faults[fault] += 1;
     switch (fault) {
       case "none":
-        return inner(input, init);
+        // The caller may give up (its timeout); the service, like a real one, goes on with what it received.
+        return abandonable(inner(input, unsignalled(init)), init?.signal);
       case "fail-before":
         throw new TypeError("network unreachable");
       case "drop-after": {
-        await (await inner(input, init)).arrayBuffer();
+        await (await inner(input, unsignalled(init))).arrayBuffer();
         throw new TypeError("connection reset after the request was sent");
       }
       case "503":
       case "429":
         return problemResponse(Number(fault));
       case "timeout": {
-        await (await inner(input, init)).arrayBuffer();
-        return new Promise<Response>((_, reject) => {
-          const signal = init?.signal;
-          if (signal === undefined || signal === null) return reject(new Error("a hanging request needs a signal"));
-          signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-        });
+        await (await inner(input, unsignalled(init))).arrayBuffer();
+        return abandonable(new Promise<Response>(() => {}), init?.signal);
       }
     }
   };
   return Object.assign(fetch, { log });
+}
+
+function abandonable(reply: Promise<Response>, signal: AbortSignal | null | undefined): Promise<Response> {
+  if (signal === undefined || signal === null) return reply;
+  return Promise.race([
+    reply,
+    new Promise<Response>((_, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    }),
+  ]);
+}
+
+/** The service side of a lost reply: it stores the request whatever the caller later gives up on. */
+function unsignalled(init: RequestInit | undefined): RequestInit {
+  const { signal: _ignored, ...rest } = init ?? {};
+  return rest;
 }
 
 function problemResponse(status: number): Response {
