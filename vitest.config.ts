@@ -39,7 +39,12 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["test/session/**/*.test.ts", "test/http/**/*.test.ts", "test/reliability/**/*.test.ts"],
+          include: [
+            "test/session/**/*.test.ts",
+            "test/http/**/*.test.ts",
+            "test/reliability/**/*.test.ts",
+            "test/client/**/*.test.ts",
+          ],
           globalSetup: ["./test/support/webhook-receiver.ts"],
           ...fastCheckSetup,
         },

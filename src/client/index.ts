@@ -1,0 +1,22 @@
+/** `provider-sessions/client`: a typed client of the service and a forwarder for an orchestrator's hot path. */
+export type { DirectoryMessage, DirectoryPage, SessionSummary } from "../contracts/directory.ts";
+export type { RuntimeEvent } from "../contracts/events.ts";
+export type { FieldError, Problem } from "../contracts/problem.ts";
+export type { ReadToken } from "../contracts/read-tokens.ts";
+export type { EventPage, EventResult, IngestReply, LogEntryView, SessionView } from "../contracts/replies.ts";
+export type { StreamMessage } from "../contracts/stream.ts";
+export type { SessionStatus } from "../contracts/vocabulary.ts";
+export {
+  type Client,
+  type ClientOptions,
+  createClient,
+  type EventsOptions,
+  type ListFilters,
+  type ReadTokenOptions,
+  type Signalled,
+} from "./client.ts";
+export { createForwarder, type Forwarder, type ForwarderCounters, type ForwarderOptions } from "./forwarder.ts";
+export { ProblemError } from "./problem-error.ts";
+export { DEFAULT_RETRY, type RetryPolicy, retryDelay } from "./retry.ts";
+export type { DirectoryOptions, LiveOptions, StreamOptions } from "./streams.ts";
+export type { Fetch } from "./transport.ts";

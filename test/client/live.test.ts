@@ -1,0 +1,124 @@
+/** `live()` and `directory()`: resumed after the last thing yielded, across dropped connections, behind and reset. */
+import { describe, expect, it } from "vitest";
+import type { Client, StreamMessage } from "../../src/client/index.ts";
+import { newThreadId } from "../support/api.ts";
+import { cuttingFetch, serviceFetch, testClient } from "../support/client-fetch.ts";
+import { ev, runtimeEvent } from "../support/events.ts";
+
+const client = testClient();
+
+const deltas = (threadId: string, count: number) =>
+  Array.from({ length: count }, (_, index) => runtimeEvent("content.delta", { delta: `d${index}` }, { threadId }));
+
+/** Entry seqs until `lastSeq` is reached, with the other message types in between. */
+async function entriesUntil(messages: AsyncIterable<StreamMessage>, lastSeq: number) {
+  const seqs: number[] = [];
+  const types: string[] = [];
+  for await (const message of messages) {
+    types.push(message.type);
+    if (message.type !== "entry") continue;
+    seqs.push(message.seq);
+    if (message.seq >= lastSeq) break;
+  }
+  return { seqs, types };
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
+
+async function ingestInBatches(target: Client, threadId: string, batches: number, size: number) {
+  for (let batch = 0; batch < batches; batch++) await target.ingest(threadId, deltas(threadId, size));
+}
+
+describe("live()", () => {
+  it("resumes after a dropped connection without a gap or a duplicate", async () => {
+    const threadId = newThreadId();
+    await client.ingest(threadId, deltas(threadId, 10));
+    const cutting = cuttingFetch(/\/stream/, 900, 3);
+    const following = entriesUntil(testClient(cutting).live(threadId, { after: 0 }), 60);
+    await ingestInBatches(client, threadId, 10, 5);
+    const { seqs } = await following;
+    expect(seqs).toEqual(range(1, 60));
+    expect(cutting.cuts()).toBe(3);
+  });
+
+  it("starts from the snapshot without `after`, then follows live", async () => {
+    const threadId = newThreadId();
+    await client.ingest(threadId, deltas(threadId, 3));
+    const messages = client.live(threadId);
+    const first = await messages.next();
+    expect(first.value).toMatchObject({ type: "snapshot", session: { lastSeq: 3 } });
+    await client.ingest(threadId, deltas(threadId, 2));
+    expect((await entriesUntil(messages, 5)).seqs).toEqual([4, 5]);
+  });
+
+  it("pages the log when the stream says it is behind, then resubscribes", async () => {
+    const threadId = newThreadId();
+    await ingestInBatches(client, threadId, 3, 400);
+    let pages = 0;
+    const counting = testClient((input, init) => {
+      if (String(input).includes("/events?")) pages += 1;
+      return serviceFetch(input, init);
+    });
+    const following = entriesUntil(counting.live(threadId, { after: 0 }), 1210);
+    await client.ingest(threadId, deltas(threadId, 10));
+    const { seqs } = await following;
+    expect(seqs).toEqual(range(1, 1210));
+    expect(pages).toBeGreaterThanOrEqual(12);
+  });
+
+  it("replays from seq 1 after a reset", async () => {
+    const threadId = newThreadId();
+    await client.ingest(threadId, deltas(threadId, 3));
+    const { seqs, types } = await entriesUntil(client.live(threadId, { after: 50 }), 3);
+    expect(types.slice(0, 2)).toEqual(["snapshot", "reset"]);
+    expect(seqs).toEqual([1, 2, 3]);
+  });
+
+  it("ends when the session is purged", async () => {
+    const threadId = newThreadId();
+    await client.ingest(threadId, ev.sessionStarted({ threadId }));
+    const types: string[] = [];
+    for await (const message of client.live(threadId, { after: 0 })) {
+      types.push(message.type);
+      if (message.type === "synchronized") await client.delete(threadId);
+    }
+    expect(types.at(-1)).toBe("purged");
+  });
+
+  it("stops at its AbortSignal", async () => {
+    const threadId = newThreadId();
+    await client.ingest(threadId, deltas(threadId, 2));
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const following = (async () => {
+      for await (const message of client.live(threadId, { after: 0, signal: controller.signal })) {
+        seen.push(message.type);
+        if (message.type === "synchronized") controller.abort(new Error("done watching"));
+      }
+    })();
+    await expect(following).rejects.toThrow("done watching");
+    expect(seen).toEqual(["snapshot", "entry", "entry", "synchronized"]);
+  });
+});
+
+describe("directory()", () => {
+  it("resumes by version across dropped connections, each change once", async () => {
+    const prefix = `dir-${crypto.randomUUID()}-`;
+    const { version } = await client.listPage({ limit: 1 });
+    const cutting = cuttingFetch(/\/v1\/directory\/stream/, 700, 3);
+    const wanted = new Set(range(0, 7).map((index) => `${prefix}${index}`));
+    const versions: number[] = [];
+    const following = (async () => {
+      for await (const message of testClient(cutting).directory({ after: version })) {
+        if (message.type !== "upsert" && message.type !== "remove") continue;
+        versions.push(message.version);
+        if (message.type === "upsert") wanted.delete(message.session.threadId);
+        if (wanted.size === 0) return;
+      }
+    })();
+    for (const threadId of [...wanted]) await client.ingest(threadId, ev.sessionStarted({ threadId }));
+    await following;
+    expect(versions).toEqual(range(version + 1, version + versions.length));
+    expect(cutting.cuts()).toBeGreaterThanOrEqual(1);
+  });
+});
