@@ -27,6 +27,7 @@ describe("the session as GET shows it", () => {
       reapReason: null,
       storageBytes: 0,
       notification: null,
+      pendingRequests: { approvals: 0, userInputs: 0, oldestOpenedAt: null },
     });
   });
 
@@ -51,6 +52,7 @@ describe("the session as GET shows it", () => {
       reapReason: null,
       storageBytes: 4096,
       notification: null,
+      pendingRequests: { approvals: 0, userInputs: 0, oldestOpenedAt: null },
     });
   });
 
