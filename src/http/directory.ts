@@ -5,6 +5,7 @@ import { DirectoryPageSchema, DirectoryQuerySchema } from "../contracts/director
 import type { AppEnv } from "./app-env.ts";
 import { fail } from "./problem.ts";
 import { problems } from "./route-docs.ts";
+import { forwardSubscription } from "./subscription.ts";
 import { validationHook } from "./validation.ts";
 
 const listRoute = createRoute({
@@ -73,17 +74,8 @@ function directoryOf(c: Context<AppEnv>) {
   return c.env.DIRECTORY.getByName(c.get("tenant"));
 }
 
-async function subscribe(c: Context<AppEnv>, path: string, after: number | undefined, headers: HeadersInit) {
-  const url = new URL(`https://directory${path}`);
-  if (after !== undefined) url.searchParams.set("after", String(after));
-  const access = c.get("access");
-  if (access.kind === "read") url.searchParams.set("until", String(access.expiresAt));
-  const response = await directoryOf(c).fetch(url, { headers });
-  return new Response(response.body, {
-    status: response.status,
-    headers: response.headers,
-    webSocket: response.webSocket,
-  });
+function subscribe(c: Context<AppEnv>, path: string, after: number | undefined, headers: HeadersInit) {
+  return forwardSubscription(c, directoryOf(c), path, after === undefined ? undefined : String(after), headers);
 }
 
 export const directoryRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })

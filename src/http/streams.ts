@@ -9,6 +9,7 @@ import { requireDecodablePath } from "./decodable-path.ts";
 import { fail } from "./problem.ts";
 import { problems } from "./route-docs.ts";
 import { sessionOf, ThreadParams } from "./session-stub.ts";
+import { forwardSubscription } from "./subscription.ts";
 import { validationHook } from "./validation.ts";
 
 const StreamQuery = z.object({
@@ -73,21 +74,11 @@ async function subscribe(
   after: string | undefined,
   headers: HeadersInit,
 ) {
-  const url = new URL(`https://session${path}`);
-  if (after !== undefined) url.searchParams.set("after", after);
-  const access = c.get("access");
-  // A subscription opened with a read token ends when the token does.
-  if (access.kind === "read") url.searchParams.set("until", String(access.expiresAt));
-  const response = await sessionOf(c, threadId).fetch(url, { headers });
+  const response = await forwardSubscription(c, sessionOf(c, threadId), path, after, headers);
   if (response.status === 429) {
     fail("too-many-subscribers", `This session has ${MAX_SUBSCRIBERS} subscribers; close one or try again later.`);
   }
-  // A copy: the object's response has immutable headers, and the app's middleware adds its own.
-  return new Response(response.body, {
-    status: response.status,
-    headers: response.headers,
-    webSocket: response.webSocket,
-  });
+  return response;
 }
 
 export const streamRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })

@@ -1,0 +1,28 @@
+/** Hands a live subscription (WebSocket or SSE) to the object that serves it, and passes its answer back. */
+import type { Context } from "hono";
+import type { AppEnv } from "./app-env.ts";
+
+interface SubscriptionServer {
+  fetch(url: URL, init: { headers: HeadersInit }): Promise<Response>;
+}
+
+export async function forwardSubscription(
+  c: Context<AppEnv>,
+  server: SubscriptionServer,
+  path: string,
+  after: string | undefined,
+  headers: HeadersInit,
+): Promise<Response> {
+  const url = new URL(`https://subscription${path}`);
+  if (after !== undefined) url.searchParams.set("after", after);
+  const access = c.get("access");
+  // A subscription opened with a read token ends when the token does.
+  if (access.kind === "read") url.searchParams.set("until", String(access.expiresAt));
+  const response = await server.fetch(url, { headers });
+  // A copy: the object's response has immutable headers, and the app's middleware adds its own.
+  return new Response(response.body, {
+    status: response.status,
+    headers: response.headers,
+    webSocket: response.webSocket,
+  });
+}
