@@ -44,6 +44,7 @@ export default defineConfig({
             "test/http/**/*.test.ts",
             "test/reliability/**/*.test.ts",
             "test/client/**/*.test.ts",
+            "test/cli/**/*.test.ts",
           ],
           globalSetup: ["./test/support/webhook-receiver.ts"],
           ...fastCheckSetup,

@@ -1,0 +1,72 @@
+import { SESSION_STATUSES, type SessionStatus } from "../../contracts/vocabulary.ts";
+import { integerOption, parseArguments, UsageError } from "../args.ts";
+import type { Command } from "../context.ts";
+import { relative, statusText, table, waitingText } from "../terminal.ts";
+
+const spec = {
+  active: { type: "boolean" },
+  attention: { type: "boolean" },
+  status: { type: "string", multiple: true },
+  limit: { type: "string" },
+  json: { type: "boolean" },
+} as const;
+
+export const ls: Command = {
+  name: "ls",
+  summary: "list the tenant's sessions, newest activity first",
+  usage: `Usage: provider-sessions ls [--active] [--attention] [--status S]... [--limit N] [--json]
+
+Lists the tenant's sessions from the directory, newest activity first.
+
+  --active      only sessions that are starting or running
+  --attention   only sessions waiting for a person (approvals or questions pending)
+  --status S    only sessions in status S (${SESSION_STATUSES.join(", ")}); repeat for several
+  --limit N     at most N sessions (default: all)
+  --json        one JSON summary per line instead of the table
+`,
+  async run(args, context) {
+    const { options } = parseArguments(args, spec);
+    const statuses = (options.status ?? []).map((status) => {
+      if (!(SESSION_STATUSES as readonly string[]).includes(status)) {
+        throw new UsageError(`--status must be one of ${SESSION_STATUSES.join(", ")}, not "${status}"`);
+      }
+      return status as SessionStatus;
+    });
+    const limit = integerOption("limit", options.limit, 1);
+    const sessions = [];
+    let count = 0;
+    const filters = {
+      ...(statuses.length > 0 ? { status: statuses } : {}),
+      ...(options.active ? { active: true } : {}),
+      ...(options.attention ? { attention: true } : {}),
+      limit: Math.min(limit ?? 200, 200),
+      signal: context.signal,
+    };
+    for await (const session of context.client().list(filters)) {
+      if (options.json) context.stdout.write(`${JSON.stringify(session)}\n`);
+      else sessions.push(session);
+      count += 1;
+      if (limit !== undefined && count >= limit) break;
+    }
+    if (options.json) return 0;
+    if (sessions.length === 0) {
+      context.stdout.write("No sessions.\n");
+      return 0;
+    }
+    const now = context.now();
+    const { out } = context;
+    const rows = sessions.map((session) => [
+      session.threadId,
+      statusText(session.status, out),
+      session.providerName ?? "—",
+      session.activeTurnId ?? "—",
+      waitingText(session.pendingRequests) === "" ? "—" : out.magenta(waitingText(session.pendingRequests)),
+      relative(session.lastEventAt, now),
+      session.deadline === null ? "—" : `${session.deadline.action} ${relative(session.deadline.at, now)}`,
+    ]);
+    context.stdout.write(
+      table(["THREAD", "STATUS", "PROVIDER", "TURN", "WAITING FOR YOU", "LAST EVENT", "NEXT"], rows, out),
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+/** The Node entry of `provider-sessions`: fills the command's I/O from `process` and exits with its status. */
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { runCli } from "./run.ts";
+
+const cancel = new AbortController();
+let interrupts = 0;
+process.on("SIGINT", () => {
+  interrupts += 1;
+  // The first Ctrl-C lets a command end cleanly (a send reports what it sent); the second one does not wait.
+  if (interrupts > 1) process.exit(130);
+  cancel.abort(new Error("interrupted"));
+});
+
+async function* linesOf(path: string): AsyncIterable<string> {
+  const input = path === "-" ? process.stdin : createReadStream(path, { encoding: "utf8" });
+  const opened = new Promise<void>((resolve, reject) => {
+    if (path === "-") return resolve();
+    input.once("open", () => resolve());
+    input.once("error", (error: NodeJS.ErrnoException) =>
+      reject(new Error(`cannot read ${path}: ${error.code === "ENOENT" ? "no such file" : error.message}`)),
+    );
+  });
+  await opened;
+  yield* createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+}
+
+const status = await runCli(process.argv.slice(2), {
+  stdout: {
+    write: (text) => void process.stdout.write(text),
+    isTTY: process.stdout.isTTY === true,
+    columns: process.stdout.columns,
+  },
+  stderr: { write: (text) => void process.stderr.write(text), isTTY: process.stderr.isTTY === true },
+  env: process.env,
+  readLines: linesOf,
+  sizeOf: async (path) => (path === "-" ? null : ((await stat(path).catch(() => null))?.size ?? null)),
+  now: () => Date.now(),
+  signal: cancel.signal,
+});
+process.exitCode = status;
+// Keep-alive sockets and a stream's timers must not hold the process open once the command is done.
+setImmediate(() => process.exit(status));
