@@ -20,7 +20,12 @@ export default defineConfig({
     reporters: process.env.CI ? ["default", ["json", { outputFile: ".ci/test-results.json" }]] : ["default"],
     projects: [
       {
-        test: { name: "domain", include: ["test/domain/**/*.test.ts"], environment: "node", ...fastCheckSetup },
+        test: {
+          name: "domain",
+          include: ["test/domain/**/*.test.ts", "test/bridge/**/*.test.ts"],
+          environment: "node",
+          ...fastCheckSetup,
+        },
       },
       {
         plugins: [

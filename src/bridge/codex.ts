@@ -1,0 +1,199 @@
+/**
+ * The Codex app-server bridge: one line of `codex app-server` stdout in, its provider runtime events out. Every field
+ * derives from the lines read so far, never from a clock, so replaying a transcript yields the same events byte for
+ * byte and the service stores it once.
+ */
+import { toBase64url } from "../base64url.ts";
+import { canonicalJson } from "../contracts/canonical-json.ts";
+import type { RuntimeEvent } from "../contracts/events.ts";
+import {
+  type Draft,
+  mapNotification,
+  mapRequest,
+  type RequestKind,
+  record,
+  requestKind,
+  resolution,
+  text,
+} from "./codex-methods.ts";
+import { type CodexMessage, depthExceeds, isJsonRpcId, type JsonRpcId, type Params, readLine } from "./json-rpc.ts";
+
+export interface CodexBridgeOptions {
+  /** The service's session the events belong to (not Codex's own thread id, which `thread.started` carries). */
+  threadId: string;
+}
+
+/** A line that is not a JSON-RPC message is a problem, not an exception: the caller reports it and reads on. */
+export type CodexTranslation = { ok: true; events: RuntimeEvent[] } | { ok: false; problem: string };
+
+export interface CodexBridge {
+  /** Lines must be given in stdout order; calls may overlap (they are translated one at a time, in call order). */
+  translate(line: string): Promise<CodexTranslation>;
+}
+
+/** `createdAt` of events before the transcript has shown any time. */
+export const UNKNOWN_TIME = "1970-01-01T00:00:00.000Z";
+
+/** The service's bounds (copied so the bridge pulls no schema code; a test compares them). */
+export const MAX_ID_LENGTH = 256;
+/** `raw.payload` sits two levels below the event, whose nesting the service bounds at 64. */
+export const MAX_PARAMS_DEPTH = 60;
+/** Keeps one event well under the service's 1 MiB body, whatever the params' characters encode to. */
+export const MAX_PARAMS_CHARACTERS = 131_072;
+
+/** A notification or a server request: what becomes an event. */
+type Inbound = Exclude<CodexMessage, { kind: "response" }>;
+
+interface OpenRequest {
+  requestId: string | null;
+  turnId: string | null;
+  kind: RequestKind;
+}
+
+interface BridgeState {
+  /** How many times each message (by digest) has been seen: Codex repeats byte-identical lines. */
+  occurrences: Map<string, number>;
+  lastTime: string;
+  /** `initialize` responses seen: each one starts an app-server process whose request ids restart. */
+  processes: number;
+  /** The current process's server requests awaiting `serverRequest/resolved`, by raw JSON-RPC id. */
+  openRequests: Map<string, OpenRequest>;
+}
+
+export function createCodexBridge(options: CodexBridgeOptions): CodexBridge {
+  const state: BridgeState = { occurrences: new Map(), lastTime: UNKNOWN_TIME, processes: 0, openRequests: new Map() };
+  let previous: Promise<unknown> = Promise.resolve();
+  return {
+    translate(line) {
+      const translation = previous.then(() => translateLine(options.threadId, state, line));
+      previous = translation.catch(() => undefined);
+      return translation;
+    },
+  };
+}
+
+async function translateLine(threadId: string, state: BridgeState, line: string): Promise<CodexTranslation> {
+  const reading = readLine(line);
+  if (!reading.ok) return reading;
+  const message = reading.message;
+  if (message === null) return { ok: true, events: [] };
+  // Responses answer the client's own requests: not events; an `initialize` answer marks a new process.
+  if (message.kind === "response") {
+    if (typeof record(message.result)?.userAgent === "string") startProcess(state);
+    return { ok: true, events: [] };
+  }
+  const digest = await messageDigest(threadId, message);
+  const occurrence = (state.occurrences.get(digest) ?? 0) + 1;
+  state.occurrences.set(digest, occurrence);
+  state.lastTime = messageTime(message.params) ?? state.lastTime;
+  return { ok: true, events: [toEvent(threadId, state, message, `codex-${digest}-${occurrence}`)] };
+}
+
+function startProcess(state: BridgeState): void {
+  state.processes += 1;
+  state.openRequests.clear();
+}
+
+/** SHA-256 of the thread, the method, the params in canonical form and a request's id: equal for identical lines. */
+async function messageDigest(threadId: string, message: Inbound): Promise<string> {
+  const id = message.kind === "request" ? [message.id] : [];
+  const key = canonicalJson([threadId, message.method, message.params, ...id]);
+  return toBase64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
+}
+
+function toEvent(threadId: string, state: BridgeState, message: Inbound, eventId: string): RuntimeEvent {
+  const { method, params } = message;
+  const stored = storable(params);
+  let turnId = validId(params.turnId) ?? validId(record(params.turn)?.id);
+  const itemId = validId(params.itemId) ?? validId(record(params.item)?.id);
+  let requestId: string | null = null;
+  let providerRequestId: JsonRpcId | null = null;
+  let draft: Draft | null;
+  if (message.kind === "request") {
+    providerRequestId = message.id;
+    requestId = scopedRequestId(state, message.id, turnId);
+    state.openRequests.set(idKey(message.id), { requestId, turnId, kind: requestKind(method) });
+    draft = mapRequest(method, params, stored);
+  } else if (method === "serverRequest/resolved" && isJsonRpcId(params.requestId)) {
+    providerRequestId = params.requestId;
+    const open = state.openRequests.get(idKey(params.requestId));
+    state.openRequests.delete(idKey(params.requestId));
+    requestId = open?.requestId ?? scopedRequestId(state, params.requestId, null);
+    turnId = open?.turnId ?? turnId;
+    draft = resolution(open?.kind ?? null);
+  } else {
+    draft = mapNotification(method, params, stored);
+  }
+  const source = message.kind === "request" ? "codex.app-server.request" : "codex.app-server.notification";
+  return {
+    eventId,
+    // Unmapped methods are stored as-is under `codex/<method>`, their params in `raw.payload`: nothing is lost.
+    type: draft?.type ?? `codex/${method}`,
+    provider: "codex",
+    threadId,
+    createdAt: state.lastTime,
+    ...(turnId === null ? {} : { turnId }),
+    ...(itemId === null ? {} : { itemId }),
+    ...(requestId === null ? {} : { requestId }),
+    providerRefs: {
+      ...(turnId === null ? {} : { providerTurnId: turnId }),
+      ...(itemId === null ? {} : { providerItemId: itemId }),
+      ...(providerRequestId === null ? {} : { providerRequestId: String(providerRequestId) }),
+    },
+    raw: { source, method, payload: stored },
+    ...(draft === null ? {} : { payload: draft.payload }),
+  };
+}
+
+/**
+ * Request ids restart with every app-server process, so they are scoped: by the request's turn (Codex turn ids are
+ * UUIDv7, unique across processes), or, for a request outside any turn, by the count of processes seen so far.
+ */
+function scopedRequestId(state: BridgeState, id: JsonRpcId, turnId: string | null): string | null {
+  return validId(`${turnId ?? `process-${state.processes}`}:${idKey(id)}`);
+}
+
+/** 7 and "7" are different JSON-RPC ids. */
+function idKey(id: JsonRpcId): string {
+  return typeof id === "number" ? String(id) : JSON.stringify(id);
+}
+
+function validId(value: unknown): string | null {
+  const id = text(value);
+  return id !== null && id.length > 0 && id.length <= MAX_ID_LENGTH ? id : null;
+}
+
+/** The message's own time: an item's or a request's milliseconds, else a turn's or a thread's seconds. */
+function messageTime(params: Params): string | null {
+  const turn = record(params.turn);
+  const thread = record(params.thread);
+  return (
+    isoTime(params.completedAtMs, 1) ??
+    isoTime(params.startedAtMs, 1) ??
+    isoTime(turn?.completedAt, 1000) ??
+    isoTime(turn?.startedAt, 1000) ??
+    isoTime(thread?.updatedAt, 1000) ??
+    isoTime(thread?.createdAt, 1000)
+  );
+}
+
+/** Years 0 to 9999 only: ISO 8601 spells later ones with a sign the service refuses. */
+const LAST_ISO_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+function isoTime(value: unknown, msPerUnit: number): string | null {
+  if (typeof value !== "number" || !Number.isFinite(value)) return null;
+  const ms = Math.round(value * msPerUnit);
+  return ms >= 0 && ms <= LAST_ISO_MS ? new Date(ms).toISOString() : null;
+}
+
+/** The params as the event stores them; too large or too deep for the service, a note says what was left out. */
+function storable(params: Params): Record<string, unknown> {
+  const characters = JSON.stringify(params).length;
+  if (characters > MAX_PARAMS_CHARACTERS) {
+    return { omitted: `params of ${characters} characters (the bridge stores at most ${MAX_PARAMS_CHARACTERS})` };
+  }
+  if (depthExceeds(params, MAX_PARAMS_DEPTH)) {
+    return { omitted: `params nested deeper than ${MAX_PARAMS_DEPTH} levels` };
+  }
+  return params;
+}
