@@ -29,6 +29,11 @@ export type CodexTranslation = { ok: true; events: RuntimeEvent[] } | { ok: fals
 export interface CodexBridge {
   /** Lines must be given in stdout order; calls may overlap (they are translated one at a time, in call order). */
   translate(line: string): Promise<CodexTranslation>;
+  /**
+   * The app-server's stdout has ended, so its process has: a `session.exited`, once, if any message was read.
+   * Its eventId derives from what was read, so replaying the same transcript stores it once.
+   */
+  end(): Promise<RuntimeEvent[]>;
 }
 
 /** `createdAt` of events before the transcript has shown any time. */
@@ -58,16 +63,31 @@ interface BridgeState {
   processes: number;
   /** The current process's server requests awaiting `serverRequest/resolved`, by raw JSON-RPC id. */
   openRequests: Map<string, OpenRequest>;
+  /** Notifications and server requests read so far. */
+  messages: number;
+  ended: boolean;
 }
 
 export function createCodexBridge(options: CodexBridgeOptions): CodexBridge {
-  const state: BridgeState = { occurrences: new Map(), lastTime: UNKNOWN_TIME, processes: 0, openRequests: new Map() };
+  const state: BridgeState = {
+    occurrences: new Map(),
+    lastTime: UNKNOWN_TIME,
+    processes: 0,
+    openRequests: new Map(),
+    messages: 0,
+    ended: false,
+  };
   let previous: Promise<unknown> = Promise.resolve();
   return {
     translate(line) {
       const translation = previous.then(() => translateLine(options.threadId, state, line));
       previous = translation.catch(() => undefined);
       return translation;
+    },
+    end() {
+      const ending = previous.then(() => endOfOutput(options.threadId, state));
+      previous = ending.catch(() => undefined);
+      return ending;
     },
   };
 }
@@ -82,11 +102,29 @@ async function translateLine(threadId: string, state: BridgeState, line: string)
     if (typeof record(message.result)?.userAgent === "string") startProcess(state);
     return { ok: true, events: [] };
   }
+  state.messages += 1;
   const digest = await messageDigest(threadId, message);
   const occurrence = (state.occurrences.get(digest) ?? 0) + 1;
   state.occurrences.set(digest, occurrence);
   state.lastTime = messageTime(message.params) ?? state.lastTime;
   return { ok: true, events: [toEvent(threadId, state, message, `codex-${digest}-${occurrence}`)] };
+}
+
+async function endOfOutput(threadId: string, state: BridgeState): Promise<RuntimeEvent[]> {
+  if (state.ended || state.messages === 0) return [];
+  state.ended = true;
+  const key = canonicalJson([threadId, "end of output", state.messages, state.processes, state.lastTime]);
+  const digest = toBase64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
+  return [
+    {
+      eventId: `codex-end-${digest}`,
+      type: "session.exited",
+      provider: "codex",
+      threadId,
+      createdAt: state.lastTime,
+      payload: { reason: "codex app-server output ended" },
+    },
+  ];
 }
 
 function startProcess(state: BridgeState): void {

@@ -16,7 +16,13 @@ const MAX_REPORTED_REJECTIONS = 20;
  * Reads `path` line by line, turns each line into events (or the reason it cannot), and forwards them in order
  * per thread. Resolves to the exit status: 1 if any line or event was refused.
  */
-export async function forwardLines(path: string, translate: Translate, context: CliContext): Promise<number> {
+export async function forwardLines(
+  path: string,
+  translate: Translate,
+  context: CliContext,
+  /** Events the end of the input stands for (a bridge's exit), forwarded after the last line's. */
+  atEnd: () => Promise<RuntimeEvent[]> = async () => [],
+): Promise<number> {
   const stop = new AbortController();
   const onCancel = () => stop.abort(context.signal.reason);
   context.signal.addEventListener("abort", onCancel, { once: true });
@@ -58,6 +64,12 @@ export async function forwardLines(path: string, translate: Translate, context: 
     fraction: total === null || total === 0 ? null : Math.min(1, readBytes / total),
     seconds: (context.now() - started) / 1000,
   }));
+  const push = async (event: RuntimeEvent, line: number) => {
+    lineOf.set(event, line);
+    pushed += 1;
+    const room = forwarder.push(event);
+    if (room !== undefined) await room;
+  };
   try {
     for await (const line of context.readLines(path)) {
       lineNumber += 1;
@@ -69,13 +81,10 @@ export async function forwardLines(path: string, translate: Translate, context: 
         report(lineNumber, events);
         continue;
       }
-      for (const event of events) {
-        lineOf.set(event, lineNumber);
-        pushed += 1;
-        const room = forwarder.push(event);
-        if (room !== undefined) await room;
-      }
+      for (const event of events) await push(event, lineNumber);
     }
+    // Ctrl-C ends the input too, but not the process it came from: only a real end of input stands for one.
+    if (!context.signal.aborted) for (const event of await atEnd()) await push(event, lineNumber + 1);
     await forwarder.close();
   } catch (error) {
     if (stop.signal.aborted && stop.signal.reason instanceof ProblemError) throw stop.signal.reason;

@@ -4,6 +4,7 @@ import type { Client } from "../client/client.ts";
 import { createClient } from "../client/client.ts";
 import { ProblemError } from "../client/problem-error.ts";
 import { UsageError } from "./args.ts";
+import { bridge } from "./commands/bridge.ts";
 import { get } from "./commands/get.ts";
 import { ls } from "./commands/ls.ts";
 import { send } from "./commands/send.ts";
@@ -11,7 +12,7 @@ import { tail } from "./commands/tail.ts";
 import type { CliContext, CliIo, Command } from "./context.ts";
 import { styleFor } from "./terminal.ts";
 
-export const COMMANDS: readonly Command[] = [ls, get, tail, send];
+export const COMMANDS: readonly Command[] = [ls, get, tail, send, bridge];
 
 const PROGRAM = "provider-sessions";
 

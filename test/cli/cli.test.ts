@@ -25,7 +25,7 @@ describe("help and usage", () => {
   it("lists the commands, and each command's --help needs no URL or token", async () => {
     const overview = await cli(["--help"], { env: {} });
     expect(overview.status).toBe(0);
-    for (const name of ["ls", "get", "tail", "send"]) {
+    for (const name of ["ls", "get", "tail", "send", "bridge"]) {
       expect(overview.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
       const help = await cli([name, "--help"], { env: {} });
       expect(help).toMatchObject({ status: 0, stderr: "" });
