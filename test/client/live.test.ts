@@ -39,7 +39,8 @@ describe("live()", () => {
     const { seqs } = await following;
     expect(seqs).toEqual(range(1, 60));
     expect(cutting.cuts()).toBe(3);
-  });
+    // Three reconnections with jittered backoff: on a loaded 2-core machine this takes more than 5 s.
+  }, 20_000);
 
   it("starts from the snapshot without `after`, then follows live", async () => {
     const threadId = newThreadId();
