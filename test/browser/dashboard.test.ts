@@ -1,0 +1,134 @@
+/**
+ * The dashboard in a real browser: sign-in, the live list, its filters, a session's live log, and a restart of
+ * the service in the middle of it all. Every case also checks that the page raised no error of its own.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, openPage, row, signIn, type WatchedPage } from "./support/browser.ts";
+import { API_TOKEN, type DevServer, startDevServer } from "./support/dev-server.ts";
+import { ev, newThreadId, post } from "./support/events.ts";
+
+let server: DevServer;
+let browser: Browser;
+const pages: WatchedPage[] = [];
+
+async function open(options?: Parameters<typeof openPage>[1]): Promise<WatchedPage> {
+  const watched = await openPage(browser, options);
+  pages.push(watched);
+  return watched;
+}
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startDevServer(), launchChromium()]);
+});
+
+afterEach(async () => {
+  const problems = pages.flatMap((watched) => watched.problems());
+  await Promise.all(pages.splice(0).map((watched) => watched.close()));
+  expect(problems).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("sign-in", () => {
+  it("refuses a wrong token with a clear message, then keeps only a read token", async () => {
+    const { page } = await open();
+    await page.goto(`${server.origin}/`);
+    await page.getByLabel("API token").fill("not-a-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("That token was not accepted");
+
+    await page.getByLabel("API token").fill(API_TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator('.connection[data-state="live"]').waitFor();
+    const stored = await page.evaluate(() => JSON.stringify(sessionStorage));
+    expect(stored).toContain("rt1.");
+    expect(stored).not.toContain(API_TOKEN);
+    expect(page.url()).toBe(`${server.origin}/`);
+  });
+
+  it("returns to sign-in, saying so, when the read token has expired or is refused", async () => {
+    const { page } = await open();
+    await page.goto(`${server.origin}/`);
+    const keep = (token: string, expiresAt: number) =>
+      page.evaluate(
+        ([value]) => sessionStorage.setItem("provider-sessions:read-token", value as string),
+        [JSON.stringify({ token, expiresAt })],
+      );
+    await keep("rt1.expired", Date.now() - 1000);
+    await page.reload();
+    await expect.poll(() => page.locator(".notice").textContent()).toContain("expired");
+
+    await keep("rt1.not-signed-by-this-service", Date.now() + 3_600_000);
+    await page.reload();
+    await expect.poll(() => page.locator(".notice").textContent()).toContain("no longer accepted");
+    await page.getByLabel("API token").waitFor();
+  });
+});
+
+describe("the session list", () => {
+  it("shows a new session live, its badge going running → waiting for you → ready", async () => {
+    const { page } = await open();
+    await signIn(page, server.origin);
+    const threadId = newThreadId("badge");
+    const badge = row(page, threadId).locator(".badge");
+
+    const posted = Date.now();
+    await post(server.origin, threadId, [ev.sessionStarted(), ev.turnStarted("t1")]);
+    await badge.filter({ hasText: "running" }).waitFor({ timeout: 1000 });
+    const appearedMs = Date.now() - posted;
+
+    await post(server.origin, threadId, [ev.approvalOpened("t1", "approval-1")]);
+    await badge.filter({ hasText: "waiting for you" }).waitFor({ timeout: 1000 });
+    await expect.poll(() => row(page, threadId).locator(".waiting").textContent()).toBe("waiting for you: 1 approval");
+
+    await post(server.origin, threadId, [ev.approvalResolved("t1", "approval-1"), ev.turnCompleted("t1")]);
+    await badge.filter({ hasText: "ready" }).waitFor({ timeout: 1000 });
+    expect(await badge.getAttribute("data-state")).toBe("ready");
+    console.info(`a new session appeared in the list ${appearedMs} ms after its POST returned`);
+  });
+
+  it("filters to the sessions that need attention, and searches by threadId", async () => {
+    const waiting = newThreadId("attention");
+    const busy = newThreadId("busy");
+    await post(server.origin, waiting, [ev.sessionStarted(), ev.turnStarted("t1"), ev.approvalOpened("t1", "a1")]);
+    await post(server.origin, busy, [ev.sessionStarted(), ev.turnStarted("t1")]);
+    const { page } = await open();
+    await signIn(page, server.origin);
+    await row(page, busy).waitFor();
+    await row(page, waiting).waitFor();
+
+    await page.getByLabel(/Needs attention/).check();
+    await row(page, busy).waitFor({ state: "detached" });
+    await expect.poll(() => row(page, waiting).isVisible()).toBe(true);
+    expect(new URL(page.url()).searchParams.get("show")).toBe("attention");
+
+    await page.getByLabel(/^All/).check();
+    await page.getByLabel("Search").fill(busy);
+    await row(page, waiting).waitFor({ state: "detached" });
+    await expect.poll(() => row(page, busy).isVisible()).toBe(true);
+  });
+
+  it("is keyboard navigable: Tab reaches the rows, arrows move between them, Enter opens one", async () => {
+    const prefix = newThreadId("keyboard");
+    await post(server.origin, `${prefix}-older`, [ev.sessionStarted()]);
+    await post(server.origin, `${prefix}-newer`, [ev.sessionStarted()]);
+    const { page } = await open();
+    await signIn(page, server.origin);
+    await page.getByLabel("Search").fill(prefix);
+    await row(page, `${prefix}-older`).waitFor();
+    const focusedRow = () =>
+      page.evaluate(() => document.activeElement?.closest(".row")?.getAttribute("data-thread-id") ?? null);
+
+    await page.getByLabel("Search").press("Tab");
+    await expect.poll(focusedRow).toBe(`${prefix}-newer`);
+    await page.keyboard.press("ArrowDown");
+    await expect.poll(focusedRow).toBe(`${prefix}-older`);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`**/sessions/${prefix}-older`);
+    await page.locator(".entry").first().waitFor();
+  });
+});
