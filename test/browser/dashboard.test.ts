@@ -4,7 +4,7 @@
  */
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, openPage, row, signIn, type WatchedPage } from "./support/browser.ts";
+import { launchChromium, openPage, row, shownSeqs, signIn, type WatchedPage } from "./support/browser.ts";
 import { API_TOKEN, type DevServer, startDevServer } from "./support/dev-server.ts";
 import { ev, newThreadId, post } from "./support/events.ts";
 
@@ -130,5 +130,58 @@ describe("the session list", () => {
     await page.keyboard.press("Enter");
     await page.waitForURL(`**/sessions/${prefix}-older`);
     await page.locator(".entry").first().waitFor();
+  });
+});
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
+
+describe("a session's page", () => {
+  it("shows the card and the log growing live, with where the turn started and how it ended", async () => {
+    const threadId = newThreadId("log");
+    await post(server.origin, threadId, [ev.sessionStarted(), ev.turnStarted("t1"), ev.delta("t1", "hello")]);
+    const { page } = await open();
+    await signIn(page, server.origin, `/sessions/${threadId}`);
+    await expect.poll(() => shownSeqs(page)).toEqual([1, 2, 3]);
+    await expect.poll(() => page.locator('[data-field="turn"]').textContent()).toBe("t1");
+    expect(await page.locator(".turn-start").textContent()).toBe("Turn t1 started");
+
+    await post(server.origin, threadId, [ev.delta("t1", " world"), ev.turnCompleted("t1")]);
+    await expect.poll(() => shownSeqs(page), { timeout: 2000 }).toEqual([1, 2, 3, 4, 5]);
+    expect(await page.locator(".turn-end").textContent()).toBe("Turn t1 ended: completed");
+    await expect.poll(() => page.locator(".session-title .badge").textContent()).toContain("ready");
+
+    const last = page.locator('.entry[data-seq="5"]');
+    await last.getByText("raw JSON").click();
+    expect(JSON.parse((await last.locator(".raw").textContent()) ?? "")).toMatchObject({
+      seq: 5,
+      outcome: "applied",
+      event: { type: "turn.completed", turnId: "t1" },
+    });
+  });
+
+  it("pages a long log in from the events route when scrolled up, and stops following until asked", async () => {
+    const threadId = newThreadId("long");
+    const deltas = range(1, 450).map((n) => ev.delta("t1", `chunk ${n}`));
+    await post(server.origin, threadId, [ev.sessionStarted(), ev.turnStarted("t1"), ...deltas]);
+    const { page } = await open();
+    await signIn(page, server.origin, `/sessions/${threadId}`);
+    // The last page only, newest at the bottom and in view.
+    await expect.poll(() => shownSeqs(page)).toEqual(range(253, 452));
+    await expect.poll(() => page.locator('.entry[data-seq="452"]').isVisible()).toBe(true);
+
+    const scroller = page.locator(".log-scroller");
+    await scroller.evaluate((element) => element.scrollTo(0, 0));
+    await expect.poll(() => shownSeqs(page)).toEqual(range(53, 452));
+    await scroller.evaluate((element) => element.scrollTo(0, 0));
+    await expect.poll(() => shownSeqs(page)).toEqual(range(1, 452));
+    await expect.poll(() => page.getByRole("button", { name: "Load older entries" }).isHidden()).toBe(true);
+
+    // Scrolled up, a new entry does not pull the reader down; the jump button says it arrived.
+    const before = await scroller.evaluate((element) => element.scrollTop);
+    await post(server.origin, threadId, [ev.turnCompleted("t1")]);
+    await page.getByRole("button", { name: "1 new ↓" }).waitFor();
+    expect(await scroller.evaluate((element) => element.scrollTop)).toBe(before);
+    await page.getByRole("button", { name: "1 new ↓" }).click();
+    await expect.poll(() => page.locator('.entry[data-seq="453"]').isVisible()).toBe(true);
   });
 });
