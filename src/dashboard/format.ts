@@ -16,7 +16,7 @@ const STATUS_BADGES: Record<SessionStatus, Omit<Badge, "state">> = {
   starting: { icon: "◔", label: "starting" },
   running: { icon: "▶", label: "running" },
   ready: { icon: "✓", label: "ready" },
-  interrupted: { icon: "⏸", label: "interrupted" },
+  interrupted: { icon: "‖", label: "interrupted" },
   stopped: { icon: "■", label: "stopped" },
   error: { icon: "✕", label: "error" },
 };
@@ -28,7 +28,7 @@ export function statusBadge(status: SessionStatus): Badge {
 /** A session that waits for a person says so before anything else: that is what a reader acts on. */
 export function sessionBadge(session: Pick<SessionSummary, "status" | "pendingRequests">): Badge {
   return needsAttention(session)
-    ? { state: "attention", icon: "✋", label: "waiting for you" }
+    ? { state: "attention", icon: "◆", label: "waiting for you" }
     : statusBadge(session.status);
 }
 

@@ -23,7 +23,7 @@ export function sessionRows(): RowRenderer<SessionSummary> {
           h("span", { class: "cell thread-id" }, session.threadId),
           h("span", { class: "cell provider" }),
           h("span", { class: "cell turn" }),
-          h("span", { class: "cell waiting" }),
+          h("span", { class: "cell note" }),
           h("span", { class: "cell activity" }),
           h("span", { class: "cell deadline" }),
         ),
@@ -33,12 +33,13 @@ export function sessionRows(): RowRenderer<SessionSummary> {
       updateBadge(part(row, ".badge"), sessionBadge(session));
       setText(part(row, ".provider"), session.providerName ?? "—");
       setText(part(row, ".turn"), session.activeTurnId === null ? "" : `turn ${session.activeTurnId}`);
+      // What waits for a person, or else what went wrong: the one thing to read after the badge.
       const waiting = pendingText(session);
-      setText(part(row, ".waiting"), waiting === "" ? "" : `waiting for you: ${waiting}`);
+      const note = part(row, ".note");
+      note.dataset.kind = waiting !== "" ? "waiting" : session.lastError !== null ? "error" : "none";
+      setText(note, waiting !== "" ? waiting : (session.lastError ?? ""));
       setText(part(row, ".activity"), relativeTime(session.lastEventAt, now));
       setText(part(row, ".deadline"), countdown(session.deadline, now));
-      if (session.lastError !== null) part(row, ".row-link").title = `last error: ${session.lastError}`;
-      else part(row, ".row-link").removeAttribute("title");
     },
     focusTarget: (row) => row.querySelector<HTMLElement>(".row-link"),
   };

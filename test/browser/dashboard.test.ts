@@ -4,7 +4,7 @@
  */
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, openPage, row, shownSeqs, signIn, type WatchedPage } from "./support/browser.ts";
+import { launchChromium, openPage, row, screenshot, shownSeqs, signIn, type WatchedPage } from "./support/browser.ts";
 import { API_TOKEN, type DevServer, startDevServer } from "./support/dev-server.ts";
 import { ev, newThreadId, post } from "./support/events.ts";
 
@@ -83,7 +83,7 @@ describe("the session list", () => {
 
     await post(server.origin, threadId, [ev.approvalOpened("t1", "approval-1")]);
     await badge.filter({ hasText: "waiting for you" }).waitFor({ timeout: 1000 });
-    await expect.poll(() => row(page, threadId).locator(".waiting").textContent()).toBe("waiting for you: 1 approval");
+    await expect.poll(() => row(page, threadId).locator(".note").textContent()).toBe("1 approval");
 
     await post(server.origin, threadId, [ev.approvalResolved("t1", "approval-1"), ev.turnCompleted("t1")]);
     await badge.filter({ hasText: "ready" }).waitFor({ timeout: 1000 });
@@ -110,6 +110,40 @@ describe("the session list", () => {
     await page.getByLabel("Search").fill(busy);
     await row(page, waiting).waitFor({ state: "detached" });
     await expect.poll(() => row(page, busy).isVisible()).toBe(true);
+  });
+
+  it("renders only the visible rows of 5,000 sessions, and scrolls to the last", async () => {
+    const { page } = await open();
+    const total = 5000;
+    const summary = (n: number) => ({
+      threadId: `bulk-${String(n).padStart(5, "0")}`,
+      status: n % 7 === 0 ? "running" : "ready",
+      providerName: "codex",
+      activeTurnId: n % 7 === 0 ? "t1" : null,
+      lastError: null,
+      lastEventAt: new Date(Date.UTC(2026, 10, 28) - n * 1000).toISOString(),
+      deadline: null,
+      pendingRequests: { approvals: n % 11 === 0 ? 1 : 0, userInputs: 0, oldestOpenedAt: null },
+    });
+    // The listing is served from the page's side of the wire; the live stream stays open and silent.
+    await page.route("**/v1/sessions?*", (route) => {
+      const url = new URL(route.request().url());
+      const from = Number(url.searchParams.get("cursor") ?? 0);
+      const to = Math.min(total, from + Number(url.searchParams.get("limit")));
+      const sessions = range(from, to - 1).map(summary);
+      return route.fulfill({ json: { sessions, nextCursor: to < total ? String(to) : null, version: 1 } });
+    });
+    await page.route("**/v1/directory/stream*", () => {});
+    await signIn(page, server.origin, "/", { live: false });
+    await page.locator('.row[data-thread-id="bulk-00000"]').waitFor();
+    await expect.poll(() => page.locator(".directory-count").textContent()).toBe("5000 of 5000 sessions");
+    expect(await page.locator(".row").count()).toBeLessThan(40);
+
+    await page.locator(".virtual-viewport").evaluate((element) => element.scrollTo(0, element.scrollHeight));
+    await page.locator('.row[data-thread-id="bulk-04999"]').waitFor();
+    expect(await page.locator(".row").count()).toBeLessThan(40);
+    await page.getByLabel(/Needs attention/).check();
+    await expect.poll(() => page.locator(".directory-count").textContent()).toBe("455 of 5000 sessions");
   });
 
   it("is keyboard navigable: Tab reaches the rows, arrows move between them, Enter opens one", async () => {
@@ -183,5 +217,102 @@ describe("a session's page", () => {
     expect(await scroller.evaluate((element) => element.scrollTop)).toBe(before);
     await page.getByRole("button", { name: "1 new ↓" }).click();
     await expect.poll(() => page.locator('.entry[data-seq="453"]').isVisible()).toBe(true);
+  });
+});
+
+describe("a dropped connection", () => {
+  it("shows reconnecting while the service restarts, then catches up without duplicate rows", async () => {
+    const threadId = newThreadId("restart");
+    await post(server.origin, threadId, [ev.sessionStarted(), ev.turnStarted("t1"), ev.delta("t1", "before")]);
+    const list = await open();
+    const session = await open();
+    await signIn(list.page, server.origin);
+    await signIn(session.page, server.origin, `/sessions/${threadId}`);
+    await expect.poll(() => shownSeqs(session.page)).toEqual([1, 2, 3]);
+    await row(list.page, threadId).locator(".badge", { hasText: "running" }).waitFor();
+
+    const restarted = server.restart();
+    for (const { page } of [list, session]) {
+      await page.locator('.connection[data-state="reconnecting"]').waitFor({ timeout: 15_000 });
+    }
+    await restarted;
+    // Posted as soon as the service is back, most likely before the pages have reconnected: they catch up.
+    await post(server.origin, threadId, [ev.delta("t1", "after"), ev.approvalOpened("t1", "a1")]);
+    for (const { page } of [list, session]) await page.locator('.connection[data-state="live"]').waitFor();
+    await expect.poll(() => shownSeqs(session.page), { timeout: 2000 }).toEqual([1, 2, 3, 4, 5]);
+    await row(list.page, threadId).locator(".badge", { hasText: "waiting for you" }).waitFor({ timeout: 2000 });
+    expect(await list.page.locator(`.row[data-thread-id="${threadId}"]`).count()).toBe(1);
+  });
+});
+
+describe("one origin for pages and API", () => {
+  it("never lets a page shadow /v1, /openapi.json or /healthz, and links a session's page", async () => {
+    const { page } = await open();
+    const openapi = await page.goto(`${server.origin}/openapi.json`);
+    expect(openapi?.headers()["content-type"]).toContain("application/json");
+    const health = await page.goto(`${server.origin}/healthz`);
+    expect(await health?.json()).toEqual({ ok: true });
+    const api = await page.goto(`${server.origin}/v1/sessions`);
+    expect(api?.status()).toBe(401);
+    expect(api?.headers()["content-type"]).toBe("application/problem+json");
+    const linked = await page.goto(`${server.origin}/sessions/some%2Fthread`);
+    expect(linked?.headers()["content-type"]).toContain("text/html");
+  });
+});
+
+describe("screenshots", () => {
+  it("saves the list, a session, phone width and dark mode", async () => {
+    const names = ["fix-login-redirect", "upgrade-zod-4", "flaky-e2e-retry", "docs-quickstart", "refactor-billing"];
+    const [running, waiting, ready, failed, question] = names.map((name) => newThreadId(name));
+    const now = Date.now();
+    await post(server.origin, ready as string, [ev.sessionStarted(), ev.turnStarted("t1"), ev.turnCompleted("t1")]);
+    await post(server.origin, failed as string, [
+      ev.sessionStarted(),
+      ev.turnStarted("t1"),
+      { ...ev.delta("t1", "x"), type: "runtime.error", payload: { message: "model overloaded" } },
+    ]);
+    await post(server.origin, question as string, [
+      ev.sessionStarted(),
+      ev.turnStarted("t3"),
+      { ...ev.delta("t3", "?"), type: "user-input.requested", requestId: "q1", payload: { question: "Which branch?" } },
+    ]);
+    await post(server.origin, waiting as string, [
+      ev.sessionStarted(),
+      ev.turnStarted("t2"),
+      ev.approvalOpened("t2", "a1"),
+    ]);
+    await post(server.origin, running as string, [
+      ev.sessionStarted(),
+      ev.turnStarted("t1"),
+      ev.delta("t1", "Reading src/auth/redirect.ts"),
+      ev.approvalOpened("t1", "a1"),
+      ev.approvalResolved("t1", "a1"),
+      ev.turnCompleted("t1"),
+      ev.turnStarted("t2"),
+      ev.delta("t2", "Running npm test"),
+      { ...ev.turnStarted("t1"), eventId: `late-${now}` },
+    ]);
+
+    const desktop = await open();
+    await signIn(desktop.page, server.origin);
+    await row(desktop.page, running as string).waitFor();
+    await screenshot(desktop.page, "list");
+    await desktop.page.goto(`${server.origin}/sessions/${running}`);
+    await desktop.page.locator('.entry[data-seq="9"]').waitFor();
+    await desktop.page.locator('.entry[data-seq="9"]').getByText("raw JSON").click();
+    await screenshot(desktop.page, "session");
+
+    const phone = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await signIn(phone.page, server.origin);
+    await row(phone.page, running as string).waitFor();
+    await screenshot(phone.page, "phone");
+    // Phone width has no horizontal scrolling.
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+    const dark = await open({ colorScheme: "dark" });
+    await signIn(dark.page, server.origin);
+    await row(dark.page, running as string).waitFor();
+    expect(await dark.page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(17, 19, 23)");
+    await screenshot(dark.page, "dark");
   });
 });
