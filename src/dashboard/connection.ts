@@ -8,6 +8,9 @@ import { h, setText } from "./dom.ts";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
 
+/** What the streams report; `offline` comes from the browser and wins while it lasts. */
+type StreamState = Exclude<ConnectionState, "offline">;
+
 const LABELS: Record<ConnectionState, string> = {
   connecting: "connecting…",
   live: "live",
@@ -20,28 +23,28 @@ export const DASHBOARD_RETRY: RetryPolicy = { initialDelayMs: 250, maxDelayMs: 3
 
 export class Connection {
   readonly element = h("span", { class: "connection", role: "status", "aria-live": "polite" });
-  #state: ConnectionState = "connecting";
+  #stream: StreamState = "connecting";
 
   constructor() {
     this.#render();
-    window.addEventListener("offline", () => this.set("offline"));
-    window.addEventListener("online", () => this.set("reconnecting"));
+    window.addEventListener("offline", () => this.#render());
+    window.addEventListener("online", () => this.#render());
   }
 
   get state(): ConnectionState {
-    return this.#state;
+    return navigator.onLine ? this.#stream : "offline";
   }
 
-  set(state: ConnectionState): void {
-    const next = !navigator.onLine && state !== "live" ? "offline" : state;
-    if (next === this.#state) return;
-    this.#state = next;
+  set(state: StreamState): void {
+    this.#stream = state;
     this.#render();
   }
 
   #render(): void {
-    this.element.dataset.state = this.#state;
-    setText(this.element, LABELS[this.#state]);
+    const state = this.state;
+    if (this.element.dataset.state === state) return;
+    this.element.dataset.state = state;
+    setText(this.element, LABELS[state]);
   }
 
   /** A fetch for the client: stream requests that fail, or whose body ends, mark the connection as lost. */
@@ -51,7 +54,7 @@ export class Connection {
         .split("?")[0]
         ?.endsWith("/stream") ?? false;
     if (!streaming) return fetch(input, init);
-    if (this.#state === "live") this.set("reconnecting");
+    if (this.#stream === "live") this.set("reconnecting");
     let response: Response;
     try {
       response = await fetch(input, init);

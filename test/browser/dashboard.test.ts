@@ -243,6 +243,19 @@ describe("a dropped connection", () => {
     await row(list.page, threadId).locator(".badge", { hasText: "waiting for you" }).waitFor({ timeout: 2000 });
     expect(await list.page.locator(`.row[data-thread-id="${threadId}"]`).count()).toBe(1);
   });
+
+  it("says offline while the browser is, and is live again after", async () => {
+    const threadId = newThreadId("offline");
+    await post(server.origin, threadId, [ev.sessionStarted()]);
+    const { page } = await open();
+    await signIn(page, server.origin, `/sessions/${threadId}`);
+    await page.context().setOffline(true);
+    await page.locator('.connection[data-state="offline"]').waitFor();
+    await page.context().setOffline(false);
+    await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+    await post(server.origin, threadId, [ev.turnStarted("t1")]);
+    await expect.poll(() => shownSeqs(page), { timeout: 2000 }).toEqual([1, 2]);
+  });
 });
 
 describe("one origin for pages and API", () => {
