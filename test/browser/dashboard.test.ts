@@ -6,7 +6,8 @@ import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, openPage, row, screenshot, shownSeqs, signIn, type WatchedPage } from "./support/browser.ts";
 import { API_TOKEN, type DevServer, startDevServer } from "./support/dev-server.ts";
-import { ev, newThreadId, post } from "./support/events.ts";
+import { ev, newThreadId, post, range } from "./support/events.ts";
+import { seedShowcase, serveDirectory } from "./support/fixtures.ts";
 
 let server: DevServer;
 let browser: Browser;
@@ -114,26 +115,8 @@ describe("the session list", () => {
 
   it("renders only the visible rows of 5,000 sessions, and scrolls to the last", async () => {
     const { page } = await open();
-    const total = 5000;
-    const summary = (n: number) => ({
-      threadId: `bulk-${String(n).padStart(5, "0")}`,
-      status: n % 7 === 0 ? "running" : "ready",
-      providerName: "codex",
-      activeTurnId: n % 7 === 0 ? "t1" : null,
-      lastError: null,
-      lastEventAt: new Date(Date.UTC(2026, 10, 28) - n * 1000).toISOString(),
-      deadline: null,
-      pendingRequests: { approvals: n % 11 === 0 ? 1 : 0, userInputs: 0, oldestOpenedAt: null },
-    });
     // The listing is served from the page's side of the wire; the live stream stays open and silent.
-    await page.route("**/v1/sessions?*", (route) => {
-      const url = new URL(route.request().url());
-      const from = Number(url.searchParams.get("cursor") ?? 0);
-      const to = Math.min(total, from + Number(url.searchParams.get("limit")));
-      const sessions = range(from, to - 1).map(summary);
-      return route.fulfill({ json: { sessions, nextCursor: to < total ? String(to) : null, version: 1 } });
-    });
-    await page.route("**/v1/directory/stream*", () => {});
+    await serveDirectory(page, 5000);
     await signIn(page, server.origin, "/", { live: false });
     await page.locator('.row[data-thread-id="bulk-00000"]').waitFor();
     await expect.poll(() => page.locator(".directory-count").textContent()).toBe("5000 of 5000 sessions");
@@ -166,8 +149,6 @@ describe("the session list", () => {
     await page.locator(".entry").first().waitFor();
   });
 });
-
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
 
 describe("a session's page", () => {
   it("shows the card and the log growing live, with where the turn started and how it ended", async () => {
@@ -275,40 +256,10 @@ describe("one origin for pages and API", () => {
 
 describe("screenshots", () => {
   it("saves the list, a session, phone width and dark mode", async () => {
-    const names = ["fix-login-redirect", "upgrade-zod-4", "flaky-e2e-retry", "docs-quickstart", "refactor-billing"];
-    const [running, waiting, ready, failed, question] = names.map((name) => newThreadId(name));
-    const now = Date.now();
-    await post(server.origin, ready as string, [ev.sessionStarted(), ev.turnStarted("t1"), ev.turnCompleted("t1")]);
-    await post(server.origin, failed as string, [
-      ev.sessionStarted(),
-      ev.turnStarted("t1"),
-      { ...ev.delta("t1", "x"), type: "runtime.error", payload: { message: "model overloaded" } },
-    ]);
-    await post(server.origin, question as string, [
-      ev.sessionStarted(),
-      ev.turnStarted("t3"),
-      { ...ev.delta("t3", "?"), type: "user-input.requested", requestId: "q1", payload: { question: "Which branch?" } },
-    ]);
-    await post(server.origin, waiting as string, [
-      ev.sessionStarted(),
-      ev.turnStarted("t2"),
-      ev.approvalOpened("t2", "a1"),
-    ]);
-    await post(server.origin, running as string, [
-      ev.sessionStarted(),
-      ev.turnStarted("t1"),
-      ev.delta("t1", "Reading src/auth/redirect.ts"),
-      ev.approvalOpened("t1", "a1"),
-      ev.approvalResolved("t1", "a1"),
-      ev.turnCompleted("t1"),
-      ev.turnStarted("t2"),
-      ev.delta("t2", "Running npm test"),
-      { ...ev.turnStarted("t1"), eventId: `late-${now}` },
-    ]);
-
+    const running = await seedShowcase(server.origin);
     const desktop = await open();
     await signIn(desktop.page, server.origin);
-    await row(desktop.page, running as string).waitFor();
+    await row(desktop.page, running).waitFor();
     await screenshot(desktop.page, "list");
     await desktop.page.goto(`${server.origin}/sessions/${running}`);
     await desktop.page.locator('.entry[data-seq="9"]').waitFor();
@@ -317,14 +268,14 @@ describe("screenshots", () => {
 
     const phone = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await signIn(phone.page, server.origin);
-    await row(phone.page, running as string).waitFor();
+    await row(phone.page, running).waitFor();
     await screenshot(phone.page, "phone");
     // Phone width has no horizontal scrolling.
     expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
     const dark = await open({ colorScheme: "dark" });
     await signIn(dark.page, server.origin);
-    await row(dark.page, running as string).waitFor();
+    await row(dark.page, running).waitFor();
     expect(await dark.page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(17, 19, 23)");
     await screenshot(dark.page, "dark");
   });

@@ -52,3 +52,5 @@ export const ev = {
     payload: { state: "completed" },
   }),
 };
+
+export const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
