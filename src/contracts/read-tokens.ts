@@ -1,8 +1,6 @@
 /** Read-only tokens for browsers and phones: what is asked for and what is answered. */
 import { z } from "zod";
-
-export const READ_TOKEN_DEFAULT_TTL_SECONDS = 900;
-export const READ_TOKEN_MAX_TTL_SECONDS = 86_400;
+import { READ_TOKEN_DEFAULT_TTL_SECONDS, READ_TOKEN_MAX_TTL_SECONDS } from "./vocabulary.ts";
 
 export const ReadTokenRequestSchema = z
   .object({

@@ -39,3 +39,7 @@ export type ReapReason = (typeof REAP_REASONS)[number];
 
 export const DELIVERY_STATES = ["pending", "delivered", "failed"] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/** Read-token lifetimes in seconds: here, without zod, so the dashboard's bundle can ask for the longest. */
+export const READ_TOKEN_DEFAULT_TTL_SECONDS = 900;
+export const READ_TOKEN_MAX_TTL_SECONDS = 86_400;

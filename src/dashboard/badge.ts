@@ -1,0 +1,21 @@
+/** A status badge: colour from its state, and an icon and a label, so it never speaks in colour alone. */
+import { h, setText } from "./dom.ts";
+import type { Badge } from "./format.ts";
+
+export function badge(value: Badge): HTMLElement {
+  const element = h(
+    "span",
+    { class: "badge" },
+    h("span", { class: "badge-icon", "aria-hidden": "true" }),
+    h("span", { class: "badge-label" }),
+  );
+  updateBadge(element, value);
+  return element;
+}
+
+export function updateBadge(element: HTMLElement, { state, icon, label }: Badge): void {
+  if (element.dataset.state !== state) element.dataset.state = state;
+  const [iconElement, labelElement] = element.children;
+  if (iconElement !== undefined) setText(iconElement, icon);
+  if (labelElement !== undefined) setText(labelElement, label);
+}

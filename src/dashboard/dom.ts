@@ -1,0 +1,34 @@
+/** The dashboard's one view helper: builds elements from a tag, attributes and children (no framework needed). */
+
+type Child = Node | string | null | undefined | false;
+type Attribute = string | number | boolean | undefined;
+type Attributes = Record<string, Attribute | ((event: Event) => void)>;
+
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (typeof value === "function") element.addEventListener(name.slice(2).toLowerCase(), value);
+    else if (value === true) element.setAttribute(name, "");
+    else if (value !== false && value !== undefined) element.setAttribute(name, String(value));
+  }
+  element.append(
+    ...children.filter((child): child is Node | string => child !== null && child !== undefined && child !== false),
+  );
+  return element;
+}
+
+/** Sets text only when it changed, so a once-a-second refresh of a row costs no layout when nothing moved. */
+export function setText(element: Element, text: string): void {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+/** The element the template promised; a missing one is a bug in the template beside it. */
+export function part<E extends Element = HTMLElement>(root: ParentNode, selector: string): E {
+  const element = root.querySelector<E>(selector);
+  if (element === null) throw new Error(`missing ${selector}`);
+  return element;
+}

@@ -1,0 +1,91 @@
+/** What the dashboard shows for a status, a pending request count, a past moment and a deadline: text first. */
+import type { SessionSummary } from "../client/index.ts";
+import type { DeadlineAction, SessionStatus } from "../contracts/vocabulary.ts";
+
+/** A badge's state picks its colour; its icon and label say the same thing without colour. */
+export type BadgeState = SessionStatus | "attention";
+
+export interface Badge {
+  state: BadgeState;
+  icon: string;
+  label: string;
+}
+
+const STATUS_BADGES: Record<SessionStatus, Omit<Badge, "state">> = {
+  idle: { icon: "○", label: "idle" },
+  starting: { icon: "◔", label: "starting" },
+  running: { icon: "▶", label: "running" },
+  ready: { icon: "✓", label: "ready" },
+  interrupted: { icon: "‖", label: "interrupted" },
+  stopped: { icon: "■", label: "stopped" },
+  error: { icon: "✕", label: "error" },
+};
+
+export function statusBadge(status: SessionStatus): Badge {
+  return { state: status, ...STATUS_BADGES[status] };
+}
+
+/** A session that waits for a person says so before anything else: that is what a reader acts on. */
+export function sessionBadge(session: Pick<SessionSummary, "status" | "pendingRequests">): Badge {
+  return needsAttention(session)
+    ? { state: "attention", icon: "◆", label: "waiting for you" }
+    : statusBadge(session.status);
+}
+
+export function needsAttention(session: Pick<SessionSummary, "pendingRequests">): boolean {
+  return session.pendingRequests.approvals + session.pendingRequests.userInputs > 0;
+}
+
+export function isActive(session: Pick<SessionSummary, "status">): boolean {
+  return session.status === "starting" || session.status === "running";
+}
+
+export function pendingText({ pendingRequests }: Pick<SessionSummary, "pendingRequests">): string {
+  const parts: string[] = [];
+  if (pendingRequests.approvals > 0) parts.push(plural(pendingRequests.approvals, "approval"));
+  if (pendingRequests.userInputs > 0) parts.push(plural(pendingRequests.userInputs, "question"));
+  return parts.join(", ");
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** "just now", "42 s ago", "3 min ago", "5 h ago", "2 d ago". */
+export function relativeTime(iso: string | null, now: number): string {
+  if (iso === null) return "never";
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 5) return "just now";
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
+  return `${Math.floor(seconds / 86_400)} d ago`;
+}
+
+const DEADLINE_LABELS: Record<DeadlineAction, string> = {
+  "expire-turn": "turn expires",
+  reap: "reaped",
+  purge: "purged",
+};
+
+/** "reaped in 29:41", "turn expires in 1:59:58", "purged now" once due. */
+export function countdown(deadline: SessionSummary["deadline"], now: number): string {
+  if (deadline === null) return "";
+  const label = DEADLINE_LABELS[deadline.action];
+  const seconds = Math.round((Date.parse(deadline.at) - now) / 1000);
+  return seconds <= 0 ? `${label} now` : `${label} in ${clock(seconds)}`;
+}
+
+function clock(totalSeconds: number): string {
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  const mm = String(minutes).padStart(hours > 0 ? 2 : 1, "0");
+  const ss = String(seconds).padStart(2, "0");
+  return hours > 0 ? `${hours}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+/** Time of day in the reader's locale, to the second: enough to order a log by eye. */
+export function timeOfDay(iso: string): string {
+  return new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}

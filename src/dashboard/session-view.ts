@@ -1,0 +1,96 @@
+/**
+ * One session's page: its card and its log, live. It reads the session, subscribes after the last page of its
+ * log (older pages come from the events route when the reader scrolls up), and the client resumes the stream
+ * from the last seq it yielded, so a dropped connection catches up without a gap or a repeated entry.
+ */
+import { type LogEntryView, ProblemError } from "../client/index.ts";
+import { DASHBOARD_RETRY } from "./connection.ts";
+import { h } from "./dom.ts";
+import { SessionCard } from "./session-card.ts";
+import { SessionLog } from "./session-log.ts";
+import { keepFollowing, type View, type ViewContext } from "./view.ts";
+
+/** Entries shown at first, and paged in at a time when scrolling up. */
+const PAGE = 200;
+
+export function sessionView(threadId: string, context: ViewContext): View {
+  const { client } = context;
+  const controller = new AbortController();
+  const { signal } = controller;
+  const card = new SessionCard(threadId);
+  const log = new SessionLog(async (beforeSeq) => {
+    const after = Math.max(0, beforeSeq - 1 - PAGE);
+    const entries: LogEntryView[] = [];
+    for await (const entry of client.events(threadId, { after, limit: PAGE, signal })) {
+      if (entry.seq >= beforeSeq) break;
+      entries.push(entry);
+    }
+    return entries;
+  });
+  const element = h(
+    "div",
+    { class: "session" },
+    h("a", { href: "/", "data-link": true, class: "back" }, "← All sessions"),
+    card.element,
+    log.element,
+  );
+
+  const follow = async () => {
+    // After a failed read, resume after what the log holds rather than from the last page again.
+    const held = log.lastSeq;
+    const after = held ?? (await startingPoint());
+    if (held === null) log.startAt(after + 1);
+    for await (const message of client.live(threadId, { after, signal, retry: DASHBOARD_RETRY })) {
+      switch (message.type) {
+        case "snapshot":
+          card.update(message.session);
+          card.note(message.session === null ? "No events yet: they appear here as they arrive." : null);
+          break;
+        case "session":
+          card.update(message.session);
+          card.note(null);
+          break;
+        case "entry":
+          log.append(message);
+          break;
+        case "synchronized":
+          context.connection.set("live");
+          break;
+        case "reset":
+          log.clear();
+          log.startAt(1);
+          break;
+        case "behind":
+          break;
+        case "purged":
+          card.update(null);
+          card.note("This session was deleted or purged.");
+          return;
+        default:
+          message satisfies never;
+      }
+    }
+  };
+
+  /** The seq to subscribe after: the last page of the log, so a long log does not stream in whole. */
+  const startingPoint = async (): Promise<number> => {
+    try {
+      const session = await client.session(threadId, { signal });
+      card.update(session);
+      return Math.max(0, session.lastSeq - PAGE);
+    } catch (error) {
+      if (error instanceof ProblemError && error.status === 404) return 0;
+      throw error;
+    }
+  };
+
+  const ticker = setInterval(() => card.tick(), 1000);
+  void keepFollowing(follow, signal, context);
+  return {
+    element,
+    dispose: () => {
+      controller.abort();
+      clearInterval(ticker);
+    },
+  };
+}

@@ -1,0 +1,282 @@
+/**
+ * The dashboard in a real browser: sign-in, the live list, its filters, a session's live log, and a restart of
+ * the service in the middle of it all. Every case also checks that the page raised no error of its own.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, openPage, row, screenshot, shownSeqs, signIn, type WatchedPage } from "./support/browser.ts";
+import { API_TOKEN, type DevServer, startDevServer } from "./support/dev-server.ts";
+import { ev, newThreadId, post, range } from "./support/events.ts";
+import { seedShowcase, serveDirectory } from "./support/fixtures.ts";
+
+let server: DevServer;
+let browser: Browser;
+const pages: WatchedPage[] = [];
+
+async function open(options?: Parameters<typeof openPage>[1]): Promise<WatchedPage> {
+  const watched = await openPage(browser, options);
+  pages.push(watched);
+  return watched;
+}
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startDevServer(), launchChromium()]);
+});
+
+afterEach(async () => {
+  const problems = pages.flatMap((watched) => watched.problems());
+  await Promise.all(pages.splice(0).map((watched) => watched.close()));
+  expect(problems).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("sign-in", () => {
+  it("refuses a wrong token with a clear message, then keeps only a read token", async () => {
+    const { page } = await open();
+    await page.goto(`${server.origin}/`);
+    await page.getByLabel("API token").fill("not-a-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("That token was not accepted");
+
+    await page.getByLabel("API token").fill(API_TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator('.connection[data-state="live"]').waitFor();
+    const stored = await page.evaluate(() => JSON.stringify(sessionStorage));
+    expect(stored).toContain("rt1.");
+    expect(stored).not.toContain(API_TOKEN);
+    expect(page.url()).toBe(`${server.origin}/`);
+  });
+
+  it("returns to sign-in, saying so, when the read token has expired or is refused", async () => {
+    const { page } = await open();
+    await page.goto(`${server.origin}/`);
+    const keep = (token: string, expiresAt: number) =>
+      page.evaluate(
+        ([value]) => sessionStorage.setItem("provider-sessions:read-token", value as string),
+        [JSON.stringify({ token, expiresAt })],
+      );
+    await keep("rt1.expired", Date.now() - 1000);
+    await page.reload();
+    await expect.poll(() => page.locator(".notice").textContent()).toContain("expired");
+
+    await keep("rt1.not-signed-by-this-service", Date.now() + 3_600_000);
+    await page.reload();
+    await expect.poll(() => page.locator(".notice").textContent()).toContain("no longer accepted");
+    await page.getByLabel("API token").waitFor();
+  });
+});
+
+describe("the session list", () => {
+  it("shows a new session live, its badge going running → waiting for you → ready", async () => {
+    const { page } = await open();
+    await signIn(page, server.origin);
+    const threadId = newThreadId("badge");
+    const badge = row(page, threadId).locator(".badge");
+
+    const posted = Date.now();
+    await post(server.origin, threadId, [ev.sessionStarted(), ev.turnStarted("t1")]);
+    await badge.filter({ hasText: "running" }).waitFor({ timeout: 1000 });
+    const appearedMs = Date.now() - posted;
+
+    await post(server.origin, threadId, [ev.approvalOpened("t1", "approval-1")]);
+    await badge.filter({ hasText: "waiting for you" }).waitFor({ timeout: 1000 });
+    await expect.poll(() => row(page, threadId).locator(".note").textContent()).toBe("1 approval");
+
+    await post(server.origin, threadId, [ev.approvalResolved("t1", "approval-1"), ev.turnCompleted("t1")]);
+    await badge.filter({ hasText: "ready" }).waitFor({ timeout: 1000 });
+    expect(await badge.getAttribute("data-state")).toBe("ready");
+    console.info(`a new session appeared in the list ${appearedMs} ms after its POST returned`);
+  });
+
+  it("filters to the sessions that need attention, and searches by threadId", async () => {
+    const waiting = newThreadId("attention");
+    const busy = newThreadId("busy");
+    await post(server.origin, waiting, [ev.sessionStarted(), ev.turnStarted("t1"), ev.approvalOpened("t1", "a1")]);
+    await post(server.origin, busy, [ev.sessionStarted(), ev.turnStarted("t1")]);
+    const { page } = await open();
+    await signIn(page, server.origin);
+    await row(page, busy).waitFor();
+    await row(page, waiting).waitFor();
+
+    await page.getByLabel(/Needs attention/).check();
+    await row(page, busy).waitFor({ state: "detached" });
+    await expect.poll(() => row(page, waiting).isVisible()).toBe(true);
+    expect(new URL(page.url()).searchParams.get("show")).toBe("attention");
+
+    await page.getByLabel(/^All/).check();
+    await page.getByLabel("Search").fill(busy);
+    await row(page, waiting).waitFor({ state: "detached" });
+    await expect.poll(() => row(page, busy).isVisible()).toBe(true);
+  });
+
+  it("renders only the visible rows of 5,000 sessions, and scrolls to the last", async () => {
+    const { page } = await open();
+    // The listing is served from the page's side of the wire; the live stream stays open and silent.
+    await serveDirectory(page, 5000);
+    await signIn(page, server.origin, "/", { live: false });
+    await page.locator('.row[data-thread-id="bulk-00000"]').waitFor();
+    await expect.poll(() => page.locator(".directory-count").textContent()).toBe("5000 of 5000 sessions");
+    expect(await page.locator(".row").count()).toBeLessThan(40);
+
+    await page.locator(".virtual-viewport").evaluate((element) => element.scrollTo(0, element.scrollHeight));
+    await page.locator('.row[data-thread-id="bulk-04999"]').waitFor();
+    expect(await page.locator(".row").count()).toBeLessThan(40);
+    await page.getByLabel(/Needs attention/).check();
+    await expect.poll(() => page.locator(".directory-count").textContent()).toBe("455 of 5000 sessions");
+  });
+
+  it("is keyboard navigable: Tab reaches the rows, arrows move between them, Enter opens one", async () => {
+    const prefix = newThreadId("keyboard");
+    await post(server.origin, `${prefix}-older`, [ev.sessionStarted()]);
+    await post(server.origin, `${prefix}-newer`, [ev.sessionStarted()]);
+    const { page } = await open();
+    await signIn(page, server.origin);
+    await page.getByLabel("Search").fill(prefix);
+    await row(page, `${prefix}-older`).waitFor();
+    const focusedRow = () =>
+      page.evaluate(() => document.activeElement?.closest(".row")?.getAttribute("data-thread-id") ?? null);
+
+    await page.getByLabel("Search").press("Tab");
+    await expect.poll(focusedRow).toBe(`${prefix}-newer`);
+    await page.keyboard.press("ArrowDown");
+    await expect.poll(focusedRow).toBe(`${prefix}-older`);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`**/sessions/${prefix}-older`);
+    await page.locator(".entry").first().waitFor();
+  });
+});
+
+describe("a session's page", () => {
+  it("shows the card and the log growing live, with where the turn started and how it ended", async () => {
+    const threadId = newThreadId("log");
+    await post(server.origin, threadId, [ev.sessionStarted(), ev.turnStarted("t1"), ev.delta("t1", "hello")]);
+    const { page } = await open();
+    await signIn(page, server.origin, `/sessions/${threadId}`);
+    await expect.poll(() => shownSeqs(page)).toEqual([1, 2, 3]);
+    await expect.poll(() => page.locator('[data-field="turn"]').textContent()).toBe("t1");
+    expect(await page.locator(".turn-start").textContent()).toBe("Turn t1 started");
+
+    await post(server.origin, threadId, [ev.delta("t1", " world"), ev.turnCompleted("t1")]);
+    await expect.poll(() => shownSeqs(page), { timeout: 2000 }).toEqual([1, 2, 3, 4, 5]);
+    expect(await page.locator(".turn-end").textContent()).toBe("Turn t1 ended: completed");
+    await expect.poll(() => page.locator(".session-title .badge").textContent()).toContain("ready");
+
+    const last = page.locator('.entry[data-seq="5"]');
+    await last.getByText("raw JSON").click();
+    expect(JSON.parse((await last.locator(".raw").textContent()) ?? "")).toMatchObject({
+      seq: 5,
+      outcome: "applied",
+      event: { type: "turn.completed", turnId: "t1" },
+    });
+  });
+
+  it("pages a long log in from the events route when scrolled up, and stops following until asked", async () => {
+    const threadId = newThreadId("long");
+    const deltas = range(1, 450).map((n) => ev.delta("t1", `chunk ${n}`));
+    await post(server.origin, threadId, [ev.sessionStarted(), ev.turnStarted("t1"), ...deltas]);
+    const { page } = await open();
+    await signIn(page, server.origin, `/sessions/${threadId}`);
+    // The last page only, newest at the bottom and in view.
+    await expect.poll(() => shownSeqs(page)).toEqual(range(253, 452));
+    await expect.poll(() => page.locator('.entry[data-seq="452"]').isVisible()).toBe(true);
+
+    const scroller = page.locator(".log-scroller");
+    await scroller.evaluate((element) => element.scrollTo(0, 0));
+    await expect.poll(() => shownSeqs(page)).toEqual(range(53, 452));
+    await scroller.evaluate((element) => element.scrollTo(0, 0));
+    await expect.poll(() => shownSeqs(page)).toEqual(range(1, 452));
+    await expect.poll(() => page.getByRole("button", { name: "Load older entries" }).isHidden()).toBe(true);
+
+    // Scrolled up, a new entry does not pull the reader down; the jump button says it arrived.
+    const before = await scroller.evaluate((element) => element.scrollTop);
+    await post(server.origin, threadId, [ev.turnCompleted("t1")]);
+    await page.getByRole("button", { name: "1 new ↓" }).waitFor();
+    expect(await scroller.evaluate((element) => element.scrollTop)).toBe(before);
+    await page.getByRole("button", { name: "1 new ↓" }).click();
+    await expect.poll(() => page.locator('.entry[data-seq="453"]').isVisible()).toBe(true);
+  });
+});
+
+describe("a dropped connection", () => {
+  it("shows reconnecting while the service restarts, then catches up without duplicate rows", async () => {
+    const threadId = newThreadId("restart");
+    await post(server.origin, threadId, [ev.sessionStarted(), ev.turnStarted("t1"), ev.delta("t1", "before")]);
+    const list = await open();
+    const session = await open();
+    await signIn(list.page, server.origin);
+    await signIn(session.page, server.origin, `/sessions/${threadId}`);
+    await expect.poll(() => shownSeqs(session.page)).toEqual([1, 2, 3]);
+    await row(list.page, threadId).locator(".badge", { hasText: "running" }).waitFor();
+
+    const restarted = server.restart();
+    for (const { page } of [list, session]) {
+      await page.locator('.connection[data-state="reconnecting"]').waitFor({ timeout: 15_000 });
+    }
+    await restarted;
+    // Posted as soon as the service is back, most likely before the pages have reconnected: they catch up.
+    await post(server.origin, threadId, [ev.delta("t1", "after"), ev.approvalOpened("t1", "a1")]);
+    for (const { page } of [list, session]) await page.locator('.connection[data-state="live"]').waitFor();
+    await expect.poll(() => shownSeqs(session.page), { timeout: 2000 }).toEqual([1, 2, 3, 4, 5]);
+    await row(list.page, threadId).locator(".badge", { hasText: "waiting for you" }).waitFor({ timeout: 2000 });
+    expect(await list.page.locator(`.row[data-thread-id="${threadId}"]`).count()).toBe(1);
+  });
+
+  it("says offline while the browser is, and is live again after", async () => {
+    const threadId = newThreadId("offline");
+    await post(server.origin, threadId, [ev.sessionStarted()]);
+    const { page } = await open();
+    await signIn(page, server.origin, `/sessions/${threadId}`);
+    await page.context().setOffline(true);
+    await page.locator('.connection[data-state="offline"]').waitFor();
+    await page.context().setOffline(false);
+    await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+    await post(server.origin, threadId, [ev.turnStarted("t1")]);
+    await expect.poll(() => shownSeqs(page), { timeout: 2000 }).toEqual([1, 2]);
+  });
+});
+
+describe("one origin for pages and API", () => {
+  it("never lets a page shadow /v1, /openapi.json or /healthz, and links a session's page", async () => {
+    const { page } = await open();
+    const openapi = await page.goto(`${server.origin}/openapi.json`);
+    expect(openapi?.headers()["content-type"]).toContain("application/json");
+    const health = await page.goto(`${server.origin}/healthz`);
+    expect(await health?.json()).toEqual({ ok: true });
+    const api = await page.goto(`${server.origin}/v1/sessions`);
+    expect(api?.status()).toBe(401);
+    expect(api?.headers()["content-type"]).toBe("application/problem+json");
+    const linked = await page.goto(`${server.origin}/sessions/some%2Fthread`);
+    expect(linked?.headers()["content-type"]).toContain("text/html");
+  });
+});
+
+describe("screenshots", () => {
+  it("saves the list, a session, phone width and dark mode", async () => {
+    const running = await seedShowcase(server.origin);
+    const desktop = await open();
+    await signIn(desktop.page, server.origin);
+    await row(desktop.page, running).waitFor();
+    await screenshot(desktop.page, "list");
+    await desktop.page.goto(`${server.origin}/sessions/${running}`);
+    await desktop.page.locator('.entry[data-seq="9"]').waitFor();
+    await desktop.page.locator('.entry[data-seq="9"]').getByText("raw JSON").click();
+    await screenshot(desktop.page, "session");
+
+    const phone = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await signIn(phone.page, server.origin);
+    await row(phone.page, running).waitFor();
+    await screenshot(phone.page, "phone");
+    // Phone width has no horizontal scrolling.
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+    const dark = await open({ colorScheme: "dark" });
+    await signIn(dark.page, server.origin);
+    await row(dark.page, running).waitFor();
+    expect(await dark.page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(17, 19, 23)");
+    await screenshot(dark.page, "dark");
+  });
+});

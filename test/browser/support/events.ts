@@ -1,0 +1,56 @@
+/** Events the browser tests post, as an orchestrator would, with the API token. */
+import { API_TOKEN } from "./dev-server.ts";
+
+type Event = Record<string, unknown>;
+
+export function newThreadId(label: string): string {
+  return `${label}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+export async function post(origin: string, threadId: string, events: Event[]): Promise<void> {
+  const response = await fetch(`${origin}/v1/sessions/${encodeURIComponent(threadId)}/events`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${API_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify(
+      events.map((event) => ({ provider: "codex", threadId, createdAt: new Date().toISOString(), ...event })),
+    ),
+  });
+  if (!response.ok) throw new Error(`POST events for ${threadId}: ${response.status} ${await response.text()}`);
+  await response.body?.cancel();
+}
+
+let counter = 0;
+const id = () => `e${++counter}-${crypto.randomUUID().slice(0, 8)}`;
+
+export const ev = {
+  sessionStarted: (): Event => ({ eventId: id(), type: "session.started", payload: {} }),
+  turnStarted: (turnId: string): Event => ({ eventId: id(), type: "turn.started", turnId }),
+  delta: (turnId: string, text: string): Event => ({
+    eventId: id(),
+    type: "content.delta",
+    turnId,
+    payload: { delta: text },
+  }),
+  approvalOpened: (turnId: string, requestId: string): Event => ({
+    eventId: id(),
+    type: "request.opened",
+    turnId,
+    requestId,
+    payload: { requestType: "command_execution_approval", detail: "npm test" },
+  }),
+  approvalResolved: (turnId: string, requestId: string): Event => ({
+    eventId: id(),
+    type: "request.resolved",
+    turnId,
+    requestId,
+    payload: { requestType: "command_execution_approval", decision: "accept" },
+  }),
+  turnCompleted: (turnId: string): Event => ({
+    eventId: id(),
+    type: "turn.completed",
+    turnId,
+    payload: { state: "completed" },
+  }),
+};
+
+export const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
