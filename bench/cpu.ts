@@ -26,6 +26,10 @@ export interface CpuMode {
   proxyCpuMsPerRequest: number;
   /** Self time by bucket from the V8 profile, ms per request; absent without an inspector. */
   profileMsPerRequest?: Record<string, number>;
+  /** Why there is no profile (wrangler dev's inspector proxy refuses this client; the direct path has one). */
+  profileError?: string;
+  /** The profile's frames with the most self time, ms per request. */
+  profileTopFrames?: { frame: string; bucket: string; msPerRequest: number }[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -74,14 +78,24 @@ export async function measureCpu(
       proxyCpuMsPerRequest: round(proxyMs / requests, 3),
     };
     const inspectorUrl = await worker.inspectorUrl();
-    if (inspectorUrl !== null) {
-      const again = await prepare(requests, eventsPerRequest);
-      const buckets = bucketize(await profile(inspectorUrl, again), bundle);
-      mode.profileMsPerRequest = Object.fromEntries(
-        Object.entries(buckets)
-          .sort(([, a], [, b]) => b - a)
-          .map(([bucket, ms]) => [bucket, round(ms / requests, 3)]),
-      );
+    if (inspectorUrl === null) mode.profileError = "no inspector target";
+    else {
+      try {
+        const again = await prepare(requests, eventsPerRequest);
+        const { buckets, top } = bucketize(await profile(inspectorUrl, again), bundle);
+        mode.profileTopFrames = top.map(({ frame, bucket, ms }) => ({
+          frame,
+          bucket,
+          msPerRequest: round(ms / requests, 3),
+        }));
+        mode.profileMsPerRequest = Object.fromEntries(
+          Object.entries(buckets)
+            .sort(([, a], [, b]) => b - a)
+            .map(([bucket, ms]) => [bucket, round(ms / requests, 3)]),
+        );
+      } catch (error) {
+        mode.profileError = error instanceof Error ? error.message : String(error);
+      }
     }
     modes[label] = mode;
   }
@@ -109,17 +123,21 @@ export function formatCpu(path: string, modes: Record<string, CpuMode>): string 
       `V8 profile of the Worker's isolate (${path}), self time in ms per request (share of the profiled time):`,
       formatColumns(
         ["bucket", ...labels],
-        buckets.map((bucket) => [
-          bucket,
-          ...labels.map((label) => {
-            const profileMs = modes[label]?.profileMsPerRequest ?? {};
-            const total = Object.values(profileMs).reduce((sum, ms) => sum + ms, 0);
-            const ms = profileMs[bucket] ?? 0;
-            return `${ms.toFixed(3)} (${total === 0 ? 0 : Math.round((ms / total) * 100)}%)`;
-          }),
-        ]),
+        [...buckets, "total profiled (vs workerd process CPU above; the rest is outside the isolate's thread)"].map(
+          (bucket) => [
+            bucket,
+            ...labels.map((label) => {
+              const profileMs = modes[label]?.profileMsPerRequest ?? {};
+              const total = Object.values(profileMs).reduce((sum, ms) => sum + ms, 0);
+              const ms = profileMs[bucket] ?? (buckets.includes(bucket) ? 0 : total);
+              return `${ms.toFixed(3)} (${total === 0 ? 0 : Math.round((ms / total) * 100)}%)`;
+            }),
+          ],
+        ),
       ),
     );
   }
+  const errors = [...new Set(Object.values(modes).flatMap((mode) => mode.profileError ?? []))];
+  if (errors.length > 0) lines.push(`no V8 profile (${path}): ${errors.join("; ")}`);
   return lines.join("\n");
 }

@@ -2,9 +2,11 @@
  * A V8 CPU profile of the Worker's isolate over the Chrome DevTools Protocol (workerd's inspector), summed by
  * self time into buckets. How a profile node gets its bucket: V8's pseudo-frames by name ("(program)" is the
  * runtime outside JavaScript: KJ event loop, HTTP, Cap'n Proto RPC, SQLite commit); native functions (no URL) by
- * name (`exec`/`one`/`toArray`/`raw` SQL, `parse`/`stringify` JSON, `log`/`info`/`warn`/`error` logging,
- * `digest`/`createHash`/`update` hashing); bundle code through its source map by the original file (zod →
- * validation, hono → routing, src/session/store.ts and the directory store → SQL, src/domain → domain, …).
+ * name (`exec`/`one`/`toArray`/`raw`/`transactionSync` SQL, `parse`/`stringify` JSON, `digest`/`createHash` hashing,
+ * `Response`/`URL`/… HTTP objects), or, when unnamed, by their caller (workerd's console methods are unnamed natives
+ * called from the service's `#log` → logging; unnamed natives called from src/http or the directory link → RPC);
+ * bundle code through its source map by the original file (zod → validation, hono → routing, src/session/store.ts
+ * and the directory store → SQL, src/domain → domain, …). Whatever matches none is "other".
  */
 import { readFileSync } from "node:fs";
 import { SourceMap } from "node:module";
@@ -21,6 +23,7 @@ interface CallFrame {
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
+  children?: number[];
 }
 
 interface Profile {
@@ -95,6 +98,11 @@ const NATIVE_BUCKETS: Record<string, string> = {
   digest: "hashing",
   createHash: "hashing",
   update: "hashing",
+  transactionSync: "SQL",
+  Response: "HTTP objects (Request, Response, URL, Headers)",
+  Request: "HTTP objects (Request, Response, URL, Headers)",
+  URL: "HTTP objects (Request, Response, URL, Headers)",
+  Headers: "HTTP objects (Request, Response, URL, Headers)",
 };
 
 const SOURCE_BUCKETS: [RegExp, string][] = [
@@ -107,34 +115,84 @@ const SOURCE_BUCKETS: [RegExp, string][] = [
   [/src\//, "service code (other)"],
 ];
 
-function bucketOf(frame: CallFrame, originalSource: (frame: CallFrame) => string | null): string {
+/** Where the Worker calls its Durable Objects: an unnamed native frame called from here is the RPC stub. */
+const RPC_CALLERS = /src\/(http\/|session\/directory-link\.ts)/;
+
+interface Caller {
+  source: string | null;
+  name: string;
+}
+
+function bucketOf(
+  frame: CallFrame,
+  name: string,
+  caller: Caller | null,
+  originalSource: (frame: CallFrame) => string | null,
+) {
   if (frame.functionName === "(idle)") return "(idle)";
   if (frame.functionName === "(program)") return "runtime outside JS (program)";
   if (frame.functionName === "(garbage collector)") return "garbage collection";
-  if (frame.url === "") return NATIVE_BUCKETS[frame.functionName] ?? "other native";
+  if (frame.url === "") {
+    // workerd's console methods are unnamed native functions: the caller tells them apart.
+    if (frame.functionName === "" && caller?.source?.includes("/src/") && /log/i.test(caller.name)) return "logging";
+    if (frame.functionName === "" && caller?.source != null && RPC_CALLERS.test(caller.source)) return "RPC";
+    return NATIVE_BUCKETS[frame.functionName] ?? "other native";
+  }
   const source = originalSource(frame);
   if (source === null) return "other JS";
+  if (source.includes("/src/") && /^#?log$/.test(name)) return "logging";
   return SOURCE_BUCKETS.find(([pattern]) => pattern.test(source))?.[1] ?? "other JS";
 }
 
+export interface Breakdown {
+  /** Self time by bucket, ms. */
+  buckets: Record<string, number>;
+  /** The frames with the most self time, with their bucket: where "other" goes. */
+  top: { frame: string; bucket: string; ms: number }[];
+}
+
 /** Self time by bucket, in ms, idle excluded; frames of the bundle are mapped through its source map. */
-export function bucketize(profile: Profile, bundle: Bundle | null): Record<string, number> {
+export function bucketize(profile: Profile, bundle: Bundle | null, topCount = 15): Breakdown {
   const map =
     bundle === null
       ? null
       : new SourceMap(JSON.parse(readFileSync(join(bundle.dir, `${bundle.mainModule}.map`), "utf8")));
+  const originalEntry = (frame: CallFrame): { originalSource?: string; name?: string } | null =>
+    map === null || bundle === null || !frame.url.endsWith(bundle.mainModule)
+      ? null
+      : map.findEntry(frame.lineNumber, frame.columnNumber);
   const originalSource = (frame: CallFrame): string | null => {
-    if (map === null || bundle === null || !frame.url.endsWith(bundle.mainModule)) return frame.url;
-    const entry = map.findEntry(frame.lineNumber, frame.columnNumber);
-    return "originalSource" in entry ? entry.originalSource : null;
+    const entry = originalEntry(frame);
+    return entry === null ? frame.url : (entry.originalSource ?? null);
   };
-  const bucketByNode = new Map(profile.nodes.map((node) => [node.id, bucketOf(node.callFrame, originalSource)]));
+  const nameOf = (frame: CallFrame) => originalEntry(frame)?.name ?? frame.functionName;
+  const describe = (frame: CallFrame) => {
+    const source = frame.url === "" ? "native" : (originalSource(frame) ?? frame.url);
+    const name = nameOf(frame);
+    return `${name || "(anonymous)"} ${source.replace(/^.*node_modules\//, "").replace(/^.*?\/src\//, "src/")}`;
+  };
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const parents = new Map<number, CallFrame>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.callFrame);
   const totals: Record<string, number> = {};
+  const byFrame = new Map<string, { bucket: string; ms: number }>();
   // A sample lasts until the next one: its duration is the next delta.
   profile.samples.forEach((nodeId, index) => {
-    const bucket = bucketByNode.get(nodeId) ?? "other JS";
-    totals[bucket] = (totals[bucket] ?? 0) + (profile.timeDeltas[index + 1] ?? 0) / 1000;
+    const frame = nodes.get(nodeId);
+    if (frame === undefined) return;
+    const parent = parents.get(nodeId);
+    const caller = parent === undefined ? null : { source: originalSource(parent), name: nameOf(parent) };
+    const bucket = bucketOf(frame, nameOf(frame), caller, originalSource);
+    const ms = (profile.timeDeltas[index + 1] ?? 0) / 1000;
+    totals[bucket] = (totals[bucket] ?? 0) + ms;
+    const key = describe(frame);
+    byFrame.set(key, { bucket, ms: (byFrame.get(key)?.ms ?? 0) + ms });
   });
   delete totals["(idle)"];
-  return totals;
+  const top = [...byFrame.entries()]
+    .filter(([, { bucket }]) => bucket !== "(idle)")
+    .sort(([, a], [, b]) => b.ms - a.ms)
+    .slice(0, topCount)
+    .map(([frame, { bucket, ms }]) => ({ frame, bucket, ms }));
+  return { buckets: totals, top };
 }
