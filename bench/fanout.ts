@@ -19,6 +19,8 @@ export interface FanoutFigures {
   subscribers: number;
   sent: number;
   accepted: number;
+  /** Events answered per second over the steady phase: below the asked rate, the session could not keep up. */
+  achievedRate: number;
   /** Deliveries that did not arrive, summed over subscribers (sent and accepted events only). */
   missing: number;
   /** Entries whose seq was not the previous one + 1, summed over subscribers. */
@@ -111,6 +113,7 @@ export async function measureFanout(worker: RunningWorker, settings: FanoutSetti
     );
   }
   await Promise.all(sends);
+  const achievedRate = round(accepted.length / ((performance.now() - started) / 1000));
   const deadline = performance.now() + 10_000;
   const allArrived = () =>
     subscribers.every((subscriber) => accepted.every((eventId) => subscriber.received.has(eventId)));
@@ -150,6 +153,7 @@ export async function measureFanout(worker: RunningWorker, settings: FanoutSetti
     subscribers: settings.subscribers,
     sent: total,
     accepted: accepted.length,
+    achievedRate,
     missing,
     orderViolations: subscribers.reduce((sum, subscriber) => sum + subscriber.violations, 0),
     latencyP50Ms: round(percentile(latencies, 50), 1),

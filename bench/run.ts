@@ -115,7 +115,7 @@ function printPath(path: string, figures: PathFigures): void {
   if (fanout !== undefined) {
     console.log(`\n## ${path}: live fan-out, ${fanout.subscribers} WebSocket subscribers\n`);
     console.log(
-      `  events sent ${fanout.sent}, accepted ${fanout.accepted}; deliveries missing ${fanout.missing}, out of order ${fanout.orderViolations}`,
+      `  events sent ${fanout.sent} at ${SETTINGS.fanout.ratePerSecond}/s, accepted ${fanout.accepted} (${fanout.achievedRate}/s achieved); deliveries missing ${fanout.missing}, out of order ${fanout.orderViolations}`,
     );
     console.log(
       `  delivery latency: p50 ${fanout.latencyP50Ms} ms, p99 ${fanout.latencyP99Ms} ms, max ${fanout.latencyMaxMs} ms`,
