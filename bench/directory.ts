@@ -1,37 +1,42 @@
 /**
- * npm run bench:directory: how far one tenant directory object goes, under `wrangler dev` on loopback. Creates
- * DIRECTORY_SESSIONS sessions (default 10,000), each first event one directory update; measures the updates per
- * second the directory absorbs while sessions ingest, then the latency of listing pages of 50 over all of them.
+ * How far one tenant's directory object goes: DIRECTORY_SESSIONS sessions (default 10,000) are created by
+ * DIRECTORY_CONCURRENCY clients, each first event one directory update; the updates per second the directory
+ * absorbs (until its version has counted them all), then the latency of listing pages of 50 over all of them.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startWranglerDev } from "./wrangler-dev.ts";
+import { percentile, round } from "./load.ts";
+import { DIRECTORY_TOKEN, pool, post, run } from "./scenarios.ts";
+import type { RunningWorker } from "./wrangler-dev.ts";
 
-const SESSIONS = Number(process.env.DIRECTORY_SESSIONS ?? 10_000);
-const CONCURRENCY = Number(process.env.DIRECTORY_CONCURRENCY ?? 20);
-const PORT = Number(process.env.BENCH_PORT ?? 8798);
-const TOKEN = "bench-token-0001";
-const HEADERS = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+export interface DirectorySettings {
+  sessions: number;
+  concurrency: number;
+}
 
-const stateDir = mkdtempSync(join(tmpdir(), "directory-bench-"));
-const worker = await startWranglerDev({
-  configPath: "wrangler.toml",
-  port: PORT,
-  stateDir,
-  env: { API_TOKENS: `bench:${TOKEN}` },
-});
+export interface DirectoryFigures {
+  sessions: number;
+  concurrency: number;
+  sessionsCreatedPerSecond: number;
+  /** Updates the directory absorbed per second, from the first ingest until its version counted them all. */
+  updatesPerSecond: number;
+  /** Time from the last ingest's answer until the directory had every update. */
+  convergenceLagMs: number;
+  listP50Ms: number;
+  listP99Ms: number;
+  listActiveP50Ms: number;
+  listActiveP99Ms: number;
+}
 
-async function version(): Promise<number> {
-  const response = await fetch(`${worker.origin}/v1/sessions?limit=1`, { headers: HEADERS });
+const HEADERS = { authorization: `Bearer ${DIRECTORY_TOKEN}`, "content-type": "application/json" };
+
+async function version(origin: string): Promise<number> {
+  const response = await fetch(`${origin}/v1/sessions?limit=1`, { headers: HEADERS });
   return ((await response.json()) as { version: number }).version;
 }
 
 function event(threadId: string, index: number) {
-  const type = index % 3 === 0 ? "turn.started" : "session.started";
   return {
     eventId: `e-${threadId}`,
-    type,
+    type: index % 3 === 0 ? "turn.started" : "session.started",
     provider: "codex",
     threadId,
     createdAt: new Date().toISOString(),
@@ -39,63 +44,50 @@ function event(threadId: string, index: number) {
   };
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
+async function timed(origin: string, query: string): Promise<{ ms: number; nextCursor: string | null }> {
+  const started = performance.now();
+  const response = await fetch(`${origin}/v1/sessions${query}`, { headers: HEADERS });
+  const { nextCursor } = (await response.json()) as { nextCursor: string | null };
+  return { ms: performance.now() - started, nextCursor };
 }
 
-try {
-  const start = await version();
+export async function measureDirectory(worker: RunningWorker, settings: DirectorySettings): Promise<DirectoryFigures> {
+  const start = await version(worker.origin);
   const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let index = next++; index < SESSIONS; index = next++) {
-        const threadId = `dir-${index}`;
-        const response = await fetch(`${worker.origin}/v1/sessions/${threadId}/events`, {
-          method: "POST",
-          headers: HEADERS,
-          body: JSON.stringify(event(threadId, index)),
-        });
-        await response.body?.cancel();
-        if (!response.ok) throw new Error(`ingest answered ${response.status}`);
-      }
-    }),
-  );
+  await pool(settings.sessions, settings.concurrency, async (index) => {
+    const threadId = `dir-${run}-${worker.path}-${index}`;
+    await post(worker.origin, threadId, event(threadId, index), HEADERS);
+  });
   const ingested = performance.now();
-  while ((await version()) - start < SESSIONS) await new Promise((resolve) => setTimeout(resolve, 50));
+  const deadline = ingested + 120_000;
+  while ((await version(worker.origin)) - start < settings.sessions && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   const converged = performance.now();
-  const seconds = (converged - started) / 1000;
 
-  const latencies: number[] = [];
+  const pages: number[] = [];
   let cursor: string | null = null;
-  for (let page = 0; page < 200; page += 1) {
+  // Every page of the listing once, by cursor, newest first (at most 200 pages of 50).
+  for (let page = 0; page < Math.min(200, Math.ceil(settings.sessions / 50)); page += 1) {
     const query: string = cursor === null ? "?limit=50" : `?limit=50&cursor=${encodeURIComponent(cursor)}`;
-    const t0 = performance.now();
-    const response = await fetch(`${worker.origin}/v1/sessions${query}`, { headers: HEADERS });
-    cursor = ((await response.json()) as { nextCursor: string | null }).nextCursor;
-    latencies.push(performance.now() - t0);
+    const listed = await timed(worker.origin, query);
+    pages.push(listed.ms);
+    cursor = listed.nextCursor;
+    if (cursor === null) break;
   }
-  const filtered: number[] = [];
-  for (let page = 0; page < 100; page += 1) {
-    const t0 = performance.now();
-    const response = await fetch(`${worker.origin}/v1/sessions?active=true&limit=50`, { headers: HEADERS });
-    await response.json();
-    filtered.push(performance.now() - t0);
-  }
-  latencies.sort((a, b) => a - b);
-  filtered.sort((a, b) => a - b);
-  console.log(`directory: ${SESSIONS} sessions, ${CONCURRENCY} concurrent clients, wrangler dev on loopback`);
-  console.log(`  ingest of the first events: ${(SESSIONS / ((ingested - started) / 1000)).toFixed(0)} sessions/s`);
-  console.log(
-    `  directory converged after ${seconds.toFixed(1)} s: ${(SESSIONS / seconds).toFixed(0)} updates/s absorbed`,
-  );
-  console.log(
-    `  list 50 of ${SESSIONS} (pages 1-200 by cursor): p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
-  );
-  console.log(
-    `  list active=true, 50: p50 ${percentile(filtered, 50).toFixed(1)} ms, p99 ${percentile(filtered, 99).toFixed(1)} ms`,
-  );
-} finally {
-  worker.stop();
-  rmSync(stateDir, { recursive: true, force: true });
+  const active: number[] = [];
+  for (let page = 0; page < 100; page += 1) active.push((await timed(worker.origin, "?active=true&limit=50")).ms);
+  pages.sort((a, b) => a - b);
+  active.sort((a, b) => a - b);
+  return {
+    sessions: settings.sessions,
+    concurrency: settings.concurrency,
+    sessionsCreatedPerSecond: round(settings.sessions / ((ingested - started) / 1000)),
+    updatesPerSecond: round(settings.sessions / ((converged - started) / 1000)),
+    convergenceLagMs: round(converged - ingested),
+    listP50Ms: round(percentile(pages, 50)),
+    listP99Ms: round(percentile(pages, 99)),
+    listActiveP50Ms: round(percentile(active, 50)),
+    listActiveP99Ms: round(percentile(active, 99)),
+  };
 }

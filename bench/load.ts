@@ -5,6 +5,7 @@ export interface ScenarioResult {
   scenario: string;
   requestsPerSecond: number;
   eventsPerSecond: number;
+  latencyMeanMs: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
   errors: number;
@@ -55,6 +56,7 @@ export async function load(scenario: string, options: LoadOptions): Promise<Scen
     scenario,
     requestsPerSecond: round(completed / result.duration),
     eventsPerSecond: round(answeredEvents / result.duration),
+    latencyMeanMs: round(result.latency.average, 2),
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
@@ -68,16 +70,23 @@ export function round(value: number, digits = 1): number {
 }
 
 export function formatTable(rows: readonly ScenarioResult[]): string {
-  const header = ["scenario", "req/s", "events/s", "p50 ms", "p99 ms", "errors", "× floor req/s"];
-  const lines = rows.map((row) => [
-    row.scenario,
-    row.requestsPerSecond.toFixed(0),
-    row.eventsPerSecond.toFixed(0),
-    String(row.latencyP50Ms),
-    String(row.latencyP99Ms),
-    String(row.errors),
-    row.ratioToFloor === undefined ? "" : row.ratioToFloor.toFixed(2),
-  ]);
+  return formatColumns(
+    ["scenario", "req/s", "events/s", "mean ms", "p50 ms", "p99 ms", "errors", "× floor req/s"],
+    rows.map((row) => [
+      row.scenario,
+      row.requestsPerSecond.toFixed(0),
+      row.eventsPerSecond.toFixed(0),
+      row.latencyMeanMs.toFixed(1),
+      String(row.latencyP50Ms),
+      String(row.latencyP99Ms),
+      String(row.errors),
+      row.ratioToFloor === undefined ? "" : row.ratioToFloor.toFixed(2),
+    ]),
+  );
+}
+
+/** A Markdown table, columns padded to their widest cell. */
+export function formatColumns(header: readonly string[], lines: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...lines.map((line) => line[column]?.length ?? 0)),
   );
@@ -86,4 +95,9 @@ export function formatTable(rows: readonly ScenarioResult[]): string {
   return [format(header), `| ${widths.map((width) => "-".repeat(width)).join(" | ")} |`, ...lines.map(format)].join(
     "\n",
   );
+}
+
+/** The value at percentile `p` (0-100) of ascending `sorted` values, NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
 }

@@ -1,65 +1,61 @@
 /**
- * npm run bench: starts the Worker under `wrangler dev` (workerd with its real SQLite storage), drives it from
- * this process over loopback with autocannon, and prints a table plus bench/results.json. Bounded: each load
- * scenario runs BENCH_SECONDS (default 6) at BENCH_CONNECTIONS (default 10) connections; loopback only.
+ * npm run bench: the service and a reference Worker (bench/reference: bare Durable Object writes and a read), each
+ * through `wrangler dev` and straight on workerd (Miniflare, no dev proxy), driven from this process over loopback.
+ * Prints every figure, each target as a ratio to the reference measured in the same run, and bench/results.json.
+ * Parts (BENCH_ONLY, comma-separated; default all): ingest, cpu, fanout, hibernation, directory, static.
+ * Paths (BENCH_PATHS; default dev,direct). Sizes: see the environment variables below and README "Performance".
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { foldLog, type LogEntry } from "../src/domain/event-log.ts";
+import { type CpuMode, formatCpu, measureCpu } from "./cpu.ts";
+import { buildBundle, startDirect } from "./direct.ts";
+import { type DirectoryFigures, measureDirectory } from "./directory.ts";
 import { realisticEvents } from "./event-mix.ts";
-import { formatTable, type LoadOptions, load, type NextRequest, round } from "./load.ts";
-import { startWranglerDev } from "./wrangler-dev.ts";
+import { type FanoutFigures, measureFanout } from "./fanout.ts";
+import { type HibernationFigures, measureHibernation } from "./hibernation.ts";
+import { formatColumns, formatTable } from "./load.ts";
+import { API_TOKENS, runScenarios, type Scenarios, storageBytesPer1000Events } from "./scenarios.ts";
+import { formatTargets, proxyShare, scenarioContext, scenarioTargets, type Target } from "./targets.ts";
+import { type RunningWorker, startWranglerDev } from "./wrangler-dev.ts";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const PORT = Number(process.env.BENCH_PORT ?? 8797);
-const GROWTH_EVENTS = Number(process.env.BENCH_GROWTH_EVENTS ?? 100_000);
-const TOKEN = "bench-token-0001";
-const HEADERS = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+const number = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const SETTINGS = {
+  seconds: number("BENCH_SECONDS", 6),
+  connections: number("BENCH_CONNECTIONS", 10),
+  growthEvents: number("BENCH_GROWTH_EVENTS", 100_000),
+  poolSessions: number("BENCH_POOL_SESSIONS", 200),
+  cpu: { singleRequests: number("CPU_REQUESTS", 1_000), batchRequests: number("CPU_BATCH_REQUESTS", 100) },
+  fanout: { subscribers: number("FANOUT_SUBSCRIBERS", 100), ratePerSecond: number("FANOUT_RATE", 200) },
+  directory: { sessions: number("DIRECTORY_SESSIONS", 10_000), concurrency: number("DIRECTORY_CONCURRENCY", 20) },
+  hibernation: { sessions: number("HIBERNATION_SESSIONS", 1_000), waitSeconds: number("HIBERNATION_WAIT_SECONDS", 30) },
+};
+const BASE_PORT = number("BENCH_PORT", 8890);
+const PARTS = new Set((process.env.BENCH_ONLY ?? "ingest,cpu,fanout,hibernation,directory,static").split(","));
+const PATHS = (process.env.BENCH_PATHS ?? "dev,direct").split(",") as ("dev" | "direct")[];
+const SERVICE_CONFIG = "wrangler.toml";
+const REFERENCE_CONFIG = join(import.meta.dirname, "reference", "wrangler.toml");
 
-const run = Date.now().toString(36);
-
-function ingest(threadId: () => string, batchSize: number): () => NextRequest {
-  return () => {
-    const id = threadId();
-    return {
-      path: `/v1/sessions/${id}/events`,
-      body: JSON.stringify(realisticEvents(id, batchSize)),
-      events: batchSize,
-    };
-  };
+interface PathFigures {
+  scenarios?: Scenarios;
+  preloadEventsPerSecond?: number | null;
+  targets?: Target[];
+  context?: Record<string, number | null>;
+  cpu?: Record<string, CpuMode>;
+  fanout?: FanoutFigures;
+  hibernation?: HibernationFigures;
+  directory?: DirectoryFigures;
 }
 
-async function post(origin: string, threadId: string, events: unknown[]) {
-  const response = await fetch(`${origin}/v1/sessions/${threadId}/events`, {
-    method: "POST",
-    headers: HEADERS,
-    body: JSON.stringify(events),
-  });
-  if (!response.ok) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as { session: { storageBytes: number } };
-}
-
-/** Bytes of SQLite storage that 10,000 events of the realistic mix add to a fresh session, per 1,000. */
-async function storageBytesPer1000Events(origin: string): Promise<number> {
-  const threadId = `storage-${run}`;
-  const empty = (await post(origin, threadId, realisticEvents(threadId, 1))).session.storageBytes;
-  let full = empty;
-  for (let batch = 0; batch < 20; batch += 1) {
-    full = (await post(origin, threadId, realisticEvents(threadId, 500))).session.storageBytes;
-  }
-  return Math.round((full - empty) / 10);
-}
-
-async function preload(origin: string, threadId: string, total: number): Promise<number> {
-  const started = performance.now();
-  for (let sent = 0; sent < total; sent += 500) {
-    await post(origin, threadId, realisticEvents(threadId, Math.min(500, total - sent)));
-  }
-  return total / ((performance.now() - started) / 1000);
+/** Ports from BENCH_PORT: dev service, its inspector, dev reference, its inspector, then the same for direct. */
+function start(path: "dev" | "direct", which: "service" | "reference", stateDir: string): Promise<RunningWorker> {
+  const port = BASE_PORT + (path === "dev" ? 0 : 4) + (which === "service" ? 0 : 2);
+  const configPath = which === "service" ? SERVICE_CONFIG : REFERENCE_CONFIG;
+  const options = { configPath, port, inspectorPort: port + 1, stateDir: join(stateDir, `${path}-${which}`) };
+  const bindings = which === "service" ? { API_TOKENS } : {};
+  return path === "dev" ? startWranglerDev({ ...options, env: bindings }) : startDirect({ ...options, bindings });
 }
 
 /** The pure fold in this Node process, no I/O: the best of three passes over a million events. */
@@ -81,20 +77,12 @@ function foldEventsPerSecond(events = 1_000_000): number {
 }
 
 function bundleSize(): { bytes: number; gzipBytes: number } {
-  const outdir = mkdtempSync(join(tmpdir(), "ps-bundle-"));
+  const bundle = buildBundle(SERVICE_CONFIG);
   try {
-    execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir], {
-      stdio: "ignore",
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    });
-    const code = Buffer.concat(
-      readdirSync(outdir)
-        .filter((file) => file.endsWith(".js"))
-        .map((file) => readFileSync(join(outdir, file))),
-    );
+    const code = readFileSync(join(bundle.dir, bundle.mainModule));
     return { bytes: code.length, gzipBytes: gzipSync(code).length };
   } finally {
-    rmSync(outdir, { recursive: true, force: true });
+    bundle.remove();
   }
 }
 
@@ -103,148 +91,176 @@ function machine(): string {
   return `${cpu}, ${cpus().length} cores, Node ${process.version}`;
 }
 
-async function main() {
-  const stateDir = mkdtempSync(join(tmpdir(), "ps-bench-state-"));
-  const service = await startWranglerDev({
-    configPath: "wrangler.toml",
-    port: PORT,
-    stateDir: join(stateDir, "service"),
-    env: { API_TOKENS: `bench:${TOKEN}` },
-  });
-  const referenceWorker = await startWranglerDev({
-    configPath: join(import.meta.dirname, "reference", "wrangler.toml"),
-    port: PORT + 1,
-    stateDir: join(stateDir, "reference"),
-  });
+function fanoutTargets(path: string, fanout: FanoutFigures): Target[] {
+  const lost = fanout.missing + fanout.orderViolations;
+  return [
+    {
+      name: `${path}: fan-out delivery p99 ms`,
+      target: "<= 50",
+      measured: fanout.latencyP99Ms,
+      met: fanout.latencyP99Ms <= 50,
+    },
+    { name: `${path}: fan-out deliveries missing or out of order`, target: "= 0", measured: lost, met: lost === 0 },
+  ];
+}
+
+function printPath(path: string, figures: PathFigures): void {
+  if (figures.scenarios !== undefined) {
+    console.log(`\n## ${path}: ingest and read\n`);
+    console.log(formatTable(Object.values(figures.scenarios)));
+    for (const [name, value] of Object.entries(figures.context ?? {})) console.log(`  ${name}: ${value ?? "n/a"}`);
+  }
+  if (figures.cpu !== undefined) console.log(`\n## ${path}: CPU inside workerd\n\n${formatCpu(path, figures.cpu)}`);
+  const fanout = figures.fanout;
+  if (fanout !== undefined) {
+    console.log(`\n## ${path}: live fan-out, ${fanout.subscribers} WebSocket subscribers\n`);
+    console.log(
+      `  events sent ${fanout.sent} at ${SETTINGS.fanout.ratePerSecond}/s, accepted ${fanout.accepted} (${fanout.achievedRate}/s achieved); deliveries missing ${fanout.missing}, out of order ${fanout.orderViolations}`,
+    );
+    console.log(
+      `  delivery latency: p50 ${fanout.latencyP50Ms} ms, p99 ${fanout.latencyP99Ms} ms, max ${fanout.latencyMaxMs} ms`,
+    );
+    console.log(formatTable([fanout.ingestWithout, fanout.ingestWith]));
+    console.log(`  ingest req/s with subscribers ÷ without: ${fanout.throughputRatio}`);
+  }
+  const hibernation = figures.hibernation;
+  if (hibernation !== undefined) {
+    console.log(`\n## ${path}: ${hibernation.sessions} sessions with one idle WebSocket each, workerd RSS\n`);
+    const header = ["moment", "Worker's workerd MiB", ...(path === "dev" ? ["proxy workerd MiB"] : [])];
+    const rows = hibernation.rssMiB.map((row) => [
+      row.moment,
+      String(row.worker),
+      ...(path === "dev" ? [String(row.proxy)] : []),
+    ]);
+    console.log(formatColumns(header, rows));
+    console.log(
+      `  sockets still open at the end: ${hibernation.socketsOpenAtEnd}; probe events delivered after the wait: ${hibernation.probedDelivered}`,
+    );
+  }
+  const directory = figures.directory;
+  if (directory !== undefined) {
+    console.log(
+      `\n## ${path}: directory, ${directory.sessions} sessions of one tenant, ${directory.concurrency} clients\n`,
+    );
+    console.log(
+      `  sessions created: ${directory.sessionsCreatedPerSecond}/s; directory absorbed ${directory.updatesPerSecond} updates/s (caught up ${directory.convergenceLagMs} ms after the last ingest)`,
+    );
+    console.log(
+      `  list 50 by cursor: p50 ${directory.listP50Ms} ms, p99 ${directory.listP99Ms} ms; active=true: p50 ${directory.listActiveP50Ms} ms, p99 ${directory.listActiveP99Ms} ms`,
+    );
+  }
+}
+
+async function measurePath(path: "dev" | "direct", stateDir: string): Promise<PathFigures> {
+  const figures: PathFigures = {};
+  const service = await start(path, "service", stateDir);
   try {
-    console.error(`bench: ${CONNECTIONS} connections, ${SECONDS} s per scenario, ${machine()}`);
-    const on = (origin: string, method: LoadOptions["method"], next: () => NextRequest): LoadOptions => ({
-      origin,
-      connections: CONNECTIONS,
-      seconds: SECONDS,
-      method,
-      headers: method === "POST" ? HEADERS : { authorization: HEADERS.authorization },
-      next,
-    });
-    const healthz = () => ({ path: "/healthz", events: 0 });
-    const ingestLoad = (scenario: string, threadId: () => string, batchSize: number) =>
-      load(scenario, on(service.origin, "POST", ingest(threadId, batchSize)));
-
-    const bytesPer1000 = await storageBytesPer1000Events(service.origin);
-    await load("warm-up", on(service.origin, "GET", healthz));
-
-    const floor = await load("floor: GET /healthz (no Durable Object)", on(service.origin, "GET", healthz));
-    const single = await ingestLoad("ingest 1 event/request, one session", () => `single-${run}`, 1);
-    const batched = await ingestLoad("ingest 100 events/request, one session", () => `batched-${run}`, 100);
-    const spread = await ingestLoad(
-      "ingest 1 event/request over 1,000 sessions (mostly first events)",
-      () => `spread-${run}-${Math.floor(Math.random() * 1000)}`,
-      1,
-    );
-
-    const grown = `grown-${run}`;
-    console.error(`bench: preloading ${GROWTH_EVENTS.toLocaleString("en")} events into one session…`);
-    const preloadEventsPerSecond = await preload(service.origin, grown, GROWTH_EVENTS);
-    const growthEmpty = await ingestLoad("growth: 1 event/request into an empty session", () => `empty-${run}`, 1);
-    const growthFull = await ingestLoad(
-      `growth: 1 event/request into a ${GROWTH_EVENTS.toLocaleString("en")}-event session`,
-      () => grown,
-      1,
-    );
-    const read = await load(
-      `read GET /v1/sessions/{id} (${GROWTH_EVENTS.toLocaleString("en")} events)`,
-      on(service.origin, "GET", () => ({ path: `/v1/sessions/${grown}`, events: 0 })),
-    );
-
-    // The platform's own floor for the same writes: a bare Worker → Durable Object → SQLite, nothing else.
-    const reference = (kind: string, batchSize: number) =>
-      on(referenceWorker.origin, "POST", () => {
-        const batch = ingest(() => `ref-${kind}-${batchSize}-${run}`, batchSize)();
-        return { ...batch, path: `/${kind}/ref-${kind}-${batchSize}-${run}` };
+    if (PARTS.has("ingest")) {
+      const reference = await start(path, "reference", stateDir);
+      try {
+        const measured = await runScenarios(path, service, reference, SETTINGS);
+        figures.scenarios = measured.scenarios;
+        figures.preloadEventsPerSecond = measured.preloadEventsPerSecond;
+        figures.targets = scenarioTargets(path, measured.scenarios);
+        figures.context = scenarioContext(measured.scenarios);
+      } finally {
+        await reference.stop();
+      }
+    }
+    const bundle = "bundle" in service ? (service.bundle as Parameters<typeof measureCpu>[1]) : null;
+    if (PARTS.has("cpu"))
+      figures.cpu = await measureCpu(service, bundle, { ...SETTINGS.cpu, concurrency: SETTINGS.connections });
+    if (PARTS.has("fanout")) {
+      figures.fanout = await measureFanout(service, {
+        ...SETTINGS.fanout,
+        seconds: SETTINGS.seconds,
+        connections: SETTINGS.connections,
       });
-    const referenceSingle = await load("reference: bare Durable Object write, 1-event body", reference("body", 1));
-    const referenceBatched = await load("reference: bare Durable Object write, 100-event body", reference("body", 100));
-    const referenceRows = await load("reference: 100 events, one indexed row each", reference("rows", 100));
+      figures.targets = [...(figures.targets ?? []), ...fanoutTargets(path, figures.fanout)];
+    }
+    if (PARTS.has("hibernation")) figures.hibernation = await measureHibernation(service, SETTINGS.hibernation);
+    if (PARTS.has("directory")) figures.directory = await measureDirectory(service, SETTINGS.directory);
+  } finally {
+    await service.stop();
+  }
+  return figures;
+}
 
-    const rows = [
-      floor,
-      single,
-      batched,
-      spread,
-      growthEmpty,
-      growthFull,
-      read,
-      referenceSingle,
-      referenceBatched,
-      referenceRows,
-    ];
-    for (const row of rows) row.ratioToFloor = round(row.requestsPerSecond / floor.requestsPerSecond, 2);
+async function main() {
+  console.error(`bench: ${SETTINGS.connections} connections, ${SETTINGS.seconds} s per scenario, ${machine()}`);
+  console.error(`bench: parts ${[...PARTS].join(", ")}; paths ${PATHS.join(", ")}`);
+  const stateDir = mkdtempSync(join(tmpdir(), "ps-bench-state-"));
+  const paths: Partial<Record<"dev" | "direct", PathFigures>> = {};
+  let extra: Record<string, unknown> = {};
+  try {
+    for (const path of PATHS) {
+      console.error(`bench: ${path} path…`);
+      paths[path] = await measurePath(path, stateDir);
+    }
+    if (PARTS.has("static")) {
+      const storage = await (async () => {
+        const service = await start(PATHS[0] ?? "dev", "service", join(stateDir, "storage"));
+        try {
+          return await storageBytesPer1000Events(service.origin);
+        } finally {
+          await service.stop();
+        }
+      })();
+      extra = {
+        pureFoldEventsPerSecond: foldEventsPerSecond(),
+        storageBytesPer1000Events: storage,
+        bundle: bundleSize(),
+      };
+    }
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+  }
 
-    const pureFold = foldEventsPerSecond();
-    const bundle = bundleSize();
-    const ratio = (a: number, b: number) => round(a / Math.max(b, Number.MIN_VALUE), 2);
-    const targets = {
-      "single-event ingest req/s ÷ floor req/s": {
-        target: ">= 0.8",
-        measured: ratio(single.requestsPerSecond, floor.requestsPerSecond),
-      },
-      "single-event ingest p99 ÷ floor p99": {
-        target: "<= 2",
-        measured: ratio(single.latencyP99Ms, floor.latencyP99Ms),
-      },
-      "batched ingest events/s": { target: ">= 20000", measured: batched.eventsPerSecond },
-      [`${GROWTH_EVENTS.toLocaleString("en")}-event session req/s ÷ empty session req/s`]: {
-        target: ">= 0.9",
-        measured: ratio(growthFull.requestsPerSecond, growthEmpty.requestsPerSecond),
-      },
-      "pure fold events/s": { target: ">= 2000000", measured: pureFold },
-    };
-    const platform = {
-      "single-event ingest ÷ bare Durable Object write": ratio(
-        single.requestsPerSecond,
-        referenceSingle.requestsPerSecond,
+  for (const [path, figures] of Object.entries(paths)) printPath(path, figures);
+  const dev = paths.dev?.scenarios;
+  const direct = paths.direct?.scenarios;
+  const share = dev !== undefined && direct !== undefined ? proxyShare(dev, direct) : null;
+  if (share !== null) {
+    console.log("\n## the dev proxy's share: 1 − (req/s through wrangler dev ÷ req/s direct)\n");
+    console.log(
+      formatColumns(
+        ["scenario", "share"],
+        Object.entries(share).map(([key, value]) => [key, String(value)]),
       ),
-      "batched ingest ÷ bare Durable Object write": ratio(
-        batched.requestsPerSecond,
-        referenceBatched.requestsPerSecond,
-      ),
-      "batched ingest ÷ one indexed row per event": ratio(batched.requestsPerSecond, referenceRows.requestsPerSecond),
-      "bare Durable Object write ÷ floor": ratio(referenceSingle.requestsPerSecond, floor.requestsPerSecond),
+    );
+  }
+  if (PARTS.has("static")) {
+    const {
+      pureFoldEventsPerSecond,
+      storageBytesPer1000Events: storage,
+      bundle,
+    } = extra as {
+      pureFoldEventsPerSecond: number;
+      storageBytesPer1000Events: number;
+      bundle: { bytes: number; gzipBytes: number };
     };
-
-    console.log(formatTable(rows));
-    console.log(`\npure fold (Node, no I/O): ${pureFold.toLocaleString("en")} events/s over 1,000,000 events`);
-    console.log(`preload: ${Math.round(preloadEventsPerSecond).toLocaleString("en")} events/s in 500-event batches`);
-    console.log(`storage: ${bytesPer1000.toLocaleString("en")} bytes per 1,000 stored events (SQLite, realistic mix)`);
+    console.log(
+      `\npure fold (Node, no I/O): ${pureFoldEventsPerSecond.toLocaleString("en")} events/s over 1,000,000 events`,
+    );
+    console.log(`storage: ${storage.toLocaleString("en")} bytes per 1,000 stored events (SQLite, realistic mix)`);
     console.log(
       `bundle (wrangler deploy --dry-run): ${bundle.bytes.toLocaleString("en")} bytes, ${bundle.gzipBytes.toLocaleString("en")} gzipped`,
     );
-    console.log("\ntargets:");
-    for (const [name, { target, measured }] of Object.entries(targets)) {
-      console.log(`  ${name}: ${measured} (target ${target})`);
-    }
-    console.log("\nagainst the platform's own floor:");
-    for (const [name, measured] of Object.entries(platform)) console.log(`  ${name}: ${measured}`);
-
-    const summary = {
-      machine: machine(),
-      connections: CONNECTIONS,
-      secondsPerScenario: SECONDS,
-      scenarios: rows,
-      pureFoldEventsPerSecond: pureFold,
-      preloadEventsPerSecond: Math.round(preloadEventsPerSecond),
-      storageBytesPer1000Events: bytesPer1000,
-      bundle,
-      targets,
-      platform,
-    };
-    writeFileSync(join(import.meta.dirname, "results.json"), `${JSON.stringify(summary, null, 2)}\n`);
-    console.log("\nwritten: bench/results.json");
-  } finally {
-    service.stop();
-    referenceWorker.stop();
-    rmSync(stateDir, { recursive: true, force: true });
   }
+  const targets = Object.values(paths).flatMap((figures) => figures.targets ?? []);
+  if (targets.length > 0) console.log(`\n## targets\n\n${formatTargets(targets)}`);
+
+  const summary = {
+    machine: machine(),
+    settings: SETTINGS,
+    parts: [...PARTS],
+    paths,
+    proxyShare: share,
+    targets,
+    ...extra,
+  };
+  writeFileSync(join(import.meta.dirname, "results.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  console.log("\nwritten: bench/results.json");
 }
 
 await main();
