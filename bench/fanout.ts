@@ -5,6 +5,7 @@
  * subscribers attached. The load generator and the subscribers share this one Node process.
  */
 import { type LoadOptions, load, percentile, round, type ScenarioResult } from "./load.ts";
+import { authorizedWebSocket } from "./processes.ts";
 import { HEADERS, post, run } from "./scenarios.ts";
 import type { RunningWorker } from "./wrangler-dev.ts";
 
@@ -63,7 +64,7 @@ function delta(threadId: string, key: string, sentAt?: number) {
 
 async function subscribe(origin: string, threadId: string, latencies: number[], counting: () => boolean) {
   const url = `${origin.replace(/^http/, "ws")}/v1/sessions/${threadId}/live`;
-  const socket = new WebSocket(url, { headers: { authorization: HEADERS.authorization } });
+  const socket = authorizedWebSocket(url, HEADERS.authorization);
   const subscriber: Subscriber = { socket, lastSeq: null, received: new Set(), violations: 0 };
   await new Promise<void>((resolve, reject) => {
     socket.addEventListener("message", (message) => {

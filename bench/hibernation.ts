@@ -5,7 +5,7 @@
  * hibernatable sockets stay open. Last, one event into some sessions proves their sockets survived.
  */
 import { round } from "./load.ts";
-import { roles, rssKiB } from "./processes.ts";
+import { authorizedWebSocket, roles, rssKiB } from "./processes.ts";
 import { HEADERS, pool, post, run } from "./scenarios.ts";
 import type { RunningWorker } from "./wrangler-dev.ts";
 
@@ -53,9 +53,10 @@ export async function measureHibernation(
   const sockets: WebSocket[] = [];
   await pool(ids.length, 50, async (index) => {
     const id = ids[index] ?? "";
-    const socket = new WebSocket(`${worker.origin.replace(/^http/, "ws")}/v1/sessions/${id}/live`, {
-      headers: { authorization: HEADERS.authorization },
-    });
+    const socket = authorizedWebSocket(
+      `${worker.origin.replace(/^http/, "ws")}/v1/sessions/${id}/live`,
+      HEADERS.authorization,
+    );
     sockets.push(socket);
     await new Promise<void>((resolve, reject) => {
       socket.addEventListener("message", (message) => {

@@ -101,3 +101,9 @@ export function roles(worker: RunningWorker): { worker: number[]; proxy: number[
   if (worker.path === "direct") return { worker: onPort, proxy: [] };
   return { worker: pids.filter((pid) => !onPort.includes(pid)), proxy: onPort };
 }
+
+/** Node's WebSocket (undici) takes `{ headers }` where the DOM's constructor declares only protocols. */
+export function authorizedWebSocket(url: string, authorization: string): WebSocket {
+  const options = { headers: { authorization } } as unknown as string[];
+  return new WebSocket(url, options);
+}
