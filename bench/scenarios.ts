@@ -34,7 +34,8 @@ export type ScenarioKey =
   | "referenceSingle"
   | "referenceBatched"
   | "referenceRows"
-  | "referenceRead";
+  | "referenceRead"
+  | "referenceNewObject";
 
 export type Scenarios = Partial<Record<ScenarioKey, ScenarioResult>>;
 
@@ -160,6 +161,20 @@ export async function runScenarios(
       ),
     );
   scenarios.referenceSingle = await load(named("reference: bare DO write, 1-event body"), referenceWrite("body", 1));
+  // What the platform charges for a Durable Object's first write (creating it, its SQLite file, its table).
+  let freshReference = 0;
+  scenarios.referenceNewObject = await load(
+    named("reference: bare DO write, a new object each request"),
+    on(
+      reference.origin,
+      "POST",
+      ingest(
+        () => `ref-new-${tag}-${freshReference++}`,
+        1,
+        (id) => `/body/${id}`,
+      ),
+    ),
+  );
   scenarios.referenceBatched = await load(
     named("reference: bare DO write, 100-event body"),
     referenceWrite("body", 100),

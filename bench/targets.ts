@@ -67,6 +67,14 @@ export function scenarioContext(s: Scenarios): Record<string, number | null> {
       s.existingSessions?.requestsPerSecond,
       s.newSession?.requestsPerSecond,
     ),
+    "reference: first write of a new object ÷ write into an existing one (mean latency)": ratio(
+      s.referenceNewObject?.latencyMeanMs,
+      s.referenceSingle?.latencyMeanMs,
+    ),
+    "first event of a new session ÷ the reference's first write of a new object (mean latency)": ratio(
+      s.newSession?.latencyMeanMs,
+      s.referenceNewObject?.latencyMeanMs,
+    ),
     "single-event ingest ÷ floor (GET /healthz) req/s": ratio(s.single?.requestsPerSecond, s.floor?.requestsPerSecond),
     "reference bare write ÷ floor req/s": ratio(s.referenceSingle?.requestsPerSecond, s.floor?.requestsPerSecond),
     "100-event batches ÷ reference bare 100-event body write req/s": ratio(

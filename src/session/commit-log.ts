@@ -1,5 +1,23 @@
-/** The one log line a commit writes: what changed, in terms an operator searches for. */
+/** The log line of a commit: what changed, in terms an operator searches for. */
 import type { Change } from "../domain/change.ts";
+
+/**
+ * A commit is logged when it changes what an operator searches for: the status, the turn, the error, what waits
+ * for a person, an ignored event, a notification, or anything not an ingest. A batch that only adds content
+ * (deltas, items) to a running turn is not: a line per batch cost more CPU than the rest of a small ingest.
+ */
+export function isLogWorthy(change: Change): boolean {
+  const { before, state } = change;
+  return (
+    change.cause !== "ingest" ||
+    before.status !== state.status ||
+    before.activeTurnId !== state.activeTurnId ||
+    before.lastError !== state.lastError ||
+    before.pendingRequests.length !== state.pendingRequests.length ||
+    change.notifications.length > 0 ||
+    change.entries.some((entry) => entry.outcome === "ignored")
+  );
+}
 
 export function commitLogRecord(change: Change, rebuiltFrom?: string): Record<string, unknown> {
   const first = change.entries[0];

@@ -5,7 +5,7 @@ interface Migration {
   statements: readonly string[];
 }
 
-const MIGRATIONS: readonly Migration[] = [
+export const MIGRATIONS: readonly Migration[] = [
   {
     id: 1,
     statements: [
@@ -69,7 +69,10 @@ export function hasSchema(sql: SqlStorage): boolean {
 }
 
 export function migrate(sql: SqlStorage, now: number): void {
-  sql.exec("CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  if (!hasSchema(sql)) {
+    createSchema(sql, now);
+    return;
+  }
   const applied = new Set(
     sql
       .exec<{ id: number }>("SELECT id FROM schema_migrations")
@@ -81,4 +84,17 @@ export function migrate(sql: SqlStorage, now: number): void {
     for (const statement of migration.statements) sql.exec(statement);
     sql.exec("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", migration.id, now);
   }
+}
+
+/**
+ * A new session's storage: every migration in one `exec` (a statement call is the unit of cost, and every new
+ * thread pays this). Bindings apply to the last statement only, so the record of what was applied comes last.
+ */
+function createSchema(sql: SqlStorage, now: number): void {
+  const statements = [
+    "CREATE TABLE schema_migrations (id INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+    ...MIGRATIONS.flatMap((migration) => migration.statements),
+    `INSERT INTO schema_migrations (id, applied_at) VALUES ${MIGRATIONS.map((m) => `(${m.id}, ?)`).join(", ")}`,
+  ];
+  sql.exec(statements.join(";\n"), ...MIGRATIONS.map(() => now));
 }

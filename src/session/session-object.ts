@@ -14,7 +14,7 @@ import { initialSession, type SessionState } from "../domain/session.ts";
 import { logEntryView, sessionView } from "../domain/session-view.ts";
 import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES } from "../domain/subscription.ts";
 import { dueDelivery, onWake } from "../domain/wake.ts";
-import { commitLogRecord } from "./commit-log.ts";
+import { commitLogRecord, isLogWorthy } from "./commit-log.ts";
 import { eventDigest } from "./digest.ts";
 import { DirectoryLink } from "./directory-link.ts";
 import { acknowledgeClose, LiveHub, MAX_SUBSCRIBERS } from "./live-hub.ts";
@@ -244,7 +244,7 @@ export class SessionObject extends DurableObject<Env> {
   }
 
   /**
-   * The one commit point: writes in one transaction, updates the caches, re-arms the alarm and logs one line.
+   * The one commit point: writes in one transaction, updates the caches, re-arms the alarm and logs what changed.
    * Every change to the session passes here.
    */
   async #commit(change: Change | Purge | SubscriptionsChanged, context: CommitContext = {}): Promise<void> {
@@ -304,7 +304,7 @@ export class SessionObject extends DurableObject<Env> {
       this.#live.broadcast([...entries, { type: "session", session: view }]);
     }
     await this.#arm(change.state);
-    if (writes) this.#log(commitLogRecord(change, context.rebuiltFrom));
+    if (writes && isLogWorthy(change)) this.#log(commitLogRecord(change, context.rebuiltFrom));
     // Ingest never waits on the directory; the alarm retries what this attempt does not deliver.
     if (queued !== null) void this.#directoryLink.send(true);
   }
