@@ -5,7 +5,7 @@
  * subscribers attached. The load generator and the subscribers share this one Node process.
  */
 import { type LoadOptions, load, percentile, round, type ScenarioResult } from "./load.ts";
-import { authorizedWebSocket } from "./processes.ts";
+import { authorizedWebSocket, cpuMs, roles } from "./processes.ts";
 import { HEADERS, post, run } from "./scenarios.ts";
 import type { RunningWorker } from "./wrangler-dev.ts";
 
@@ -33,6 +33,11 @@ export interface FanoutFigures {
   ingestWith: ScenarioResult;
   /** Ingest req/s with the subscribers attached ÷ without. */
   throughputRatio: number;
+  /** CPU of the Worker's workerd per ingest request at full speed, without and with the subscribers. */
+  workerCpuMsPerRequestWithout: number;
+  workerCpuMsPerRequestWith: number;
+  /** CPU of this process (the load generator and the subscribers) per request with the subscribers. */
+  generatorCpuMsPerRequestWith: number;
 }
 
 interface Subscriber {
@@ -41,6 +46,12 @@ interface Subscriber {
   received: Set<string>;
   violations: number;
 }
+
+/** User and system CPU of this process so far, in ms. */
+const processCpuMs = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -138,16 +149,29 @@ export async function measureFanout(worker: RunningWorker, settings: FanoutSetti
       events: 1,
     }),
   });
-  const ingestWithout = await load(
-    `${worker.path}: ingest at full speed, no subscriber`,
-    maxRate(`fanout-none-${run}-${worker.path}`),
+  // Both sides share this machine's cores: the Worker's CPU per request says what fan-out costs the service,
+  // this process's CPU what it costs the 100 subscribers (and the generator) here.
+  const pids = roles(worker).worker;
+  const measured = async (run: () => Promise<ScenarioResult>) => {
+    const before = { worker: cpuMs(pids), generator: processCpuMs() };
+    const result = await run();
+    const requests = Math.max(result.requests, 1);
+    return {
+      result,
+      workerMs: round((cpuMs(pids) - before.worker) / requests, 3),
+      generatorMs: round((processCpuMs() - before.generator) / requests, 3),
+    };
+  };
+  const without = await measured(() =>
+    load(`${worker.path}: ingest at full speed, no subscriber`, maxRate(`fanout-none-${run}-${worker.path}`)),
   );
   // Counting only: parsing every frame here would make this process, not the Worker, the bottleneck.
   onlyCount = true;
-  const ingestWith = await load(
-    `${worker.path}: ingest at full speed, ${settings.subscribers} subscribers`,
-    maxRate(threadId),
+  const attached = await measured(() =>
+    load(`${worker.path}: ingest at full speed, ${settings.subscribers} subscribers`, maxRate(threadId)),
   );
+  const ingestWithout = without.result;
+  const ingestWith = attached.result;
   for (const subscriber of subscribers) subscriber.socket.close(1000);
 
   return {
@@ -163,5 +187,8 @@ export async function measureFanout(worker: RunningWorker, settings: FanoutSetti
     ingestWithout,
     ingestWith,
     throughputRatio: round(ingestWith.requestsPerSecond / Math.max(ingestWithout.requestsPerSecond, 1e-9), 2),
+    workerCpuMsPerRequestWithout: without.workerMs,
+    workerCpuMsPerRequestWith: attached.workerMs,
+    generatorCpuMsPerRequestWith: attached.generatorMs,
   };
 }

@@ -122,6 +122,11 @@ function printPath(path: string, figures: PathFigures): void {
     );
     console.log(formatTable([fanout.ingestWithout, fanout.ingestWith]));
     console.log(`  ingest req/s with subscribers ÷ without: ${fanout.throughputRatio}`);
+    console.log(
+      `  Worker's workerd CPU per request: ${fanout.workerCpuMsPerRequestWithout} ms without, ` +
+        `${fanout.workerCpuMsPerRequestWith} ms with ${fanout.subscribers} subscribers; ` +
+        `this process (generator + subscribers): ${fanout.generatorCpuMsPerRequestWith} ms per request with them`,
+    );
   }
   const hibernation = figures.hibernation;
   if (hibernation !== undefined) {
