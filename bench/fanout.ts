@@ -12,6 +12,8 @@ import type { RunningWorker } from "./wrangler-dev.ts";
 export interface FanoutSettings {
   subscribers: number;
   ratePerSecond: number;
+  /** The sockets' framing: `commit` (one frame a commit, the default here) or `message` (one frame a message). */
+  frames: "commit" | "message";
   seconds: number;
   connections: number;
 }
@@ -73,26 +75,31 @@ function delta(threadId: string, key: string, sentAt?: number) {
   };
 }
 
-async function subscribe(origin: string, threadId: string, latencies: number[], counting: () => boolean) {
-  const url = `${origin.replace(/^http/, "ws")}/v1/sessions/${threadId}/live`;
+async function subscribe(
+  origin: string,
+  threadId: string,
+  frames: FanoutSettings["frames"],
+  latencies: number[],
+  counting: () => boolean,
+) {
+  const url = `${origin.replace(/^http/, "ws")}/v1/sessions/${threadId}/live?frames=${frames}`;
   const socket = authorizedWebSocket(url, HEADERS.authorization);
   const subscriber: Subscriber = { socket, lastSeq: null, received: new Set(), violations: 0 };
   await new Promise<void>((resolve, reject) => {
     socket.addEventListener("message", (message) => {
       const receivedAt = performance.now();
       if (counting()) return;
-      const data = JSON.parse(String(message.data)) as {
-        type: string;
-        seq?: number;
-        event?: { eventId: string; payload?: { sentAt?: number } };
-      };
-      if (data.type === "snapshot") resolve();
-      if (data.type !== "entry" || data.seq === undefined || data.event === undefined) return;
-      if (subscriber.lastSeq !== null && data.seq !== subscriber.lastSeq + 1) subscriber.violations += 1;
-      subscriber.lastSeq = data.seq;
-      subscriber.received.add(data.event.eventId);
-      const sentAt = data.event.payload?.sentAt;
-      if (sentAt !== undefined) latencies.push(receivedAt - sentAt);
+      type Received = { type: string; seq?: number; event?: { eventId: string; payload?: { sentAt?: number } } };
+      const parsed = JSON.parse(String(message.data)) as Received | Received[];
+      for (const data of Array.isArray(parsed) ? parsed : [parsed]) {
+        if (data.type === "snapshot") resolve();
+        if (data.type !== "entry" || data.seq === undefined || data.event === undefined) continue;
+        if (subscriber.lastSeq !== null && data.seq !== subscriber.lastSeq + 1) subscriber.violations += 1;
+        subscriber.lastSeq = data.seq;
+        subscriber.received.add(data.event.eventId);
+        const sentAt = data.event.payload?.sentAt;
+        if (sentAt !== undefined) latencies.push(receivedAt - sentAt);
+      }
     });
     socket.addEventListener("error", () => reject(new Error(`WebSocket to ${url} failed`)), { once: true });
   });
@@ -105,7 +112,9 @@ export async function measureFanout(worker: RunningWorker, settings: FanoutSetti
   const latencies: number[] = [];
   let onlyCount = false;
   const subscribers = await Promise.all(
-    Array.from({ length: settings.subscribers }, () => subscribe(worker.origin, threadId, latencies, () => onlyCount)),
+    Array.from({ length: settings.subscribers }, () =>
+      subscribe(worker.origin, threadId, settings.frames, latencies, () => onlyCount),
+    ),
   );
 
   const total = Math.round(settings.ratePerSecond * settings.seconds);

@@ -28,7 +28,11 @@ const SETTINGS = {
   growthEvents: number("BENCH_GROWTH_EVENTS", 100_000),
   poolSessions: number("BENCH_POOL_SESSIONS", 200),
   cpu: { singleRequests: number("CPU_REQUESTS", 1_000), batchRequests: number("CPU_BATCH_REQUESTS", 100) },
-  fanout: { subscribers: number("FANOUT_SUBSCRIBERS", 100), ratePerSecond: number("FANOUT_RATE", 200) },
+  fanout: {
+    subscribers: number("FANOUT_SUBSCRIBERS", 100),
+    ratePerSecond: number("FANOUT_RATE", 200),
+    frames: process.env.FANOUT_FRAMES === "message" ? "message" : "commit",
+  } as const,
   directory: { sessions: number("DIRECTORY_SESSIONS", 10_000), concurrency: number("DIRECTORY_CONCURRENCY", 20) },
   hibernation: { sessions: number("HIBERNATION_SESSIONS", 1_000), waitSeconds: number("HIBERNATION_WAIT_SECONDS", 30) },
 };
@@ -113,7 +117,9 @@ function printPath(path: string, figures: PathFigures): void {
   if (figures.cpu !== undefined) console.log(`\n## ${path}: CPU inside workerd\n\n${formatCpu(path, figures.cpu)}`);
   const fanout = figures.fanout;
   if (fanout !== undefined) {
-    console.log(`\n## ${path}: live fan-out, ${fanout.subscribers} WebSocket subscribers\n`);
+    console.log(
+      `\n## ${path}: live fan-out, ${fanout.subscribers} WebSocket subscribers, frames=${SETTINGS.fanout.frames}\n`,
+    );
     console.log(
       `  events sent ${fanout.sent} at ${SETTINGS.fanout.ratePerSecond}/s, accepted ${fanout.accepted} (${fanout.achievedRate}/s achieved); deliveries missing ${fanout.missing}, out of order ${fanout.orderViolations}`,
     );

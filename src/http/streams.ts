@@ -20,6 +20,18 @@ const StreamQuery = z.object({
   }),
 });
 
+const LiveQuery = StreamQuery.extend({
+  frames: z
+    .enum(["message", "commit"])
+    .default("message")
+    .openapi({
+      description:
+        "message: one StreamMessage a text frame. commit: each frame is a JSON array of messages, a commit's " +
+        "together (the opening too, a frame per 512 KiB): one frame per commit instead of one per message, " +
+        "which is what a socket costs the session",
+    }),
+});
+
 const protocol =
   `First a snapshot, then the backlog after \`after\` (at most ${MAX_BACKLOG_ENTRIES} entries and ` +
   `${MAX_BACKLOG_BYTES / 1024 / 1024} MiB, else \`behind\` and a close) and \`synchronized\`, then each commit's ` +
@@ -34,9 +46,9 @@ const liveRoute = createRoute({
   description: protocol,
   security: [{ bearer: [] }],
   middleware: [requireDecodablePath] as const,
-  request: { params: ThreadParams, query: StreamQuery },
+  request: { params: ThreadParams, query: LiveQuery },
   responses: {
-    101: { description: "Switching Protocols: one StreamMessage per text frame" },
+    101: { description: "Switching Protocols: one StreamMessage per text frame, or arrays with frames=commit" },
     ...problems(400, 401, 422, 426, 429),
   },
 });
@@ -73,8 +85,9 @@ async function subscribe(
   path: string,
   after: string | undefined,
   headers: HeadersInit,
+  options?: Record<string, string>,
 ) {
-  const response = await forwardSubscription(c, sessionOf(c, threadId), path, after, headers);
+  const response = await forwardSubscription(c, sessionOf(c, threadId), path, after, headers, options);
   if (response.status === 429) {
     fail("too-many-subscribers", `This session has ${MAX_SUBSCRIBERS} subscribers; close one or try again later.`);
   }
@@ -87,9 +100,8 @@ export const streamRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       fail("upgrade-required", "Open this route as a WebSocket (Upgrade: websocket); /stream serves the same as SSE.");
     }
-    return (await subscribe(c, threadId, "/live", c.req.query("after"), {
-      upgrade: "websocket",
-    })) as never;
+    const { frames } = c.req.valid("query");
+    return (await subscribe(c, threadId, "/live", c.req.query("after"), { upgrade: "websocket" }, { frames })) as never;
   })
   .openapi(streamRoute, async (c) => {
     const { threadId } = c.req.valid("param");

@@ -12,9 +12,12 @@ export async function forwardSubscription(
   path: string,
   after: string | undefined,
   headers: HeadersInit,
+  /** Options the server reads as they are (checked by the route), e.g. a socket's framing. */
+  options: Record<string, string> = {},
 ): Promise<Response> {
   const url = new URL(`https://subscription${path}`);
   if (after !== undefined) url.searchParams.set("after", after);
+  for (const [name, value] of Object.entries(options)) url.searchParams.set(name, value);
   const access = c.get("access");
   // A subscription opened with a read token ends when the token does.
   if (access.kind === "read") url.searchParams.set("until", String(access.expiresAt));

@@ -148,7 +148,8 @@ export class SessionObject extends DurableObject<Env> {
     );
     const until = url.searchParams.has("until") ? Number(url.searchParams.get("until")) : null;
     if (url.pathname !== "/live") return this.#live.openEventStream(messages, closing !== null, until);
-    const response = this.#live.openWebSocket(messages, closing, until);
+    const framing = url.searchParams.get("frames") === "commit" ? "commit" : "message";
+    const response = this.#live.openWebSocket(messages, closing, until, framing);
     // The alarm closes the socket when its read token expires, even while the object hibernates.
     if (until !== null) await this.#commit({ cause: "subscriptions" });
     return response;

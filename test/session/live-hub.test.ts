@@ -16,7 +16,8 @@ class StandInSocket {
 }
 
 function hubWith(sockets: StandInSocket[]) {
-  const ctx = { getWebSockets: () => sockets } as unknown as DurableObjectState;
+  // Every stand-in socket is one-message-a-frame ("live"); none is commit-framed.
+  const ctx = { getWebSockets: (tag: string) => (tag === "live" ? sockets : []) } as unknown as DurableObjectState;
   return new LiveHub<StreamMessage>(ctx, () => null);
 }
 

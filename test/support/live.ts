@@ -32,11 +32,14 @@ function recorder<M = StreamMessage>() {
   return { messages, receive, until };
 }
 
+/** A WebSocket subscriber also keeps its text frames as received (with `frames=commit`, JSON arrays). */
+export type SocketSubscriber<M> = Subscriber<M> & { frames: string[] };
+
 export function openLive(
   threadId: string,
   after?: string,
   options: RequestOptions & { query?: string } = {},
-): Promise<Subscriber> {
+): Promise<SocketSubscriber<StreamMessage>> {
   return openWebSocket<StreamMessage>(`${sessionPath(threadId)}/live`, after, options);
 }
 
@@ -45,7 +48,7 @@ export async function openWebSocket<M>(
   path: string,
   after?: string,
   options: RequestOptions & { query?: string } = {},
-): Promise<Subscriber<M>> {
+): Promise<SocketSubscriber<M>> {
   const params = new URLSearchParams(options.query);
   if (after !== undefined) params.set("after", after);
   const query = params.size === 0 ? "" : `?${params}`;
@@ -57,12 +60,17 @@ export async function openWebSocket<M>(
   const socket = response.webSocket;
   if (socket === null) throw new Error("no WebSocket in the 101 response");
   const { messages, receive, until } = recorder<M>();
+  const frames: string[] = [];
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     socket.addEventListener("close", (event) => resolve({ code: event.code, reason: event.reason })),
   );
-  socket.addEventListener("message", (event) => receive(JSON.parse(String(event.data)) as M));
+  socket.addEventListener("message", (event) => {
+    frames.push(String(event.data));
+    const parsed = JSON.parse(String(event.data)) as M | M[];
+    for (const message of Array.isArray(parsed) ? parsed : [parsed]) receive(message);
+  });
   socket.accept();
-  return { messages, until, closed, close: () => socket.close(1000, "done") };
+  return { messages, frames, until, closed, close: () => socket.close(1000, "done") };
 }
 
 export interface SseEvent {

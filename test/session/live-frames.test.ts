@@ -1,0 +1,73 @@
+/** `frames=commit`: the same messages in the same order as one-a-frame, but one WebSocket frame per commit. */
+import { describe, expect, it } from "vitest";
+import type { RuntimeEvent } from "../../src/contracts/events.ts";
+import type { StreamMessage } from "../../src/contracts/stream.ts";
+import { commitFrames, MAX_COMMIT_FRAME_BYTES } from "../../src/session/live-hub.ts";
+import { api, newThreadId, request, sessionPath } from "../support/api.ts";
+import { ev } from "../support/events.ts";
+import { isType, openLive } from "../support/live.ts";
+
+async function post(threadId: string, events: RuntimeEvent[]) {
+  expect((await api.post(threadId, events)).status).toBe(200);
+}
+
+const typesOf = (frame: string) => (JSON.parse(frame) as StreamMessage[]).map((message) => message.type);
+const lastSeqIs = (seq: number) => (message: StreamMessage) =>
+  message.type === "session" && message.session.lastSeq === seq;
+
+describe("frames=commit", () => {
+  it("sends a commit's messages as one JSON array frame, the same messages as one-a-frame", async () => {
+    const threadId = newThreadId();
+    const o = { threadId };
+    await post(threadId, [ev.sessionStarted(o), ev.turnStarted("t1", o)]);
+    const oneEach = await openLive(threadId, "0");
+    const perCommit = await openLive(threadId, "0", { query: "frames=commit" });
+    await Promise.all([oneEach.until(isType("synchronized")), perCommit.until(isType("synchronized"))]);
+
+    await post(threadId, [ev.contentDelta("t1", o), ev.contentDelta("t1", o), ev.contentDelta("t1", o)]);
+    await post(threadId, [ev.turnCompleted("t1", "completed", o)]);
+    await Promise.all([oneEach.until(lastSeqIs(6)), perCommit.until(lastSeqIs(6))]);
+
+    expect(perCommit.messages).toEqual(oneEach.messages);
+    expect(perCommit.frames.map(typesOf)).toEqual([
+      ["snapshot", "entry", "entry", "synchronized"],
+      ["entry", "entry", "entry", "session"],
+      ["entry", "session"],
+    ]);
+    expect(oneEach.frames).toHaveLength(10);
+    oneEach.close();
+    perCommit.close();
+  });
+
+  it("sends purged as an array too, then closes normally", async () => {
+    const threadId = newThreadId();
+    await post(threadId, [ev.sessionStarted({ threadId })]);
+    const live = await openLive(threadId, undefined, { query: "frames=commit" });
+    await live.until(isType("synchronized"));
+    expect((await api.delete(threadId)).status).toBe(204);
+    expect(await live.closed).toMatchObject({ code: 1000 });
+    expect(live.frames.at(-1)).toBe('[{"type":"purged"}]');
+  });
+
+  it("refuses an unknown framing with a 422 problem", async () => {
+    const response = await request("GET", `${sessionPath(newThreadId())}/live?frames=batch`, undefined, {
+      headers: { upgrade: "websocket" },
+    });
+    expect(response.status).toBe(422);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+  });
+});
+
+describe("commitFrames", () => {
+  it("keeps the order and starts a new frame before one would pass its size", () => {
+    const big = (n: number) => JSON.stringify({ type: "entry", seq: n, pad: "x".repeat(MAX_COMMIT_FRAME_BYTES / 3) });
+    const texts = [big(1), big(2), big(3), big(4), JSON.stringify({ type: "session" })];
+    const frames = commitFrames(texts);
+    expect(frames.map((frame) => (JSON.parse(frame) as { seq?: number }[]).map((m) => m.seq ?? "session"))).toEqual([
+      [1, 2],
+      [3, 4, "session"],
+    ]);
+    expect(frames.every((frame) => frame.length <= MAX_COMMIT_FRAME_BYTES + 2)).toBe(true);
+    expect(commitFrames([])).toEqual([]);
+  });
+});
