@@ -28,8 +28,8 @@ export function summaryNeedsSending(known: SessionSummary | null, next: SessionS
   const { lastEventAt: knownEventAt, deadline: knownDeadline, ...knownRest } = known;
   const { lastEventAt: nextEventAt, deadline: nextDeadline, ...nextRest } = next;
   if (JSON.stringify(knownRest) !== JSON.stringify(nextRest)) return true;
-  if ((knownDeadline === null) !== (nextDeadline === null) || knownDeadline?.action !== nextDeadline?.action)
-    return true;
+  // A deadline that appears, goes, or changes its action differs in `action` (undefined when there is none).
+  if (knownDeadline?.action !== nextDeadline?.action) return true;
   return lagsBy(knownEventAt, nextEventAt) || lagsBy(knownDeadline?.at ?? null, nextDeadline?.at ?? null);
 }
 
