@@ -103,10 +103,3 @@ export function bytes(count: number): string {
   if (count < 1024 * 1024) return `${(count / 1024).toFixed(1)} KiB`;
   return `${(count / 1024 / 1024).toFixed(1)} MiB`;
 }
-
-export function waitingText(pending: { approvals: number; userInputs: number }): string {
-  const parts: string[] = [];
-  if (pending.approvals > 0) parts.push(`${pending.approvals} approval${pending.approvals === 1 ? "" : "s"}`);
-  if (pending.userInputs > 0) parts.push(`${pending.userInputs} question${pending.userInputs === 1 ? "" : "s"}`);
-  return parts.join(", ");
-}

@@ -16,6 +16,7 @@ export {
   type Signalled,
 } from "./client.ts";
 export { createForwarder, type Forwarder, type ForwarderCounters, type ForwarderOptions } from "./forwarder.ts";
+export { pendingText } from "./pending-text.ts";
 export { ProblemError } from "./problem-error.ts";
 export { DEFAULT_RETRY, type RetryPolicy, retryDelay } from "./retry.ts";
 export type { DirectoryOptions, LiveOptions, StreamOptions } from "./streams.ts";

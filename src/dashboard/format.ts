@@ -1,5 +1,8 @@
 /** What the dashboard shows for a status, a pending request count, a past moment and a deadline: text first. */
 import type { SessionSummary } from "../client/index.ts";
+
+export { pendingText } from "../client/pending-text.ts";
+
 import type { DeadlineAction, SessionStatus } from "../contracts/vocabulary.ts";
 
 /** A badge's state picks its colour; its icon and label say the same thing without colour. */
@@ -38,17 +41,6 @@ export function needsAttention(session: Pick<SessionSummary, "pendingRequests">)
 
 export function isActive(session: Pick<SessionSummary, "status">): boolean {
   return session.status === "starting" || session.status === "running";
-}
-
-export function pendingText({ pendingRequests }: Pick<SessionSummary, "pendingRequests">): string {
-  const parts: string[] = [];
-  if (pendingRequests.approvals > 0) parts.push(plural(pendingRequests.approvals, "approval"));
-  if (pendingRequests.userInputs > 0) parts.push(plural(pendingRequests.userInputs, "question"));
-  return parts.join(", ");
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 /** "just now", "42 s ago", "3 min ago", "5 h ago", "2 d ago". */

@@ -1,7 +1,8 @@
+import { pendingText } from "../../client/pending-text.ts";
 import type { SessionView } from "../../contracts/replies.ts";
 import { parseArguments, UsageError } from "../args.ts";
 import type { Command } from "../context.ts";
-import { bytes, relative, type Style, statusText, waitingText } from "../terminal.ts";
+import { bytes, relative, type Style, statusText } from "../terminal.ts";
 
 export const get: Command = {
   name: "get",
@@ -26,7 +27,7 @@ Shows the session's projected state: status, active turn, what waits for a perso
 };
 
 export function describeSession(session: SessionView, now: number, style: Style): string {
-  const waiting = waitingText(session.pendingRequests);
+  const waiting = pendingText(session);
   const lines: Array<[string, string]> = [
     ["thread", style.bold(session.threadId)],
     ["status", statusText(session.status, style)],

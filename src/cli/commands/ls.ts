@@ -1,7 +1,8 @@
+import { pendingText } from "../../client/pending-text.ts";
 import { SESSION_STATUSES, type SessionStatus } from "../../contracts/vocabulary.ts";
 import { integerOption, parseArguments, UsageError } from "../args.ts";
 import type { Command } from "../context.ts";
-import { relative, statusText, table, waitingText } from "../terminal.ts";
+import { relative, statusText, table } from "../terminal.ts";
 
 const spec = {
   active: { type: "boolean" },
@@ -55,15 +56,18 @@ Lists the tenant's sessions from the directory, newest activity first.
     }
     const now = context.now();
     const { out } = context;
-    const rows = sessions.map((session) => [
-      session.threadId,
-      statusText(session.status, out),
-      session.providerName ?? "—",
-      session.activeTurnId ?? "—",
-      waitingText(session.pendingRequests) === "" ? "—" : out.magenta(waitingText(session.pendingRequests)),
-      relative(session.lastEventAt, now),
-      session.deadline === null ? "—" : `${session.deadline.action} ${relative(session.deadline.at, now)}`,
-    ]);
+    const rows = sessions.map((session) => {
+      const waiting = pendingText(session);
+      return [
+        session.threadId,
+        statusText(session.status, out),
+        session.providerName ?? "—",
+        session.activeTurnId ?? "—",
+        waiting === "" ? "—" : out.magenta(waiting),
+        relative(session.lastEventAt, now),
+        session.deadline === null ? "—" : `${session.deadline.action} ${relative(session.deadline.at, now)}`,
+      ];
+    });
     context.stdout.write(
       table(["THREAD", "STATUS", "PROVIDER", "TURN", "WAITING FOR YOU", "LAST EVENT", "NEXT"], rows, out),
     );

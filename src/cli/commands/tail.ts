@@ -1,8 +1,9 @@
+import { pendingText } from "../../client/pending-text.ts";
 import { ProblemError } from "../../client/problem-error.ts";
 import type { LogEntryView, SessionView } from "../../contracts/replies.ts";
 import { integerOption, parseArguments, UsageError } from "../args.ts";
 import type { Command } from "../context.ts";
-import { type Style, statusText, waitingText } from "../terminal.ts";
+import { type Style, statusText } from "../terminal.ts";
 
 export const tail: Command = {
   name: "tail",
@@ -70,7 +71,7 @@ line per stored event (seq, time received, type, outcome). Reconnects by itself,
 export function statusLine(session: SessionView, style: Style): string {
   const parts = [statusText(session.status, style)];
   if (session.activeTurnId !== null) parts.push(`turn ${session.activeTurnId}`);
-  const waiting = waitingText(session.pendingRequests);
+  const waiting = pendingText(session);
   if (waiting !== "") parts.push(style.magenta(`waiting for you: ${waiting}`));
   if (session.status === "error" && session.lastError !== null) parts.push(style.red(session.lastError));
   return parts.join(" · ");
