@@ -31,6 +31,9 @@ export interface FanoutFigures {
   latencyP50Ms: number;
   latencyP99Ms: number;
   latencyMaxMs: number;
+  /** The POSTs' own send → response times in the same phase: what delivery cannot beat. */
+  answerP50Ms: number;
+  answerP99Ms: number;
   ingestWithout: ScenarioResult;
   ingestWith: ScenarioResult;
   /** Ingest req/s with the subscribers attached ÷ without. */
@@ -119,16 +122,21 @@ export async function measureFanout(worker: RunningWorker, settings: FanoutSetti
 
   const total = Math.round(settings.ratePerSecond * settings.seconds);
   const accepted: string[] = [];
+  const answers: number[] = [];
   const sends: Promise<void>[] = [];
   const started = performance.now();
   for (let index = 0; index < total; index += 1) {
     const due = started + (index * 1000) / settings.ratePerSecond;
     const wait = due - performance.now();
     if (wait > 1) await sleep(wait);
-    const event = delta(threadId, String(index), performance.now());
+    const sentAt = performance.now();
+    const event = delta(threadId, String(index), sentAt);
     sends.push(
       post(worker.origin, threadId, event).then(
-        () => void accepted.push(event.eventId),
+        () => {
+          answers.push(performance.now() - sentAt);
+          accepted.push(event.eventId);
+        },
         () => undefined,
       ),
     );
@@ -144,6 +152,7 @@ export async function measureFanout(worker: RunningWorker, settings: FanoutSetti
     0,
   );
   latencies.sort((a, b) => a - b);
+  answers.sort((a, b) => a - b);
 
   let fullSpeed = 0;
   const maxRate = (id: string): LoadOptions => ({
@@ -193,6 +202,8 @@ export async function measureFanout(worker: RunningWorker, settings: FanoutSetti
     latencyP50Ms: round(percentile(latencies, 50), 1),
     latencyP99Ms: round(percentile(latencies, 99), 1),
     latencyMaxMs: round(latencies.at(-1) ?? Number.NaN, 1),
+    answerP50Ms: round(percentile(answers, 50), 1),
+    answerP99Ms: round(percentile(answers, 99), 1),
     ingestWithout,
     ingestWith,
     throughputRatio: round(ingestWith.requestsPerSecond / Math.max(ingestWithout.requestsPerSecond, 1e-9), 2),

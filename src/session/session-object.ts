@@ -71,8 +71,11 @@ export class SessionObject extends DurableObject<Env> {
         this.#commit({ ...emptyChange("directory", this.#state ?? initialSession), directoryFeed: next }),
       log: (record) => this.#log(record),
     });
-    this.#live = new LiveHub<StreamMessage>(ctx, (message) =>
-      message.type === "entry" ? `${this.#epoch ?? ""}:${message.seq}` : null,
+    this.#live = new LiveHub<StreamMessage>(
+      ctx,
+      (message) => (message.type === "entry" ? `${this.#epoch ?? ""}:${message.seq}` : null),
+      // A frame of several commits carries the session as of its last one: the earlier views add nothing.
+      { supersedes: (message) => message.type === "session" },
     );
     ctx.blockConcurrencyWhile(async () => {
       this.#alarmAt = await ctx.storage.getAlarm();

@@ -1,4 +1,7 @@
-/** `frames=commit`: the same messages in the same order as one-a-frame, but one WebSocket frame per commit. */
+/**
+ * `frames=commit`: the same entries in the same order as one-a-frame, but one WebSocket frame per commit (or per
+ * several, close together, with the session as of the last).
+ */
 import { describe, expect, it } from "vitest";
 import type { RuntimeEvent } from "../../src/contracts/events.ts";
 import type { StreamMessage } from "../../src/contracts/stream.ts";
@@ -25,6 +28,8 @@ describe("frames=commit", () => {
     await Promise.all([oneEach.until(isType("synchronized")), perCommit.until(isType("synchronized"))]);
 
     await post(threadId, [ev.contentDelta("t1", o), ev.contentDelta("t1", o), ev.contentDelta("t1", o)]);
+    // Commits close together may share a frame (below); this one comes after the first has gone out.
+    await perCommit.until(lastSeqIs(5));
     await post(threadId, [ev.turnCompleted("t1", "completed", o)]);
     await Promise.all([oneEach.until(lastSeqIs(6)), perCommit.until(lastSeqIs(6))]);
 
@@ -37,6 +42,35 @@ describe("frames=commit", () => {
     expect(oneEach.frames).toHaveLength(10);
     oneEach.close();
     perCommit.close();
+  });
+
+  it("never splits a commit: under concurrent ingest every entry arrives once, in order, each frame ending with its session", async () => {
+    const threadId = newThreadId();
+    const o = { threadId };
+    await post(threadId, [ev.sessionStarted(o), ev.turnStarted("t1", o)]);
+    const subscribers = await Promise.all(
+      Array.from({ length: 3 }, () => openLive(threadId, undefined, { query: "frames=commit" })),
+    );
+    await Promise.all(subscribers.map((live) => live.until(isType("synchronized"))));
+    const batches = Array.from({ length: 20 }, (_, index) =>
+      Array.from({ length: 1 + (index % 3) }, () => ev.contentDelta("t1", o)),
+    );
+    await Promise.all(batches.map((batch) => post(threadId, batch)));
+    const lastSeq = 2 + batches.flat().length;
+    for (const live of subscribers) {
+      await live.until(lastSeqIs(lastSeq));
+      const frames = live.frames.slice(1).map((frame) => JSON.parse(frame) as StreamMessage[]);
+      const seqs = frames.flat().flatMap((message) => (message.type === "entry" ? [message.seq] : []));
+      expect(seqs).toEqual(Array.from({ length: lastSeq - 2 }, (_, index) => index + 3));
+      for (const frame of frames) {
+        const entries = frame.flatMap((message) => (message.type === "entry" ? [message] : []));
+        const sessions = frame.filter(isType("session"));
+        expect(sessions).toHaveLength(1);
+        expect(frame.at(-1)).toBe(sessions[0]);
+        expect(lastSeqIs(entries.at(-1)?.seq ?? -1)(sessions[0] as StreamMessage)).toBe(true);
+      }
+      live.close();
+    }
   });
 
   it("sends purged as an array too, then closes normally", async () => {
