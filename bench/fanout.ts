@@ -2,10 +2,14 @@
  * Live fan-out: FANOUT_SUBSCRIBERS WebSockets on one session's `/live` while it ingests FANOUT_RATE events/s (one
  * event a request, sent on a fixed schedule, each carrying its send time). Every subscriber must see every event,
  * seqs contiguous; delivery latency is send → receipt. Then the ingest rate at full speed with and without the
- * subscribers attached. The load generator and the subscribers share this one Node process.
+ * subscribers attached. The load generator and the subscribers share this one Node process, the subscribers on a
+ * thread of their own.
  */
+
+import { Worker } from "node:worker_threads";
+import type { FromSubscribers, SubscribersSetup, ToSubscribers } from "./fanout-subscribers.ts";
 import { type LoadOptions, load, percentile, round, type ScenarioResult } from "./load.ts";
-import { authorizedWebSocket, cpuMs, roles } from "./processes.ts";
+import { cpuMs, roles, wallClockMs } from "./processes.ts";
 import { HEADERS, post, run } from "./scenarios.ts";
 import type { RunningWorker } from "./wrangler-dev.ts";
 
@@ -34,6 +38,12 @@ export interface FanoutFigures {
   /** The POSTs' own send → response times in the same phase: what delivery cannot beat. */
   answerP50Ms: number;
   answerP99Ms: number;
+  /** The same pace into a session nobody listens to. */
+  unheardAnswerP50Ms: number;
+  unheardAnswerP99Ms: number;
+  /** The same pace into the reference's bare write: the platform's own answer time on this machine. */
+  bareWriteAnswerP50Ms: number;
+  bareWriteAnswerP99Ms: number;
   ingestWithout: ScenarioResult;
   ingestWith: ScenarioResult;
   /** Ingest req/s with the subscribers attached ÷ without. */
@@ -43,13 +53,6 @@ export interface FanoutFigures {
   workerCpuMsPerRequestWith: number;
   /** CPU of this process (the load generator and the subscribers) per request with the subscribers. */
   generatorCpuMsPerRequestWith: number;
-}
-
-interface Subscriber {
-  socket: WebSocket;
-  lastSeq: number | null;
-  received: Set<string>;
-  violations: number;
 }
 
 /** User and system CPU of this process so far, in ms. */
@@ -78,81 +81,99 @@ function delta(threadId: string, key: string, sentAt?: number) {
   };
 }
 
-async function subscribe(
-  origin: string,
-  threadId: string,
-  frames: FanoutSettings["frames"],
-  latencies: number[],
-  counting: () => boolean,
-) {
-  const url = `${origin.replace(/^http/, "ws")}/v1/sessions/${threadId}/live?frames=${frames}`;
-  const socket = authorizedWebSocket(url, HEADERS.authorization);
-  const subscriber: Subscriber = { socket, lastSeq: null, received: new Set(), violations: 0 };
-  await new Promise<void>((resolve, reject) => {
-    socket.addEventListener("message", (message) => {
-      const receivedAt = performance.now();
-      if (counting()) return;
-      type Received = { type: string; seq?: number; event?: { eventId: string; payload?: { sentAt?: number } } };
-      const parsed = JSON.parse(String(message.data)) as Received | Received[];
-      for (const data of Array.isArray(parsed) ? parsed : [parsed]) {
-        if (data.type === "snapshot") resolve();
-        if (data.type !== "entry" || data.seq === undefined || data.event === undefined) continue;
-        if (subscriber.lastSeq !== null && data.seq !== subscriber.lastSeq + 1) subscriber.violations += 1;
-        subscriber.lastSeq = data.seq;
-        subscriber.received.add(data.event.eventId);
-        const sentAt = data.event.payload?.sentAt;
-        if (sentAt !== undefined) latencies.push(receivedAt - sentAt);
-      }
-    });
-    socket.addEventListener("error", () => reject(new Error(`WebSocket to ${url} failed`)), { once: true });
+/** Starts the subscribers' thread; resolves once every subscriber has its snapshot. */
+async function startSubscribers(setup: SubscribersSetup) {
+  const thread = new Worker(new URL("./fanout-subscribers.ts", import.meta.url), { workerData: setup });
+  const replies: FromSubscribers[] = [];
+  const waiting: Array<(reply: FromSubscribers) => void> = [];
+  thread.on("message", (reply: FromSubscribers) => {
+    const resolve = waiting.shift();
+    if (resolve === undefined) replies.push(reply);
+    else resolve(reply);
   });
-  return subscriber;
+  const failed = new Promise<never>((_, reject) => thread.once("error", reject));
+  const next = () =>
+    Promise.race([
+      failed,
+      new Promise<FromSubscribers>((resolve) => {
+        const reply = replies.shift();
+        if (reply === undefined) waiting.push(resolve);
+        else resolve(reply);
+      }),
+    ]);
+  await next();
+  return {
+    async request(message: ToSubscribers): Promise<FromSubscribers> {
+      thread.postMessage(message);
+      return next();
+    },
+    tell(message: ToSubscribers): void {
+      thread.postMessage(message);
+    },
+  };
 }
 
-export async function measureFanout(worker: RunningWorker, settings: FanoutSettings): Promise<FanoutFigures> {
-  const threadId = `fanout-${run}-${worker.path}`;
-  await post(worker.origin, threadId, delta(threadId, "first"));
-  const latencies: number[] = [];
-  let onlyCount = false;
-  const subscribers = await Promise.all(
-    Array.from({ length: settings.subscribers }, () =>
-      subscribe(worker.origin, threadId, settings.frames, latencies, () => onlyCount),
-    ),
-  );
-
-  const total = Math.round(settings.ratePerSecond * settings.seconds);
-  const accepted: string[] = [];
+/**
+ * Sends `count` requests at `ratePerSecond` on a fixed schedule (never waiting for answers, as a provider would
+ * not); `send` gets the send time (wallClockMs) and says whether the request was accepted.
+ */
+async function paced(
+  count: number,
+  ratePerSecond: number,
+  send: (index: number, sentAt: number) => Promise<boolean>,
+): Promise<{ answers: number[]; achievedRate: number }> {
   const answers: number[] = [];
   const sends: Promise<void>[] = [];
   const started = performance.now();
-  for (let index = 0; index < total; index += 1) {
-    const due = started + (index * 1000) / settings.ratePerSecond;
-    const wait = due - performance.now();
+  for (let index = 0; index < count; index += 1) {
+    const wait = started + (index * 1000) / ratePerSecond - performance.now();
     if (wait > 1) await sleep(wait);
-    const sentAt = performance.now();
-    const event = delta(threadId, String(index), sentAt);
+    const sentAt = wallClockMs();
     sends.push(
-      post(worker.origin, threadId, event).then(
-        () => {
-          answers.push(performance.now() - sentAt);
-          accepted.push(event.eventId);
-        },
+      send(index, sentAt).then(
+        (accepted) => void (accepted && answers.push(wallClockMs() - sentAt)),
         () => undefined,
       ),
     );
   }
   await Promise.all(sends);
-  const achievedRate = round(accepted.length / ((performance.now() - started) / 1000));
-  const deadline = performance.now() + 10_000;
-  const allArrived = () =>
-    subscribers.every((subscriber) => accepted.every((eventId) => subscriber.received.has(eventId)));
-  while (!allArrived() && performance.now() < deadline) await sleep(50);
-  const missing = subscribers.reduce(
-    (sum, subscriber) => sum + accepted.filter((eventId) => !subscriber.received.has(eventId)).length,
-    0,
+  const achievedRate = round(answers.length / ((performance.now() - started) / 1000));
+  return { answers: answers.sort((a, b) => a - b), achievedRate };
+}
+
+export async function measureFanout(
+  worker: RunningWorker,
+  reference: RunningWorker,
+  settings: FanoutSettings,
+): Promise<FanoutFigures> {
+  const threadId = `fanout-${run}-${worker.path}`;
+  await post(worker.origin, threadId, delta(threadId, "first"));
+  const subscribers = await startSubscribers({
+    url: `${worker.origin.replace(/^http/, "ws")}/v1/sessions/${threadId}/live?frames=${settings.frames}`,
+    authorization: HEADERS.authorization,
+    count: settings.subscribers,
+  });
+
+  const total = Math.round(settings.ratePerSecond * settings.seconds);
+  // The yardsticks at the same pace: the platform's own bare write, and ingest with nobody listening.
+  const bareWrite = await paced(total, settings.ratePerSecond, (index) =>
+    fetch(`${reference.origin}/body/fanout-${run}-${worker.path}`, {
+      method: "POST",
+      body: JSON.stringify(delta(threadId, `bare-${index}`)),
+    }).then((response) => response.ok),
   );
-  latencies.sort((a, b) => a - b);
-  answers.sort((a, b) => a - b);
+  const quietId = `fanout-quiet-${run}-${worker.path}`;
+  const unheard = await paced(total, settings.ratePerSecond, (index) =>
+    post(worker.origin, quietId, delta(quietId, `quiet-${index}`)).then(() => true),
+  );
+  const accepted: string[] = [];
+  const heard = await paced(total, settings.ratePerSecond, (index, sentAt) => {
+    const event = delta(threadId, String(index), sentAt);
+    return post(worker.origin, threadId, event).then(() => accepted.push(event.eventId) > 0);
+  });
+  const report = await subscribers.request({ type: "expect", eventIds: accepted, waitMs: 10_000 });
+  if (report.type !== "report") throw new Error(`the subscribers answered ${report.type}`);
+  const latencies = report.latencies.sort((a, b) => a - b);
 
   let fullSpeed = 0;
   const maxRate = (id: string): LoadOptions => ({
@@ -184,26 +205,30 @@ export async function measureFanout(worker: RunningWorker, settings: FanoutSetti
     load(`${worker.path}: ingest at full speed, no subscriber`, maxRate(`fanout-none-${run}-${worker.path}`)),
   );
   // Counting only: parsing every frame here would make this process, not the Worker, the bottleneck.
-  onlyCount = true;
+  subscribers.tell({ type: "count-only" });
   const attached = await measured(() =>
     load(`${worker.path}: ingest at full speed, ${settings.subscribers} subscribers`, maxRate(threadId)),
   );
   const ingestWithout = without.result;
   const ingestWith = attached.result;
-  for (const subscriber of subscribers) subscriber.socket.close(1000);
+  await subscribers.request({ type: "close" });
 
   return {
     subscribers: settings.subscribers,
     sent: total,
     accepted: accepted.length,
-    achievedRate,
-    missing,
-    orderViolations: subscribers.reduce((sum, subscriber) => sum + subscriber.violations, 0),
+    achievedRate: heard.achievedRate,
+    missing: report.missing,
+    orderViolations: report.orderViolations,
     latencyP50Ms: round(percentile(latencies, 50), 1),
     latencyP99Ms: round(percentile(latencies, 99), 1),
     latencyMaxMs: round(latencies.at(-1) ?? Number.NaN, 1),
-    answerP50Ms: round(percentile(answers, 50), 1),
-    answerP99Ms: round(percentile(answers, 99), 1),
+    answerP50Ms: round(percentile(heard.answers, 50), 1),
+    answerP99Ms: round(percentile(heard.answers, 99), 1),
+    unheardAnswerP50Ms: round(percentile(unheard.answers, 50), 1),
+    unheardAnswerP99Ms: round(percentile(unheard.answers, 99), 1),
+    bareWriteAnswerP50Ms: round(percentile(bareWrite.answers, 50), 1),
+    bareWriteAnswerP99Ms: round(percentile(bareWrite.answers, 99), 1),
     ingestWithout,
     ingestWith,
     throughputRatio: round(ingestWith.requestsPerSecond / Math.max(ingestWithout.requestsPerSecond, 1e-9), 2),

@@ -107,3 +107,6 @@ export function authorizedWebSocket(url: string, authorization: string): WebSock
   const options = { headers: { authorization } } as unknown as string[];
   return new WebSocket(url, options);
 }
+
+/** One clock for every thread of this process: wall time in ms, to a fraction of a ms. */
+export const wallClockMs = () => performance.timeOrigin + performance.now();

@@ -127,6 +127,11 @@ function printPath(path: string, figures: PathFigures): void {
       `  delivery latency: p50 ${fanout.latencyP50Ms} ms, p99 ${fanout.latencyP99Ms} ms, max ${fanout.latencyMaxMs} ms; ` +
         `the POSTs themselves answered in p50 ${fanout.answerP50Ms} ms, p99 ${fanout.answerP99Ms} ms`,
     );
+    console.log(
+      `  at the same pace with nobody listening, ingest answered in p50 ${fanout.unheardAnswerP50Ms} ms, ` +
+        `p99 ${fanout.unheardAnswerP99Ms} ms; the reference's bare write in p50 ${fanout.bareWriteAnswerP50Ms} ms, ` +
+        `p99 ${fanout.bareWriteAnswerP99Ms} ms`,
+    );
     console.log(formatTable([fanout.ingestWithout, fanout.ingestWith]));
     console.log(`  ingest req/s with subscribers ÷ without: ${fanout.throughputRatio}`);
     console.log(
@@ -183,11 +188,16 @@ async function measurePath(path: "dev" | "direct", stateDir: string): Promise<Pa
     if (PARTS.has("cpu"))
       figures.cpu = await measureCpu(service, bundle, { ...SETTINGS.cpu, concurrency: SETTINGS.connections });
     if (PARTS.has("fanout")) {
-      figures.fanout = await measureFanout(service, {
-        ...SETTINGS.fanout,
-        seconds: SETTINGS.seconds,
-        connections: SETTINGS.connections,
-      });
+      const reference = await start(path, "reference", stateDir);
+      try {
+        figures.fanout = await measureFanout(service, reference, {
+          ...SETTINGS.fanout,
+          seconds: SETTINGS.seconds,
+          connections: SETTINGS.connections,
+        });
+      } finally {
+        await reference.stop();
+      }
       figures.targets = [...(figures.targets ?? []), ...fanoutTargets(path, figures.fanout)];
     }
     if (PARTS.has("hibernation")) figures.hibernation = await measureHibernation(service, SETTINGS.hibernation);
