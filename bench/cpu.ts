@@ -22,6 +22,11 @@ export interface CpuMode {
   eventsPerRequest: number;
   workerCpuMsPerRequest: number;
   workerCpuMsPerEvent: number;
+  /**
+   * The reference Worker's workerd for the same count of the same bodies, stored as the platform must (a bare write
+   * for one event, a row each under a unique index for 100): the CPU a request costs before any work of ours.
+   */
+  referenceCpuMsPerRequest?: number;
   /** wrangler dev's proxy process, per request (0 on the direct path). */
   proxyCpuMsPerRequest: number;
   /** Self time by bucket from the V8 profile, ms per request; absent without an inspector. */
@@ -34,10 +39,42 @@ export interface CpuMode {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** CPU ms a second that these processes spend doing nothing asked of them, over two quiet seconds. */
+async function idleRateOf(pids: number[]): Promise<number> {
+  const start = { cpu: cpuMs(pids), at: performance.now() };
+  await sleep(2_000);
+  return (cpuMs(pids) - start.cpu) / ((performance.now() - start.at) / 1000);
+}
+
+/** The reference's workerd CPU per request for `requests` of the same bodies (see CpuMode). */
+async function referenceCpuMsPerRequest(
+  reference: RunningWorker,
+  requests: number,
+  eventsPerRequest: number,
+  concurrency: number,
+): Promise<number> {
+  const pids = roles(reference).worker;
+  const idleRate = await idleRateOf(pids);
+  const name = `cpu-${eventsPerRequest}-${run}-${Math.random().toString(36).slice(2, 8)}`;
+  const store = async () => {
+    const events = realisticEvents(name, eventsPerRequest);
+    const [path, body] = eventsPerRequest === 1 ? ["body", events[0]] : ["rows", events];
+    const response = await fetch(`${reference.origin}/${path}/${name}`, { method: "POST", body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`the reference answered ${response.status}`);
+    await response.arrayBuffer();
+  };
+  await store();
+  const before = { cpu: cpuMs(pids), at: performance.now() };
+  await pool(requests, concurrency, store);
+  const busyMs = cpuMs(pids) - before.cpu - idleRate * ((performance.now() - before.at) / 1000);
+  return round(busyMs / requests, 3);
+}
+
 export async function measureCpu(
   worker: RunningWorker,
   bundle: Bundle | null,
   settings: CpuSettings,
+  reference: RunningWorker | null = null,
 ): Promise<Record<string, CpuMode>> {
   const pids = roles(worker);
   if (pids.worker.length === 0) throw new Error(`no workerd process found for ${worker.origin}`);
@@ -77,6 +114,14 @@ export async function measureCpu(
       workerCpuMsPerEvent: round(workerMs / requests / eventsPerRequest, 4),
       proxyCpuMsPerRequest: round(proxyMs / requests, 3),
     };
+    if (reference !== null) {
+      mode.referenceCpuMsPerRequest = await referenceCpuMsPerRequest(
+        reference,
+        requests,
+        eventsPerRequest,
+        settings.concurrency,
+      );
+    }
     const inspectorUrl = await worker.inspectorUrl();
     if (inspectorUrl === null) mode.profileError = "no inspector target";
     else {
@@ -105,12 +150,24 @@ export async function measureCpu(
 export function formatCpu(path: string, modes: Record<string, CpuMode>): string {
   const lines = [
     formatColumns(
-      ["workload", "requests", "workerd CPU ms/request", "ms/event", "proxy CPU ms/request"],
+      [
+        "workload",
+        "requests",
+        "workerd CPU ms/request",
+        "ms/event",
+        "reference CPU ms/request",
+        "÷ reference",
+        "proxy CPU ms/request",
+      ],
       Object.entries(modes).map(([label, mode]) => [
         `${path}: ${label}`,
         String(mode.requests),
         mode.workerCpuMsPerRequest.toFixed(3),
         mode.workerCpuMsPerEvent.toFixed(4),
+        mode.referenceCpuMsPerRequest?.toFixed(3) ?? "-",
+        mode.referenceCpuMsPerRequest === undefined
+          ? "-"
+          : (mode.workerCpuMsPerRequest / mode.referenceCpuMsPerRequest).toFixed(2),
         path === "direct" ? "-" : mode.proxyCpuMsPerRequest.toFixed(3),
       ]),
     ),

@@ -185,8 +185,15 @@ async function measurePath(path: "dev" | "direct", stateDir: string): Promise<Pa
       }
     }
     const bundle = "bundle" in service ? (service.bundle as Parameters<typeof measureCpu>[1]) : null;
-    if (PARTS.has("cpu"))
-      figures.cpu = await measureCpu(service, bundle, { ...SETTINGS.cpu, concurrency: SETTINGS.connections });
+    if (PARTS.has("cpu")) {
+      const reference = await start(path, "reference", stateDir);
+      try {
+        const settings = { ...SETTINGS.cpu, concurrency: SETTINGS.connections };
+        figures.cpu = await measureCpu(service, bundle, settings, reference);
+      } finally {
+        await reference.stop();
+      }
+    }
     if (PARTS.has("fanout")) {
       const reference = await start(path, "reference", stateDir);
       try {

@@ -301,7 +301,8 @@ export class SessionObject extends DurableObject<Env> {
       this.#oldestPendingNotification = this.#store.oldestPendingNotification();
       this.#latestNotification = this.#store.latestNotification();
     }
-    // Sent before any await, so a subscriber attaching next sees this commit in its backlog, never twice.
+    // Handed to the hub before any await: a subscriber attaching next sees this commit in its backlog, and the hub
+    // sends what it still holds to the earlier subscribers before it accepts one, so none gets a commit twice.
     if (writes && change.cause !== "directory" && this.#live.size > 0) {
       const view = this.#view(change.state);
       const entries = change.entries.map((entry): StreamMessage => ({ type: "entry", ...logEntryView(entry) }));
