@@ -5,7 +5,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { fromBase64url, toBase64url } from "../base64url.ts";
 import type { DirectoryMessage, DirectoryPage, SessionSummary } from "../contracts/directory.ts";
-import { acknowledgeClose, LiveHub } from "../session/live-hub.ts";
+import { acknowledgeClose, LiveHub, MAX_SUBSCRIBERS } from "../session/live-hub.ts";
 import { DirectoryStore, type ListFilter, type PagePosition, type StoredChange } from "./directory-store.ts";
 
 /** Changes sent to a subscriber on connect; further behind, it is told to list again (`reset`). */
@@ -69,6 +69,8 @@ export class DirectoryObject extends DurableObject<Env> {
   /** `/live` (WebSocket) or `/stream` (SSE): the changes after `?after=<version>`, then `synchronized`, then live. */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
+    // Every change goes to every subscriber: their count bounds what one change costs the tenant's object.
+    if (this.#live.size >= MAX_SUBSCRIBERS) return new Response(null, { status: 429 });
     const after = url.searchParams.has("after") ? Number(url.searchParams.get("after")) : null;
     const until = url.searchParams.has("until") ? Number(url.searchParams.get("until")) : null;
     const opening = this.#opening(after);

@@ -2,6 +2,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { DirectoryPageSchema, DirectoryQuerySchema } from "../contracts/directory.ts";
+import { MAX_SUBSCRIBERS } from "../session/live-hub.ts";
 import type { AppEnv } from "./app-env.ts";
 import { fail } from "./problem.ts";
 import { problems } from "./route-docs.ts";
@@ -44,7 +45,7 @@ const liveRoute = createRoute({
   request: { query: DirectoryStreamQuery },
   responses: {
     101: { description: "Switching Protocols: one DirectoryMessage per text frame" },
-    ...problems(401, 403, 422, 426),
+    ...problems(401, 403, 422, 426, 429),
   },
 });
 
@@ -61,7 +62,7 @@ const streamRoute = createRoute({
   },
   responses: {
     200: { description: "text/event-stream", content: { "text/event-stream": { schema: z.string() } } },
-    ...problems(401, 403, 422),
+    ...problems(401, 403, 422, 429),
   },
 });
 
@@ -74,8 +75,18 @@ function directoryOf(c: Context<AppEnv>) {
   return c.env.DIRECTORY.getByName(c.get("tenant"));
 }
 
-function subscribe(c: Context<AppEnv>, path: string, after: number | undefined, headers: HeadersInit) {
-  return forwardSubscription(c, directoryOf(c), path, after === undefined ? undefined : String(after), headers);
+async function subscribe(c: Context<AppEnv>, path: string, after: number | undefined, headers: HeadersInit) {
+  const response = await forwardSubscription(
+    c,
+    directoryOf(c),
+    path,
+    after === undefined ? undefined : String(after),
+    headers,
+  );
+  if (response.status === 429) {
+    fail("too-many-subscribers", `This directory has ${MAX_SUBSCRIBERS} subscribers; close one or try again later.`);
+  }
+  return response;
 }
 
 export const directoryRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })

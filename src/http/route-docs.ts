@@ -12,7 +12,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   415: "Body not application/json",
   422: "Request does not match the schema",
   426: "Not a WebSocket upgrade request",
-  429: "Too many subscribers on this session",
+  429: "Too many subscribers on this session (or directory)",
   500: "Misconfigured or failed unexpectedly",
   503: "Not configured (a required secret is missing)",
 };

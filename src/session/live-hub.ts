@@ -10,7 +10,7 @@ interface Message {
 /** The SSE `id:` of a message, from which a client resumes; null for messages that are not resume points. */
 export type EventIdOf<M> = (message: M) => string | null;
 
-/** Subscribers per session, sockets and event streams together; past it a new one is refused (429). */
+/** Subscribers per object (a session, a tenant's directory), sockets and streams together; past it, 429. */
 export const MAX_SUBSCRIBERS = 256;
 /** A subscriber with this much unsent data is closed (1013) so it resumes from its last seq instead of stalling. */
 export const MAX_BUFFERED_BYTES = 1024 * 1024;

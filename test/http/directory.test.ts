@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { DirectoryMessage, DirectoryPage, SessionSummary } from "../../src/contracts/directory.ts";
 import type { RuntimeEvent } from "../../src/contracts/events.ts";
+import { MAX_SUBSCRIBERS } from "../../src/session/live-hub.ts";
 import { api, json, newThreadId, request } from "../support/api.ts";
 import { ev } from "../support/events.ts";
 import { openWebSocket, type Subscriber } from "../support/live.ts";
@@ -245,6 +246,32 @@ describe("after a mixed workload", () => {
     expect(await mine("?active=true&limit=50")).toEqual(expected(["running", "starting", "waiting"]));
     expect(await mine("?attention=true&limit=50")).toEqual(expected(["waiting"]));
     expect(await mine("?status=error&limit=50")).toEqual(expected(["error"]));
+  });
+});
+
+describe("the directory's subscriber cap", () => {
+  it("answers 429 past its cap, as a problem, and takes a subscriber again once one leaves", async () => {
+    // Another tenant than the other tests', so their subscribers do not count here.
+    const open = await Promise.all(
+      Array.from({ length: MAX_SUBSCRIBERS }, () => openDirectory(undefined, GLOBEX_TOKEN)),
+    );
+    const refused = await request("GET", "/v1/directory/stream", undefined, { token: GLOBEX_TOKEN });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("content-type")).toBe("application/problem+json");
+    expect(await refused.json()).toMatchObject({ status: 429, detail: expect.stringContaining("directory") });
+
+    open[0]?.close();
+    await open[0]?.closed;
+    await vi.waitFor(async () => {
+      const again = await request("GET", "/v1/directory/live", undefined, {
+        token: GLOBEX_TOKEN,
+        headers: { upgrade: "websocket" },
+      });
+      expect(again.status).toBe(101);
+      again.webSocket?.accept();
+      again.webSocket?.close(1000, "done");
+    });
+    for (const live of open.slice(1)) live.close();
   });
 });
 
