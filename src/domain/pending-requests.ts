@@ -17,14 +17,13 @@ export interface PendingRequest {
   openedAt: number;
 }
 
-type RequestEvent = { action: "open"; kind: PendingRequestKind } | { action: "resolve" };
-
-const REQUEST_EVENTS: ReadonlyMap<string, RequestEvent> = new Map<string, RequestEvent>([
-  ["request.opened", { action: "open", kind: "approval" }],
-  ["user-input.requested", { action: "open", kind: "user-input" }],
-  ["request.resolved", { action: "resolve" }],
-  ["user-input.resolved", { action: "resolve" }],
-]);
+/** The request events: the kind of request an event opens, or "resolve". */
+const REQUEST_EVENTS: ReadonlyMap<string, PendingRequestKind | "resolve"> = new Map([
+  ["request.opened", "approval"],
+  ["user-input.requested", "user-input"],
+  ["request.resolved", "resolve"],
+  ["user-input.resolved", "resolve"],
+] as const);
 
 export type RequestDecision =
   | { kind: "requests"; pending: readonly PendingRequest[] }
@@ -42,23 +41,21 @@ export function decideRequest(state: SessionState, event: RuntimeEvent, received
   if (request === undefined || requestId === null) return null;
   const pending = state.pendingRequests;
   const isOpen = pending.some((open) => open.requestId === requestId);
-  if (request.action === "resolve") {
+  if (request === "resolve") {
     return isOpen ? { kind: "requests", pending: pending.filter((open) => open.requestId !== requestId) } : null;
   }
   if (isOpen) return null;
   const turnId = event.turnId ?? null;
   if (turnId !== null && !turnMayBeRunning(state, turnId)) return { kind: "ignore", reason: "not-the-active-turn" };
   if (pending.length >= MAX_PENDING_REQUESTS) return { kind: "ignore", reason: "too-many-pending-requests" };
-  return { kind: "requests", pending: [...pending, { requestId, kind: request.kind, turnId, openedAt: receivedAt }] };
+  return { kind: "requests", pending: [...pending, { requestId, kind: request, turnId, openedAt: receivedAt }] };
 }
 
 /** What stays pending once the lifecycle has moved: a turn's requests end with the turn, the others with idle or stop. */
 export function settleRequests(pending: readonly PendingRequest[], next: Lifecycle): readonly PendingRequest[] {
-  if (pending.length === 0) return pending;
-  const kept = pending.filter((open) =>
+  return pending.filter((open) =>
     open.turnId === null ? keepsSessionRequests(next.status) : turnMayBeRunning(next, open.turnId),
   );
-  return kept.length === pending.length ? pending : kept;
 }
 
 /** The active turn, or the unnamed turn of a busy session; a settled turn can no longer wait for anyone. */

@@ -60,11 +60,9 @@ function isStaleSequence(state: SessionState, event: RuntimeEvent): boolean {
   return sequence != null && state.highestSessionSequence !== null && sequence < state.highestSessionSequence;
 }
 
+/** Only for an event that is not stale: its sequence is at least the mark, so it becomes the mark. */
 function nextSequenceMark(state: SessionState, event: RuntimeEvent): number | null {
-  const sequence = event.sessionSequence ?? null;
-  if (isProviderRestart(event)) return sequence;
-  if (sequence === null) return state.highestSessionSequence;
-  return Math.max(sequence, state.highestSessionSequence ?? sequence);
+  return event.sessionSequence ?? (isProviderRestart(event) ? null : state.highestSessionSequence);
 }
 
 /** null: the event type does not touch the lifecycle (stored and reported as `recorded`). */
@@ -144,7 +142,8 @@ function turnCompleted(
 ): Decision {
   if (turnId === null) return ignore("turnless-completion");
   if (state.activeTurnId !== null && state.activeTurnId !== turnId) return ignore("not-the-active-turn");
-  if (state.activeTurnId === null && !isBusy(state)) return ignore("no-turn-to-settle");
+  // A held turn implies a busy session (the invariant): an idle one has nothing to settle.
+  if (!isBusy(state)) return ignore("no-turn-to-settle");
   if (payload.state === "failed")
     return transition("error", null, payload.errorMessage ?? state.lastError ?? "Turn failed");
   return transition("ready", null, null);
@@ -158,7 +157,7 @@ function turnAborted(state: SessionState, turnId: string | null): Decision {
   if (state.activeTurnId !== null && turnId !== null && state.activeTurnId !== turnId) {
     return ignore("not-the-active-turn");
   }
-  if (state.activeTurnId === null && !isBusy(state)) return ignore("no-turn-to-settle");
+  if (!isBusy(state)) return ignore("no-turn-to-settle");
   return transition("interrupted", null, state.lastError);
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RuntimeEvent } from "../../src/contracts/events.ts";
 import { evolve } from "../../src/domain/event-log.ts";
-import { MAX_PENDING_REQUESTS } from "../../src/domain/pending-requests.ts";
+import { MAX_PENDING_REQUESTS, pendingRequestsHoldInvariant } from "../../src/domain/pending-requests.ts";
 import { type ReapingPolicy, sessionReapedEvent, turnExpiredEvent } from "../../src/domain/reaping.ts";
 import type { SessionState } from "../../src/domain/session.ts";
 import { sessionView } from "../../src/domain/session-view.ts";
@@ -54,6 +54,13 @@ describe("opening a request", () => {
 
   it("records a request without a requestId and tracks nothing", () => {
     const step = given(...runningTurn()).when(ev.requestOpened(undefined, "turn-1"));
+    expect(step.outcome).toBe("recorded");
+    expect(pendingOf(step.state)).toEqual(NONE);
+  });
+
+  it("tracks nothing for an event that names a requestId but neither asks nor answers", () => {
+    const delta: RuntimeEvent = { ...ev.contentDelta("turn-1"), requestId: "approve-1" };
+    const step = given(...runningTurn()).when(delta);
     expect(step.outcome).toBe("recorded");
     expect(pendingOf(step.state)).toEqual(NONE);
   });
@@ -203,5 +210,23 @@ describe("turn-less requests end with the session's idle or end", () => {
   it("keeps them when the watchdog expires the turn", () => {
     const expired = whenService(given(...sessionQuestion()).state, turnExpiredEvent);
     expect(pendingOf(expired).userInputs).toBe(1);
+  });
+});
+
+describe("the invariant check the property tests rely on", () => {
+  const waiting = () => given(...waitingOnAPerson()).state;
+
+  it("holds while the requests' turn runs", () => {
+    expect(pendingRequestsHoldInvariant(waiting())).toBe(true);
+  });
+
+  it("flags a request of a turn that is no longer running, or of another turn", () => {
+    expect(pendingRequestsHoldInvariant({ ...waiting(), status: "ready", activeTurnId: null })).toBe(false);
+    expect(pendingRequestsHoldInvariant({ ...waiting(), activeTurnId: "turn-2" })).toBe(false);
+  });
+
+  it("never flags a turn-less request", () => {
+    const sessionQuestion = given(ev.sessionStarted(), ev.userInputRequested("ask-session")).state;
+    expect(pendingRequestsHoldInvariant({ ...sessionQuestion, status: "ready", activeTurnId: null })).toBe(true);
   });
 });
