@@ -22,7 +22,7 @@ export default defineConfig({
       {
         test: {
           name: "domain",
-          include: ["test/domain/**/*.test.ts", "test/bridge/**/*.test.ts"],
+          include: ["test/domain/**/*.test.ts", "test/bridge/**/*.test.ts", "test/dashboard/**/*.test.ts"],
           environment: "node",
           ...fastCheckSetup,
         },

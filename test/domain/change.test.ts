@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { emptyChange, writesNothing } from "../../src/domain/change.ts";
+import { initialFeed } from "../../src/domain/directory.ts";
 import { newNotification } from "../../src/domain/notification.ts";
 import { ev } from "../support/events.ts";
 import { given, T0 } from "../support/given.ts";
@@ -26,6 +27,7 @@ describe("a change to one session", () => {
     ["a new notification", { notifications: [notification] }],
     ["a delivery attempt", { deliveries: [notification] }],
     ["a new state", { state: { ...state, lastEventAt: T0 } }],
+    ["a directory feed update", { directoryFeed: { ...initialFeed, attempts: 1, nextAttemptAt: T0 } }],
   ])("has something to write when it carries %s", (_, part) => {
     expect(writesNothing({ ...emptyChange("delivery", state), ...part })).toBe(false);
   });
