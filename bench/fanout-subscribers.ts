@@ -1,12 +1,14 @@
 /**
- * The fan-out's subscribers, on a thread of their own so their parsing never delays the paced POSTs (the two
+ * The fan-out's subscribers (WebSockets or SSE streams), on a thread of their own so their parsing never delays the paced POSTs (the two
  * still share this machine's cores with workerd). Driven by the main thread with messages:
  * `expect` (the accepted eventIds: reply with what arrived), `count-only` (stop parsing), `close`.
  */
+import { get as httpGet } from "node:http";
 import { parentPort, workerData } from "node:worker_threads";
 import { authorizedWebSocket, wallClockMs as now } from "./processes.ts";
 
 export interface SubscribersSetup {
+  /** A `/live` URL (WebSocket) or a `/stream` URL (Server-Sent Events, read from the fetch body). */
   url: string;
   authorization: string;
   count: number;
@@ -23,7 +25,7 @@ export type FromSubscribers =
   | { type: "closed" };
 
 interface Subscriber {
-  socket: WebSocket;
+  close: () => void;
   lastSeq: number | null;
   received: Set<string>;
   violations: number;
@@ -37,27 +39,63 @@ if (port === null) throw new Error("fanout-subscribers runs as a worker thread")
 const latencies: number[] = [];
 let onlyCount = false;
 
-function subscribe(): Promise<Subscriber> {
+/** Checks order and records arrival of one received message (a frame or SSE event may hold several). */
+function receive(subscriber: Subscriber, text: string, receivedAt: number, synchronized: () => void): void {
+  if (onlyCount) return;
+  const parsed = JSON.parse(text) as Received | Received[];
+  for (const data of Array.isArray(parsed) ? parsed : [parsed]) {
+    if (data.type === "snapshot") synchronized();
+    if (data.type !== "entry" || data.seq === undefined || data.event === undefined) continue;
+    if (subscriber.lastSeq !== null && data.seq !== subscriber.lastSeq + 1) subscriber.violations += 1;
+    subscriber.lastSeq = data.seq;
+    subscriber.received.add(data.event.eventId);
+    const sentAt = data.event.payload?.sentAt;
+    if (sentAt !== undefined) latencies.push(receivedAt - sentAt);
+  }
+}
+
+function subscribeSocket(): Promise<Subscriber> {
   const socket = authorizedWebSocket(setup.url, setup.authorization);
-  const subscriber: Subscriber = { socket, lastSeq: null, received: new Set(), violations: 0 };
+  const subscriber: Subscriber = { close: () => socket.close(1000), lastSeq: null, received: new Set(), violations: 0 };
   return new Promise((resolve, reject) => {
-    socket.addEventListener("message", (message) => {
-      const receivedAt = now();
-      if (onlyCount) return;
-      const parsed = JSON.parse(String(message.data)) as Received | Received[];
-      for (const data of Array.isArray(parsed) ? parsed : [parsed]) {
-        if (data.type === "snapshot") resolve(subscriber);
-        if (data.type !== "entry" || data.seq === undefined || data.event === undefined) continue;
-        if (subscriber.lastSeq !== null && data.seq !== subscriber.lastSeq + 1) subscriber.violations += 1;
-        subscriber.lastSeq = data.seq;
-        subscriber.received.add(data.event.eventId);
-        const sentAt = data.event.payload?.sentAt;
-        if (sentAt !== undefined) latencies.push(receivedAt - sentAt);
-      }
-    });
+    socket.addEventListener("message", (message) =>
+      receive(subscriber, String(message.data), now(), () => resolve(subscriber)),
+    );
     socket.addEventListener("error", () => reject(new Error(`WebSocket to ${setup.url} failed`)), { once: true });
   });
 }
+
+/** node:http, not fetch: a web stream per chunk costs this thread more than the chunk does. */
+function subscribeStream(): Promise<Subscriber> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(setup.url, { headers: { authorization: setup.authorization } }, (response) => {
+      if (response.statusCode !== 200) reject(new Error(`${setup.url} answered ${response.statusCode}`));
+      const subscriber: Subscriber = {
+        close: () => request.destroy(),
+        lastSeq: null,
+        received: new Set(),
+        violations: 0,
+      };
+      let buffered = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => {
+        const receivedAt = now();
+        buffered += chunk;
+        for (let end = buffered.indexOf("\n\n"); end >= 0; end = buffered.indexOf("\n\n")) {
+          const data = buffered
+            .slice(0, end)
+            .split("\n")
+            .find((line) => line.startsWith("data: "));
+          buffered = buffered.slice(end + 2);
+          if (data !== undefined) receive(subscriber, data.slice(6), receivedAt, () => resolve(subscriber));
+        }
+      });
+    });
+    request.on("error", (error) => reject(error));
+  });
+}
+
+const subscribe = new URL(setup.url).pathname.endsWith("/stream") ? subscribeStream : subscribeSocket;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const subscribers = await Promise.all(Array.from({ length: setup.count }, subscribe));
@@ -77,7 +115,7 @@ port.on("message", async (message: ToSubscribers) => {
   } else if (message.type === "count-only") {
     onlyCount = true;
   } else {
-    for (const subscriber of subscribers) subscriber.socket.close(1000);
+    for (const subscriber of subscribers) subscriber.close();
     port.postMessage({ type: "closed" } satisfies FromSubscribers);
     port.close();
   }

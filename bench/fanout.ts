@@ -18,6 +18,8 @@ export interface FanoutSettings {
   ratePerSecond: number;
   /** The sockets' framing: `commit` (one frame a commit, the default here) or `message` (one frame a message). */
   frames: "commit" | "message";
+  /** `live` (WebSockets, the default) or `stream` (Server-Sent Events, as the client library and dashboard use). */
+  transport: "live" | "stream";
   seconds: number;
   connections: number;
 }
@@ -149,7 +151,10 @@ export async function measureFanout(
   const threadId = `fanout-${run}-${worker.path}`;
   await post(worker.origin, threadId, delta(threadId, "first"));
   const subscribers = await startSubscribers({
-    url: `${worker.origin.replace(/^http/, "ws")}/v1/sessions/${threadId}/live?frames=${settings.frames}`,
+    url:
+      settings.transport === "stream"
+        ? `${worker.origin}/v1/sessions/${threadId}/stream`
+        : `${worker.origin.replace(/^http/, "ws")}/v1/sessions/${threadId}/live?frames=${settings.frames}`,
     authorization: HEADERS.authorization,
     count: settings.subscribers,
   });

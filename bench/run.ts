@@ -32,6 +32,7 @@ const SETTINGS = {
     subscribers: number("FANOUT_SUBSCRIBERS", 100),
     ratePerSecond: number("FANOUT_RATE", 200),
     frames: process.env.FANOUT_FRAMES === "message" ? "message" : "commit",
+    transport: process.env.FANOUT_TRANSPORT === "sse" ? "stream" : "live",
   } as const,
   directory: { sessions: number("DIRECTORY_SESSIONS", 10_000), concurrency: number("DIRECTORY_CONCURRENCY", 20) },
   hibernation: { sessions: number("HIBERNATION_SESSIONS", 1_000), waitSeconds: number("HIBERNATION_WAIT_SECONDS", 30) },
@@ -118,7 +119,9 @@ function printPath(path: string, figures: PathFigures): void {
   const fanout = figures.fanout;
   if (fanout !== undefined) {
     console.log(
-      `\n## ${path}: live fan-out, ${fanout.subscribers} WebSocket subscribers, frames=${SETTINGS.fanout.frames}\n`,
+      SETTINGS.fanout.transport === "stream"
+        ? `\n## ${path}: live fan-out, ${fanout.subscribers} SSE subscribers (/stream)\n`
+        : `\n## ${path}: live fan-out, ${fanout.subscribers} WebSocket subscribers, frames=${SETTINGS.fanout.frames}\n`,
     );
     console.log(
       `  events sent ${fanout.sent} at ${SETTINGS.fanout.ratePerSecond}/s, accepted ${fanout.accepted} (${fanout.achievedRate}/s achieved); deliveries missing ${fanout.missing}, out of order ${fanout.orderViolations}`,

@@ -33,10 +33,11 @@ export type Framing = "message" | "commit";
 /** A commit-framed frame holds messages up to about this size; a larger commit is sent over several frames. */
 export const MAX_COMMIT_FRAME_BYTES = 512 * 1024;
 /**
- * How long commits wait to share a frame, by the number of commit-framed sockets. A frame costs the runtime about
- * 50 µs a socket whatever its size, so a window of 0.25 ms a socket keeps sending under about a fifth of the
- * object's time at any commit rate: one subscriber gets every commit at once, 100 get at most 40 frames/s (at 200
- * commits/s a fifth of the frames). A commit after a quiet window always goes out at once.
+ * How long commits wait to share a frame, by the number of commit-framed sockets and event streams. A frame (or an
+ * event-stream write) costs the runtime tens of µs a subscriber whatever its size, so a window of 0.25 ms a
+ * subscriber keeps sending under about a fifth of the object's time at any commit rate: one subscriber gets every
+ * commit at once, 100 get at most 40 frames/s (at 200 commits/s a fifth of the frames). A commit after a quiet
+ * window always goes out at once.
  */
 export function commitFrameWindowMs(sockets: number): number {
   return Math.min(MAX_COMMIT_FRAME_WINDOW_MS, sockets * 0.25);
@@ -73,8 +74,9 @@ export interface LiveHubOptions<M> {
   frameWindowMs?: (sockets: number) => number;
 }
 
-/** A message waiting for the next commit frame. */
-interface PendingText {
+/** A message waiting for the next commit frame or event-stream write, with its JSON. */
+interface PendingMessage<M> {
+  message: M;
   text: string;
   superseding: boolean;
 }
@@ -88,8 +90,11 @@ export class LiveHub<M extends Message> {
   readonly #eventIdOf: EventIdOf<M>;
   readonly #supersedes: (message: M) => boolean;
   readonly #frameWindowMs: (sockets: number) => number;
-  /** What the commit-framed sockets have yet to get, in order; sent by the flush timer or before any other send. */
-  #pending: PendingText[] = [];
+  /**
+   * What the commit-framed sockets and the event streams have yet to get, in order; sent by the flush timer, or
+   * before a subscriber joins or everything closes.
+   */
+  #pending: PendingMessage<M>[] = [];
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
   #lastFlushAt = Number.NEGATIVE_INFINITY;
 
@@ -129,6 +134,8 @@ export class LiveHub<M extends Message> {
 
   /** Opens an event stream and writes `opening` in this same turn; `end` closes it after that. */
   openEventStream(opening: readonly M[], end: boolean, until: number | null): Response {
+    // What is pending was committed before this stream's opening was read: it goes to the others only.
+    this.flush();
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const subscriber: EventStreamSubscriber = {
       writer: writable.getWriter(),
@@ -154,35 +161,40 @@ export class LiveHub<M extends Message> {
     });
   }
 
+  /**
+   * One-message-a-frame sockets get the messages at once; commit-framed sockets and event streams get them at the
+   * end of the frame window (see commitFrameWindowMs), together with the other commits inside it.
+   */
   broadcast(messages: readonly M[]): void {
     const texts = messages.map((message) => JSON.stringify(message));
     this.#sendAll(this.#ctx.getWebSockets(LIVE_TAG), texts);
-    const commitSockets = this.#ctx.getWebSockets(COMMIT_FRAMES_TAG).length;
-    if (commitSockets > 0) this.#queueCommitFrame(messages, texts, this.#frameWindowMs(commitSockets));
-    if (this.#eventStreams.size === 0) return;
-    const text = messages.map((message) => this.#frame(message)).join("");
-    for (const subscriber of this.#eventStreams) {
-      this.#write(subscriber, text);
-      if (subscriber.unsentBytes > MAX_BUFFERED_BYTES) this.#end(subscriber);
-    }
+    const grouped = this.#ctx.getWebSockets(COMMIT_FRAMES_TAG).length + this.#eventStreams.size;
+    if (grouped > 0) this.#queue(messages, texts, this.#frameWindowMs(grouped));
   }
 
-  /** Sends the commit-framed sockets what waits for them, now. */
+  /** Sends the commit-framed sockets and the event streams what waits for them, now. */
   flush(): void {
     if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
     this.#flushTimer = null;
     if (this.#pending.length === 0) return;
-    const texts = this.#pending.map((pending) => pending.text);
+    const pending = this.#pending;
     this.#pending = [];
     this.#lastFlushAt = Date.now();
-    this.#sendAll(this.#ctx.getWebSockets(COMMIT_FRAMES_TAG), commitFrames(texts));
+    const commitSockets = this.#ctx.getWebSockets(COMMIT_FRAMES_TAG);
+    if (commitSockets.length > 0) this.#sendAll(commitSockets, commitFrames(pending.map(({ text }) => text)));
+    if (this.#eventStreams.size === 0) return;
+    const events = pending.map(({ message, text }) => this.#frame(message, text)).join("");
+    for (const subscriber of this.#eventStreams) {
+      this.#write(subscriber, events);
+      if (subscriber.unsentBytes > MAX_BUFFERED_BYTES) this.#end(subscriber);
+    }
   }
 
-  #queueCommitFrame(messages: readonly M[], texts: readonly string[], windowMs: number): void {
+  #queue(messages: readonly M[], texts: readonly string[], windowMs: number): void {
     messages.forEach((message, index) => {
       const superseding = this.#supersedes(message);
       if (superseding) this.#pending = this.#pending.filter((pending) => !pending.superseding);
-      this.#pending.push({ text: texts[index] as string, superseding });
+      this.#pending.push({ message, text: texts[index] as string, superseding });
     });
     if (this.#flushTimer !== null) return;
     const wait = this.#lastFlushAt + windowMs - Date.now();
@@ -258,9 +270,9 @@ export class LiveHub<M extends Message> {
   }
 
   /** One SSE event: the message type as its name, and an id where the message is a resume point. */
-  #frame(message: M): string {
+  #frame(message: M, text = JSON.stringify(message)): string {
     const id = this.#eventIdOf(message);
-    return `event: ${message.type}\n${id === null ? "" : `id: ${id}\n`}data: ${JSON.stringify(message)}\n\n`;
+    return `event: ${message.type}\n${id === null ? "" : `id: ${id}\n`}data: ${text}\n\n`;
   }
 
   #write(subscriber: EventStreamSubscriber, text: string): void {

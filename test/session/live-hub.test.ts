@@ -148,6 +148,65 @@ describe("commit frames", () => {
   });
 });
 
+describe("event streams", () => {
+  const WINDOW_MS = 40;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const entry = (seq: number) => ({ type: "entry", seq }) as unknown as StreamMessage;
+  const session = (lastSeq: number) => ({ type: "session", session: { lastSeq } }) as unknown as StreamMessage;
+  const commit = (...seqs: number[]) => [...seqs.map(entry), session(seqs.at(-1) ?? 0)];
+
+  /** Reads an event stream's `data:` lines as they arrive, as e<seq> and s<lastSeq>. */
+  function reading(response: Response) {
+    const seen: string[] = [];
+    const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+    void (async () => {
+      for (let read = await reader.read(); !read.done; read = await reader.read()) {
+        for (const line of read.value.split("\n")) {
+          if (!line.startsWith("data: ")) continue;
+          const message = JSON.parse(line.slice(6)) as { type: string; seq?: number; session?: { lastSeq: number } };
+          seen.push(message.type === "entry" ? `e${message.seq}` : `s${message.session?.lastSeq}`);
+        }
+      }
+    })();
+    return seen;
+  }
+
+  function streamHub() {
+    const ctx = { getWebSockets: () => [] } as unknown as DurableObjectState;
+    return new LiveHub<StreamMessage>(ctx, () => null, {
+      supersedes: (message) => message.type === "session",
+      frameWindowMs: () => WINDOW_MS,
+    });
+  }
+
+  it("get a commit after a quiet window at once, and the commits inside it together, with the newest session", async () => {
+    const hub = streamHub();
+    const seen = reading(hub.openEventStream([session(0)], false, null));
+    hub.broadcast(commit(1));
+    await sleep(5);
+    expect(seen).toEqual(["s0", "e1", "s1"]);
+    hub.broadcast(commit(2));
+    hub.broadcast(commit(3, 4));
+    await sleep(5);
+    expect(seen).toEqual(["s0", "e1", "s1"]);
+    await sleep(WINDOW_MS * 2);
+    expect(seen).toEqual(["s0", "e1", "s1", "e2", "e3", "e4", "s4"]);
+    hub.closeAll({ type: "purged" }, "purged");
+  });
+
+  it("send what waits to the streams already open before a new one opens, so it never gets a commit twice", async () => {
+    const hub = streamHub();
+    const earlier = reading(hub.openEventStream([session(0)], false, null));
+    hub.broadcast(commit(1));
+    hub.broadcast(commit(2));
+    const later = reading(hub.openEventStream([session(2)], false, null));
+    await sleep(WINDOW_MS * 2);
+    expect(earlier).toEqual(["s0", "e1", "s1", "e2", "s2"]);
+    expect(later).toEqual(["s2"]);
+    hub.closeAll({ type: "purged" }, "purged");
+  });
+});
+
 describe("the commit frame window", () => {
   it("is next to nothing for one subscriber and grows with the subscribers, up to its bound", () => {
     expect(commitFrameWindowMs(1)).toBeLessThan(1);
