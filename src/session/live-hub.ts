@@ -121,7 +121,7 @@ export class LiveHub<M extends Message> {
     framing: Framing = "message",
   ): Response {
     // What is pending was committed before this socket's opening was read: it goes to the others only.
-    this.flush();
+    this.#flush();
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.#ctx.acceptWebSocket(server, [framing === "commit" ? COMMIT_FRAMES_TAG : LIVE_TAG]);
     server.serializeAttachment({ until } satisfies SocketAttachment);
@@ -135,7 +135,7 @@ export class LiveHub<M extends Message> {
   /** Opens an event stream and writes `opening` in this same turn; `end` closes it after that. */
   openEventStream(opening: readonly M[], end: boolean, until: number | null): Response {
     // What is pending was committed before this stream's opening was read: it goes to the others only.
-    this.flush();
+    this.#flush();
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const subscriber: EventStreamSubscriber = {
       writer: writable.getWriter(),
@@ -173,7 +173,7 @@ export class LiveHub<M extends Message> {
   }
 
   /** Sends the commit-framed sockets and the event streams what waits for them, now. */
-  flush(): void {
+  #flush(): void {
     if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
     this.#flushTimer = null;
     if (this.#pending.length === 0) return;
@@ -198,8 +198,8 @@ export class LiveHub<M extends Message> {
     });
     if (this.#flushTimer !== null) return;
     const wait = this.#lastFlushAt + windowMs - Date.now();
-    if (wait <= 0) this.flush();
-    else this.#flushTimer = setTimeout(() => this.flush(), wait);
+    if (wait <= 0) this.#flush();
+    else this.#flushTimer = setTimeout(() => this.#flush(), wait);
   }
 
   /** A frame costs the runtime tens of µs a socket whatever its size: commit framing sends fewer. */
@@ -218,7 +218,7 @@ export class LiveHub<M extends Message> {
 
   /** Sends a last message to every subscriber and closes them all normally. */
   closeAll(last: M, reason: string): void {
-    this.flush();
+    this.#flush();
     const text = JSON.stringify(last);
     const closing = (sockets: readonly WebSocket[], frame: string) => {
       for (const socket of sockets) {
