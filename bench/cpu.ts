@@ -3,6 +3,7 @@
  * the workerd process read from /proc before and after (minus its idle rate), then the same workload again under
  * a V8 CPU profile (through the inspector) split into buckets by self time (see inspector.ts).
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Bundle } from "./direct.ts";
 import { realisticEvents } from "./event-mix.ts";
 import { bucketize, profile } from "./inspector.ts";
@@ -36,8 +37,6 @@ export interface CpuMode {
   /** The profile's frames with the most self time, ms per request. */
   profileTopFrames?: { frame: string; bucket: string; msPerRequest: number }[];
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** CPU ms a second that these processes spend doing nothing asked of them, over two quiet seconds. */
 async function idleRateOf(pids: number[]): Promise<number> {

@@ -3,7 +3,9 @@
  * still share this machine's cores with workerd). Driven by the main thread with messages:
  * `expect` (the accepted eventIds: reply with what arrived), `count-only` (stop parsing), `close`.
  */
+
 import { get as httpGet } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import { parentPort, workerData } from "node:worker_threads";
 import { authorizedWebSocket, wallClockMs as now } from "./processes.ts";
 
@@ -97,7 +99,6 @@ function subscribeStream(): Promise<Subscriber> {
 
 const subscribe = new URL(setup.url).pathname.endsWith("/stream") ? subscribeStream : subscribeSocket;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const subscribers = await Promise.all(Array.from({ length: setup.count }, subscribe));
 port.postMessage({ type: "ready" } satisfies FromSubscribers);
 

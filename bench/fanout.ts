@@ -6,6 +6,7 @@
  * thread of their own.
  */
 
+import { setTimeout as sleep } from "node:timers/promises";
 import { Worker } from "node:worker_threads";
 import type { FromSubscribers, SubscribersSetup, ToSubscribers } from "./fanout-subscribers.ts";
 import { type LoadOptions, load, percentile, round, type ScenarioResult } from "./load.ts";
@@ -62,8 +63,6 @@ const processCpuMs = () => {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1000;
 };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A streamed text delta; `sentAt` (this process's clock) marks the events whose delivery is timed. */
 function delta(threadId: string, key: string, sentAt?: number) {

@@ -4,6 +4,7 @@
  * they sit idle: local workerd evicts an object after about 10 s without events (workerd PR #1138), and its
  * hibernatable sockets stay open. Last, one event into some sessions proves their sockets survived.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { round } from "./load.ts";
 import { authorizedWebSocket, roles, rssKiB } from "./processes.ts";
 import { HEADERS, pool, post, run } from "./scenarios.ts";
@@ -22,8 +23,6 @@ export interface HibernationFigures {
   /** Sessions probed after the wait whose subscriber still received a new event. */
   probedDelivered: string;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function measureHibernation(
   worker: RunningWorker,

@@ -21,6 +21,21 @@ class StandInSocket {
   }
 }
 
+const WINDOW_MS = 40;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const entry = (seq: number) => ({ type: "entry", seq }) as unknown as StreamMessage;
+const session = (lastSeq: number) => ({ type: "session", session: { lastSeq } }) as unknown as StreamMessage;
+const commit = (...seqs: number[]) => [...seqs.map(entry), session(seqs.at(-1) ?? 0)];
+
+type Sent = { type: string; seq?: number; session?: { lastSeq: number } };
+/** A message as the tests compare it: e<seq> for an entry, s<lastSeq> for a session, else its type. */
+const label = (message: Sent) =>
+  message.type === "entry"
+    ? `e${message.seq}`
+    : message.type === "session"
+      ? `s${message.session?.lastSeq}`
+      : message.type;
+
 function hubWith(sockets: StandInSocket[]) {
   // Every stand-in socket is one-message-a-frame ("live"); none is commit-framed.
   const ctx = { getWebSockets: (tag: string) => (tag === "live" ? sockets : []) } as unknown as DurableObjectState;
@@ -45,20 +60,8 @@ describe("a slow subscriber", () => {
 });
 
 describe("commit frames", () => {
-  const WINDOW_MS = 40;
-  const entry = (seq: number) => ({ type: "entry", seq }) as unknown as StreamMessage;
-  const session = (lastSeq: number) => ({ type: "session", session: { lastSeq } }) as unknown as StreamMessage;
-  const commit = (...seqs: number[]) => [...seqs.map(entry), session(seqs.at(-1) ?? 0)];
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  /** A frame as the client reads it: the seqs of its entries, and the lastSeq of each session in it. */
-  const shape = (frame: string) =>
-    (JSON.parse(frame) as Array<{ type: string; seq?: number; session?: { lastSeq: number } }>).map((message) =>
-      message.type === "entry"
-        ? `e${message.seq}`
-        : message.type === "session"
-          ? `s${message.session?.lastSeq}`
-          : message.type,
-    );
+  /** A frame as the client reads it: its messages, labelled. */
+  const shape = (frame: string) => (JSON.parse(frame) as Sent[]).map(label);
 
   function commitHub(sockets: StandInSocket[]) {
     const ctx = {
@@ -149,13 +152,7 @@ describe("commit frames", () => {
 });
 
 describe("event streams", () => {
-  const WINDOW_MS = 40;
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  const entry = (seq: number) => ({ type: "entry", seq }) as unknown as StreamMessage;
-  const session = (lastSeq: number) => ({ type: "session", session: { lastSeq } }) as unknown as StreamMessage;
-  const commit = (...seqs: number[]) => [...seqs.map(entry), session(seqs.at(-1) ?? 0)];
-
-  /** Reads an event stream's `data:` lines as they arrive, as e<seq> and s<lastSeq>. */
+  /** Reads an event stream's `data:` lines as they arrive, labelled. */
   function reading(response: Response) {
     const seen: string[] = [];
     const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
@@ -163,8 +160,7 @@ describe("event streams", () => {
       for (let read = await reader.read(); !read.done; read = await reader.read()) {
         for (const line of read.value.split("\n")) {
           if (!line.startsWith("data: ")) continue;
-          const message = JSON.parse(line.slice(6)) as { type: string; seq?: number; session?: { lastSeq: number } };
-          seen.push(message.type === "entry" ? `e${message.seq}` : `s${message.session?.lastSeq}`);
+          seen.push(label(JSON.parse(line.slice(6)) as Sent));
         }
       }
     })();
