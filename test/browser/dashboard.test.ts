@@ -167,7 +167,10 @@ describe("a session's page", () => {
 
     const last = page.locator('.entry[data-seq="5"]');
     await last.getByText("raw JSON").click();
-    expect(JSON.parse((await last.locator(".raw").textContent()) ?? "")).toMatchObject({
+    // The details element fills its JSON on "toggle", an event the browser queues after the click.
+    const raw = last.locator(".raw");
+    await expect.poll(() => raw.textContent()).not.toBe("");
+    expect(JSON.parse((await raw.textContent()) ?? "")).toMatchObject({
       seq: 5,
       outcome: "applied",
       event: { type: "turn.completed", turnId: "t1" },
