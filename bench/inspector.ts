@@ -84,26 +84,29 @@ export async function profile(inspectorUrl: string, work: () => Promise<void>): 
   }
 }
 
-const NATIVE_BUCKETS: Record<string, string> = {
-  exec: "SQL",
-  one: "SQL",
-  toArray: "SQL",
-  raw: "SQL",
-  parse: "JSON",
-  stringify: "JSON",
-  log: "logging",
-  info: "logging",
-  warn: "logging",
-  error: "logging",
-  digest: "hashing",
-  createHash: "hashing",
-  update: "hashing",
-  transactionSync: "SQL",
-  Response: "HTTP objects (Request, Response, URL, Headers)",
-  Request: "HTTP objects (Request, Response, URL, Headers)",
-  URL: "HTTP objects (Request, Response, URL, Headers)",
-  Headers: "HTTP objects (Request, Response, URL, Headers)",
-};
+// A Map, not an object: a native frame named "toString" must not find Object.prototype's.
+const NATIVE_BUCKETS = new Map(
+  Object.entries({
+    exec: "SQL",
+    one: "SQL",
+    toArray: "SQL",
+    raw: "SQL",
+    parse: "JSON",
+    stringify: "JSON",
+    log: "logging",
+    info: "logging",
+    warn: "logging",
+    error: "logging",
+    digest: "hashing",
+    createHash: "hashing",
+    update: "hashing",
+    transactionSync: "SQL",
+    Response: "HTTP objects (Request, Response, URL, Headers)",
+    Request: "HTTP objects (Request, Response, URL, Headers)",
+    URL: "HTTP objects (Request, Response, URL, Headers)",
+    Headers: "HTTP objects (Request, Response, URL, Headers)",
+  }),
+);
 
 const SOURCE_BUCKETS: [RegExp, string][] = [
   [/node_modules\/(zod|@hono\/zod-openapi|@hono\/zod-validator|@asteasolutions)\//, "validation"],
@@ -136,7 +139,7 @@ function bucketOf(
     // workerd's console methods are unnamed native functions: the caller tells them apart.
     if (frame.functionName === "" && caller?.source?.includes("/src/") && /log/i.test(caller.name)) return "logging";
     if (frame.functionName === "" && caller?.source != null && RPC_CALLERS.test(caller.source)) return "RPC";
-    return NATIVE_BUCKETS[frame.functionName] ?? "other native";
+    return NATIVE_BUCKETS.get(frame.functionName) ?? "other native";
   }
   const source = originalSource(frame);
   if (source === null) return "other JS";
