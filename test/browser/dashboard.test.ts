@@ -6,7 +6,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, openPage, row, screenshot, shownSeqs, signIn, type WatchedPage } from "./support/browser.ts";
 import { API_TOKEN, type DevServer, startDevServer } from "./support/dev-server.ts";
-import { ev, newThreadId, post, range } from "./support/events.ts";
+import { ev, mintReadToken, newThreadId, post, range } from "./support/events.ts";
 import { seedShowcase, serveDirectory } from "./support/fixtures.ts";
 
 let server: DevServer;
@@ -67,6 +67,34 @@ describe("sign-in", () => {
     await page.reload();
     await expect.poll(() => page.locator(".notice").textContent()).toContain("no longer accepted");
     await page.getByLabel("API token").waitFor();
+  });
+
+  it("leaves a live page for sign-in when the read token expires, by its own clock or by the service's", async () => {
+    const threadId = newThreadId("expiry");
+    await post(server.origin, threadId, [ev.sessionStarted(), ev.turnStarted("t1")]);
+    // A read token living `ttlSeconds`, kept as the dashboard keeps it but with the expiry the browser believes.
+    const liveWithToken = async (ttlSeconds: number, believedLifetimeMs: number) => {
+      const { page } = await open();
+      const minted = await mintReadToken(server.origin, ttlSeconds);
+      await page.goto(`${server.origin}/`);
+      await page.evaluate(
+        ([value]) => sessionStorage.setItem("provider-sessions:read-token", value as string),
+        [JSON.stringify({ token: minted.token, expiresAt: Date.now() + believedLifetimeMs })],
+      );
+      await page.goto(`${server.origin}/sessions/${threadId}`);
+      await page.locator('.connection[data-state="live"]').waitFor();
+      await expect.poll(() => shownSeqs(page)).toEqual([1, 2]);
+      return page;
+    };
+    // Only the page's own timer can act within the wait: the service would accept the token for a minute more.
+    const byTimer = await liveWithToken(60, 2_000);
+    // Only the service can: it ends the stream at the real expiry and refuses the reconnect; the clock is an hour off.
+    const byService = await liveWithToken(3, 3_600_000);
+    for (const page of [byTimer, byService]) {
+      await expect.poll(() => page.locator(".notice").textContent(), { timeout: 15_000 }).toContain("expired");
+      await page.getByLabel("API token").waitFor();
+      expect(await page.evaluate(() => sessionStorage.getItem("provider-sessions:read-token"))).toBeNull();
+    }
   });
 });
 

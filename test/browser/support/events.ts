@@ -19,6 +19,17 @@ export async function post(origin: string, threadId: string, events: Event[]): P
   await response.body?.cancel();
 }
 
+/** A read token for every session of the tenant, as the dashboard's sign-in mints one, but living `ttlSeconds`. */
+export async function mintReadToken(origin: string, ttlSeconds: number): Promise<{ token: string; expiresAt: string }> {
+  const response = await fetch(`${origin}/v1/read-tokens`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${API_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ ttlSeconds }),
+  });
+  if (!response.ok) throw new Error(`POST read-tokens: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { token: string; expiresAt: string };
+}
+
 let counter = 0;
 const id = () => `e${++counter}-${crypto.randomUUID().slice(0, 8)}`;
 
