@@ -1,4 +1,5 @@
-// Mutation testing of the pure domain (`npm run mutate`): too slow for CI, its score is in README.md "Reliability".
+// Mutation testing of the pure domain (`npm run mutate`): too slow for CI, its score is in docs/reliability.md
+// ("Mutation testing").
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
   testRunner: "vitest",

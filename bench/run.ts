@@ -3,7 +3,7 @@
  * through `wrangler dev` and straight on workerd (Miniflare, no dev proxy), driven from this process over loopback.
  * Prints every figure, each target as a ratio to the reference measured in the same run, and bench/results.json.
  * Parts (BENCH_ONLY, comma-separated; default all): ingest, cpu, fanout, hibernation, directory, static.
- * Paths (BENCH_PATHS; default dev,direct). Sizes: see the environment variables below and README "Performance".
+ * Paths (BENCH_PATHS; default dev,direct). Sizes: see the environment variables below and docs/performance.md.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";

@@ -1,4 +1,5 @@
-// Sends 10,000 events over 50 threads with the forwarder, then reads them back with the client (README).
+// Sends 10,000 events over 50 threads with the forwarder, then reads them back with the client (docs/api.md,
+// "Connecting an orchestrator").
 import { createClient, createForwarder } from "provider-sessions/client";
 
 const client = createClient({ baseUrl: process.env.BASE_URL ?? "http://localhost:8787", token: "dev-token" });

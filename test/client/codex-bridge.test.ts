@@ -13,7 +13,10 @@ type Expected = Partial<Omit<SessionView, "pendingRequests">> & {
   pendingRequests?: Partial<SessionView["pendingRequests"]>;
 };
 
-/** What the session is after line n, as a reader of the transcript expects it (projection rules in the README). */
+/**
+ * What the session is after line n, as a reader of the transcript expects it (docs/lifecycle-rules.md, "Projection
+ * rules").
+ */
 const AFTER_LINE: ReadonlyMap<number, Expected> = new Map<number, Expected>([
   [4, { status: "ready", activeTurnId: null, providerName: "codex" }],
   [6, { status: "running", activeTurnId: TURN.completed }],

@@ -11,7 +11,7 @@ import type { SessionState } from "../../src/domain/session.ts";
 import { ev } from "../support/events.ts";
 import { given, T0 } from "../support/given.ts";
 
-/** The README defaults: 30 min idle, 2 h stale turn, 1 day retention. */
+/** The defaults of docs/operations.md (Configuration): 30 min idle, 2 h stale turn, 1 day retention. */
 const policy: ReapingPolicy = { idleTimeoutMs: 1_800_000, staleTurnTimeoutMs: 7_200_000, retentionMs: 86_400_000 };
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

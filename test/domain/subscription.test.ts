@@ -1,4 +1,4 @@
-/** Where a live subscriber's replay starts: the rules of the README's live section, case by case. */
+/** Where a live subscriber's replay starts: the rules of docs/streams.md, case by case. */
 import { describe, expect, it } from "vitest";
 import { planReplay } from "../../src/domain/subscription.ts";
 

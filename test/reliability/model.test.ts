@@ -50,7 +50,7 @@ interface Model {
   lastProviderAt: number | null;
   turnExpiredAt: number | null;
   reapedAt: number | null;
-  /** The session the README's rules make of the model's log: the spec the projection is held to. */
+  /** The session the rules of docs/lifecycle-rules.md make of the model's log: the spec the projection is held to. */
   reference: ReferenceState;
   lastRead: { view: SessionView | null; log: ReadEntry[] };
 }
@@ -92,7 +92,10 @@ function purged(model: Model): void {
 
 const exists = (model: Model) => model.log.length > 0;
 
-/** README "Reaping": a busy session's turn expires after a silence; an idle one is reaped; a reaped one purged. */
+/**
+ * docs/lifecycle-rules.md "Reaping": a busy session's turn expires after a silence; an idle one is reaped; a reaped one
+ * purged.
+ */
 function nextDeadline(model: Model): { action: "turn.expired" | "session.reaped" | "purge"; at: number } | null {
   if (model.lastProviderAt === null) return null;
   if (model.reapedAt !== null) return { action: "purge", at: model.reapedAt + policy.retentionMs };
@@ -105,10 +108,10 @@ function nextDeadline(model: Model): { action: "turn.expired" | "session.reaped"
   };
 }
 
-/** How the view names each deadline (README, field `deadline`). */
+/** How the view names each deadline (docs/api.md, field `deadline`). */
 const DEADLINE_ACTIONS = { "turn.expired": "expire-turn", "session.reaped": "reap", purge: "purge" } as const;
 
-/** Appends an entry to the model's log, judged and folded by the README's rules. */
+/** Appends an entry to the model's log, judged and folded by the rules of docs/lifecycle-rules.md. */
 function record(model: Model, origin: ModelEntry["origin"], event: RuntimeEvent): ModelEntry {
   const seq = model.log.length + 1;
   const step = referenceStep(model.reference, { seq, receivedAt: model.now, origin, event });

@@ -31,9 +31,10 @@ function projected(view: SessionView) {
 }
 
 /**
- * The log is gap-free from seq 1, stores each provider event once, was judged outcome by outcome as the README's
- * rules say (test/support/reference-model.ts), and the projection is what those rules make of it; the service's own
- * fold of the log is held to the projection too, field by field, because the README promises the log replays to it.
+ * The log is gap-free from seq 1, stores each provider event once, was judged outcome by outcome as the rules of
+ * docs/lifecycle-rules.md say (test/support/reference-model.ts), and the projection is what those rules make of it;
+ * the service's own fold of the log is held to the projection too, field by field, because docs/api.md
+ * (`GET …/events`) and docs/reliability.md promise the log replays to it.
  */
 export function logViolations(view: SessionView, log: readonly ReadEntry[], policy: ReapingPolicy): string[] {
   const problems: string[] = [];

@@ -1,7 +1,7 @@
 /**
- * An independent oracle for the session lifecycle and its pending requests, written from the README ("Projection
- * rules", "Reaping") as tables, never from src/domain/projection.ts, pending-requests.ts, event-log.ts or reaping.ts,
- * so a bug planted there cannot also be in the spec. It imports only types, and only from src/contracts.
+ * An independent oracle for the session lifecycle and its pending requests, written from docs/lifecycle-rules.md
+ * ("Projection rules", "Reaping") as tables, never from src/domain/projection.ts, pending-requests.ts, event-log.ts
+ * or reaping.ts, so a bug planted there cannot also be in the spec. It imports only types, and only from src/contracts.
  */
 import type { RuntimeEvent, RuntimeSessionState, RuntimeTurnState } from "../../src/contracts/events.ts";
 import type { SessionStatus } from "../../src/contracts/vocabulary.ts";
@@ -15,7 +15,7 @@ export type ReferenceIgnoreReason =
   | "no-turn-to-settle"
   | "too-many-pending-requests";
 
-/** README: "With 100 pending: `ignored` (`too-many-pending-requests`)". */
+/** docs/lifecycle-rules.md: "With 100 pending: `ignored` (`too-many-pending-requests`)". */
 export const REFERENCE_MAX_PENDING_REQUESTS = 100;
 
 /** An approval (`request.opened`) or a question (`user-input.requested`) nobody has answered yet. */
@@ -84,7 +84,10 @@ const payloadText = (event: RuntimeEvent, field: string): string | null => {
 const holdsTurn = (state: ReferenceState) => state.activeTurnId !== null;
 const busy = (state: Pick<ReferenceState, "status">) => state.status === "starting" || state.status === "running";
 
-/** README: "`running` if a turn is still held, else `ready`" (ready clears lastError: README, field `lastError`). */
+/**
+ * docs/lifecycle-rules.md: "`running` if a turn is still held, else `ready`" (ready clears lastError: docs/api.md,
+ * field `lastError`).
+ */
 const opened: Effect = {
   status: (s) => (holdsTurn(s) ? "running" : "ready"),
   turn: "keep",
@@ -167,7 +170,7 @@ const PROVIDER_RULES: Record<string, Rule> = {
   },
 };
 
-/** README "Reaping": the events the service writes itself. They are always applied. */
+/** docs/lifecycle-rules.md "Reaping": the events the service writes itself. They are always applied. */
 const SERVICE_RULES: Record<string, (state: ReferenceState, receivedAt: number) => Effect> = {
   "turn.expired": (s, receivedAt) => ({
     status: "interrupted",
@@ -185,8 +188,8 @@ function silentTurnMessage(state: ReferenceState, receivedAt: number): string {
 }
 
 /**
- * The stale-sequence mark after an accepted event. README: the mark is the highest `sessionSequence` accepted since
- * the last `session.started`, which "sets the mark to its own `sessionSequence` (none: no mark)".
+ * The stale-sequence mark after an accepted event. docs/lifecycle-rules.md: the mark is the highest `sessionSequence`
+ * accepted since the last `session.started`, which "sets the mark to its own `sessionSequence` (none: no mark)".
  */
 function sequenceMarkAfter(state: ReferenceState, event: RuntimeEvent): number | null {
   const sequence = event.sessionSequence ?? null;
@@ -195,7 +198,7 @@ function sequenceMarkAfter(state: ReferenceState, event: RuntimeEvent): number |
   return Math.max(sequence, state.sequenceMark ?? sequence);
 }
 
-/** README: "a restart is never stale". */
+/** docs/lifecycle-rules.md: "a restart is never stale". */
 function isStale(state: ReferenceState, event: RuntimeEvent): boolean {
   const sequence = event.sessionSequence ?? null;
   if (event.type === "session.started") return false;
@@ -210,13 +213,16 @@ const REQUEST_RULES: Record<string, { opens: ReferenceRequest["kind"] } | "resol
   "user-input.resolved": "resolves",
 };
 
-/** README: a request may belong to "the running one (a busy session that never named its turn takes any)". */
+/**
+ * docs/lifecycle-rules.md: a request may belong to "the running one (a busy session that never named its turn takes
+ * any)".
+ */
 const turnIsRunning = (state: Pick<ReferenceState, "status" | "activeTurnId">, turnId: string) =>
   busy(state) && (state.activeTurnId === null || state.activeTurnId === turnId);
 
 /**
- * README "Pending requests end with what they belong to": a turn's when the turn is no longer the running one, the
- * provider session's when it becomes `ready` or `stopped` (they survive `error` and `interrupted`).
+ * docs/lifecycle-rules.md "Pending requests end with what they belong to": a turn's when the turn is no longer the
+ * running one, the provider session's when it becomes `ready` or `stopped` (they survive `error` and `interrupted`).
  */
 function survives(request: ReferenceRequest, after: Pick<ReferenceState, "status" | "activeTurnId">): boolean {
   if (request.turnId !== null) return turnIsRunning(after, request.turnId);
@@ -271,7 +277,7 @@ function applyEffect(state: ReferenceState, effect: Effect, event: RuntimeEvent)
   };
 }
 
-/** One stored log entry, as the README says it should fold. */
+/** One stored log entry, as docs/lifecycle-rules.md says it should fold. */
 export function referenceStep(state: ReferenceState, entry: ReferenceEntry): ReferenceStep {
   const counted = { ...state, eventCount: state.eventCount + 1, lastSeq: entry.seq };
   const { event } = entry;
@@ -314,7 +320,7 @@ export interface ReferencePendingView {
   oldestOpenedAt: string | null;
 }
 
-/** README, field `pendingRequests`: the open approvals, the open questions, and when the oldest was opened. */
+/** docs/api.md, field `pendingRequests`: the open approvals, the open questions, and when the oldest was opened. */
 export function pendingViewOf(pending: readonly ReferenceRequest[]): ReferencePendingView {
   const oldest = pending.length === 0 ? null : Math.min(...pending.map((request) => request.openedAt));
   return {
