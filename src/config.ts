@@ -47,6 +47,8 @@ export interface SessionConfig {
 export type ConfigSource = Partial<Record<string, unknown>>;
 
 const TENANT = /^[A-Za-z0-9_.-]{1,64}$/;
+/** What read tokens start with: a bearer token of this shape is checked as one. */
+export const READ_TOKEN_PREFIX = "rt1.";
 /** RFC 6750 token characters; the same set Hono's bearer auth accepts. */
 const TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
 
@@ -70,6 +72,12 @@ export function parseTenantTokens(source: ConfigSource): TenantToken[] | null {
     if (separator < 0 || !TENANT.test(tenant) || !TOKEN.test(token) || token.length < 8) {
       invalid(
         `API_TOKENS entry ${index + 1} must be tenant:token (tenant: 1-64 of A-Z a-z 0-9 _ . -; token: at least 8 bearer-token characters)`,
+      );
+      return;
+    }
+    if (token.startsWith(READ_TOKEN_PREFIX)) {
+      invalid(
+        `API_TOKENS entry ${index + 1} starts with ${READ_TOKEN_PREFIX}, which marks a read token: it could never work`,
       );
       return;
     }

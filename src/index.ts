@@ -1,8 +1,25 @@
-/** Worker entry: the HTTP app, and the Durable Object class the runtime instantiates per session. */
+/**
+ * Worker entry: every request reaches the Worker first. Paths under the API's names go to the Hono app, so a typo
+ * there (`/V1/sessions`, `/healthz/`) is a JSON 404 rather than the dashboard's page; the rest are the dashboard's
+ * assets. Also exports the two Durable Object classes (one per session, one directory per tenant).
+ */
 import { app } from "./http/app.ts";
 
 export { DirectoryObject } from "./directory/directory-object.ts";
 export type { AppType } from "./http/app.ts";
 export { SessionObject } from "./session/session-object.ts";
 
-export default app satisfies ExportedHandler<Env>;
+/** The first path segments the API answers, compared without case: the dashboard never has a page there. */
+const API_NAMES = new Set(["v1", "openapi.json", "healthz"]);
+
+function isApiPath(pathname: string): boolean {
+  const first = pathname.split("/", 2)[1] ?? "";
+  return API_NAMES.has(first.toLowerCase());
+}
+
+export default {
+  fetch(request, env, ctx) {
+    if (isApiPath(new URL(request.url).pathname)) return app.fetch(request, env, ctx);
+    return env.ASSETS.fetch(request);
+  },
+} satisfies ExportedHandler<Env>;

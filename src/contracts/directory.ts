@@ -1,5 +1,6 @@
 /** The tenant directory: one summary per session, listed newest activity first, and its change stream. */
 import { z } from "zod";
+import { pageSizeParam } from "./query-params.ts";
 import { SessionViewSchema } from "./replies.ts";
 import { SESSION_STATUSES } from "./vocabulary.ts";
 
@@ -29,10 +30,11 @@ export const DirectoryQuerySchema = z.object({
   status: z
     .union([z.enum(SESSION_STATUSES), z.array(z.enum(SESSION_STATUSES))])
     .optional()
-    .transform((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value])),
+    // Each value once: repeats select nothing more.
+    .transform((value) => (value === undefined ? [] : [...new Set(Array.isArray(value) ? value : [value])])),
   active: flag.describe("only sessions that are starting or running"),
   attention: flag.describe("only sessions with approvals or questions pending"),
-  limit: z.coerce.number().int().min(1).max(MAX_DIRECTORY_PAGE).default(50),
+  limit: pageSizeParam(MAX_DIRECTORY_PAGE, 50),
   cursor: z.string().max(512).optional().describe("nextCursor of the previous page"),
 });
 export type DirectoryQuery = z.infer<typeof DirectoryQuerySchema>;

@@ -50,12 +50,29 @@ const id = z.string().min(1).max(256);
 /** Cc: the C0 controls, DEL and the C1 controls (U+0000-U+001F, U+007F-U+009F). */
 const CONTROL_CHARACTER = /\p{Cc}/u;
 
-/** The session an event belongs to; the path names it too, so it must spell the same in both. */
+/** At most this many Unicode code points (as JSON Schema's maxLength counts), not UTF-16 units. */
+export const MAX_THREAD_ID_LENGTH = 256;
+
+/**
+ * The session an event belongs to; the path names it too, so it must spell the same in both. Well-formed Unicode:
+ * a lone surrogate has no UTF-8 spelling, so no path could name it.
+ */
 export const ThreadIdSchema = z
   .string()
   .min(1)
-  .max(256)
-  .refine((threadId) => !CONTROL_CHARACTER.test(threadId), "must not contain control characters");
+  .refine(
+    (threadId) => codePoints(threadId) <= MAX_THREAD_ID_LENGTH,
+    `must be at most ${MAX_THREAD_ID_LENGTH} characters`,
+  )
+  .refine((threadId) => !CONTROL_CHARACTER.test(threadId), "must not contain control characters")
+  .refine((threadId) => threadId.isWellFormed(), "must be well-formed Unicode")
+  .meta({ maxLength: MAX_THREAD_ID_LENGTH, pattern: "^[^\\u0000-\\u001F\\u007F-\\u009F]+$" });
+
+function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
+}
 
 export const RuntimeEventSchema = z
   .looseObject({

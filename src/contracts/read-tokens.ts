@@ -1,10 +1,11 @@
 /** Read-only tokens for browsers and phones: what is asked for and what is answered. */
 import { z } from "zod";
+import { ThreadIdSchema } from "./events.ts";
 import { READ_TOKEN_DEFAULT_TTL_SECONDS, READ_TOKEN_MAX_TTL_SECONDS } from "./vocabulary.ts";
 
 export const ReadTokenRequestSchema = z
   .object({
-    threadId: z.string().min(1).max(256).optional().describe("limit the token to this session"),
+    threadId: ThreadIdSchema.optional().describe("limit the token to this session"),
     ttlSeconds: z
       .int()
       .min(1)

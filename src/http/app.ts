@@ -7,7 +7,9 @@ import type { AppEnv } from "./app-env.ts";
 import { authenticateTenant, enforceReadOnly } from "./auth.ts";
 import { configurationProblem, requireConfiguration } from "./configuration.ts";
 import { directoryRoutes } from "./directory.ts";
+import { allowedMethods, isReadMethod } from "./methods.ts";
 import { problemKindForStatus, problemResponse } from "./problem.ts";
+import { limitQueryRepeats } from "./query-repeats.ts";
 import { readTokenRoutes } from "./read-token-routes.ts";
 import { sessionRoutes } from "./sessions.ts";
 import { streamRoutes } from "./streams.ts";
@@ -36,7 +38,7 @@ export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 // Middleware first: Hono runs handlers and middleware in the order they are registered.
 app.use(secureHeaders());
-app.use("/v1/*", requireConfiguration, authenticateTenant, enforceReadOnly);
+app.use("/v1/*", requireConfiguration, authenticateTenant, enforceReadOnly, limitQueryRepeats);
 
 /** Chained, so the type carries every route for `hc<AppType>`. */
 const routes = app
@@ -70,7 +72,17 @@ app.doc31("/openapi.json", {
   ],
 });
 
-app.notFound((c) => problemResponse("not-found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));
+app.notFound((c) => {
+  const path = new URL(c.req.url).pathname;
+  const allowed = allowedMethods(app.routes, path);
+  if (allowed.length === 0) return problemResponse("not-found", `No route for ${c.req.method} ${path}.`);
+  return problemResponse(
+    "method-not-allowed",
+    `${path} answers ${allowed.join(", ")}, not ${c.req.method}.`,
+    {},
+    { allow: allowed.join(", ") },
+  );
+});
 
 app.onError((error, c) => {
   if (error instanceof HTTPException) {
@@ -81,9 +93,11 @@ app.onError((error, c) => {
   console.error(
     JSON.stringify({ message: "unhandled error", method: c.req.method, path: c.req.path, error: String(error) }),
   );
-  // A failure after the commit (re-arming the alarm) leaves the write stored: the detail must not promise otherwise.
+  // A failure after the commit (re-arming the alarm) leaves a write stored: the detail must not promise otherwise.
   return problemResponse(
     "internal",
-    "The request failed unexpectedly; a write may or may not have been stored: retry it, replays are deduplicated.",
+    isReadMethod(c.req.method)
+      ? "The request failed unexpectedly; retry it."
+      : "The request failed unexpectedly; a write may or may not have been stored: retry it, replays are deduplicated.",
   );
 });

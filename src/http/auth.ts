@@ -7,6 +7,7 @@ import { bearerAuth } from "hono/bearer-auth";
 import { createMiddleware } from "hono/factory";
 import { memoizedByEnv, parseReadTokenSecret, parseTenantTokens } from "../config.ts";
 import type { AppEnv } from "./app-env.ts";
+import { isReadMethod } from "./methods.ts";
 import { fail, problemResponse } from "./problem.ts";
 import { isReadToken, verifyReadToken } from "./read-tokens.ts";
 
@@ -70,7 +71,7 @@ export const authenticateTenant = createMiddleware<AppEnv>(async (c, next) => {
   const inQuery = c.req.query("access_token");
   if (inQuery === undefined || c.req.header("authorization") !== undefined) return bearer(c, next);
   // An API token in a URL would end up in logs and histories: only read tokens are taken from there.
-  if (c.req.method !== "GET" || !isReadToken(inQuery) || !(await admit(c, inQuery))) {
+  if (!isReadMethod(c.req.method) || !isReadToken(inQuery) || !(await admit(c, inQuery))) {
     return unauthorized("The access_token is not a valid, unexpired read token (API tokens go in the header).")();
   }
   await next();
@@ -78,7 +79,7 @@ export const authenticateTenant = createMiddleware<AppEnv>(async (c, next) => {
 
 /** A read token reads: any other method is forbidden, even where it would otherwise be allowed. */
 export const enforceReadOnly = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.get("access").kind === "read" && c.req.method !== "GET") {
+  if (c.get("access").kind === "read" && !isReadMethod(c.req.method)) {
     fail("forbidden", "This is a read token: it can only read. Use an API token to write.");
   }
   await next();

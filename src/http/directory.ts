@@ -2,8 +2,10 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { DirectoryPageSchema, DirectoryQuerySchema } from "../contracts/directory.ts";
+import { wholeNumberParam } from "../contracts/query-params.ts";
 import { MAX_SUBSCRIBERS } from "../session/live-hub.ts";
 import type { AppEnv } from "./app-env.ts";
+import { sseResumePoint } from "./last-event-id.ts";
 import { fail } from "./problem.ts";
 import { problems } from "./route-docs.ts";
 import { forwardSubscription } from "./subscription.ts";
@@ -26,14 +28,9 @@ const listRoute = createRoute({
   },
 });
 
-const DirectoryStreamQuery = z.object({
-  after: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .optional()
-    .openapi({ description: "the version of your listing: the changes after it are sent first" }),
-});
+const VersionSchema = wholeNumberParam("the version of your listing: the changes after it are sent first");
+
+const DirectoryStreamQuery = z.object({ after: VersionSchema.optional() });
 
 const liveRoute = createRoute({
   operationId: "subscribeDirectoryWebSocket",
@@ -75,14 +72,8 @@ function directoryOf(c: Context<AppEnv>) {
   return c.env.DIRECTORY.getByName(c.get("tenant"));
 }
 
-async function subscribe(c: Context<AppEnv>, path: string, after: number | undefined, headers: HeadersInit) {
-  const response = await forwardSubscription(
-    c,
-    directoryOf(c),
-    path,
-    after === undefined ? undefined : String(after),
-    headers,
-  );
+async function subscribe(c: Context<AppEnv>, path: string, after: string | undefined, headers: HeadersInit) {
+  const response = await forwardSubscription(c, directoryOf(c), path, after, headers);
   if (response.status === 429) {
     fail("too-many-subscribers", `This directory has ${MAX_SUBSCRIBERS} subscribers; close one or try again later.`);
   }
@@ -104,18 +95,13 @@ export const directoryRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       fail("upgrade-required", "Open this route as a WebSocket (Upgrade: websocket); /v1/directory/stream serves SSE.");
     }
-    return (await subscribe(c, "/live", c.req.valid("query").after, { upgrade: "websocket" })) as never;
+    const { after } = c.req.valid("query");
+    return (await subscribe(c, "/live", after === undefined ? undefined : String(after), {
+      upgrade: "websocket",
+    })) as never;
   })
   .openapi(streamRoute, async (c) => {
-    let after = c.req.valid("query").after;
-    const lastEventId = c.req.valid("header")["last-event-id"];
-    if (after === undefined && lastEventId !== undefined && lastEventId !== "") {
-      if (!/^\d{1,15}$/.test(lastEventId)) {
-        fail("validation-failed", "Last-Event-ID must be a version this stream sent.", {
-          errors: [{ pointer: "last-event-id", detail: "must be a whole number" }],
-        });
-      }
-      after = Number(lastEventId);
-    }
-    return (await subscribe(c, "/stream", after, {})) as never;
+    const { after } = c.req.valid("query");
+    const from = sseResumePoint(c, after === undefined ? undefined : String(after), VersionSchema, "a version");
+    return (await subscribe(c, "/stream", from, {})) as never;
   });

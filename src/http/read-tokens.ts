@@ -4,8 +4,8 @@
  */
 
 import { fromBase64url, toBase64url } from "../base64url.ts";
+import { READ_TOKEN_PREFIX as PREFIX } from "../config.ts";
 
-const PREFIX = "rt1.";
 const encoder = new TextEncoder();
 
 export interface ReadClaims {

@@ -8,7 +8,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   401: "Missing or invalid bearer token",
   404: "No such session for this tenant",
   409: "An eventId already stored with different content",
-  413: "Body over 1 MiB",
+  413: "Body too large (events: 1 MiB; a read-token request: 16 KiB)",
   415: "Body not application/json",
   422: "Request does not match the schema",
   426: "Not a WebSocket upgrade request",

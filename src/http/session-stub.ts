@@ -10,7 +10,9 @@ export const ThreadParams = z.object({
   threadId: ThreadIdSchema.meta({
     param: { name: "threadId", in: "path" },
     example: "thread-42",
-    description: "1-256 characters, no control characters; percent-encoded UTF-8 (a literal % is %25)",
+    description:
+      "1-256 Unicode code points (not UTF-16 units: an emoji counts once), no control characters, well-formed " +
+      "Unicode; percent-encoded UTF-8 in the path (a literal % is %25)",
   }),
 });
 

@@ -113,6 +113,12 @@ describe("API_TOKENS", () => {
     expect(problemsOf(() => parseTenantTokens({ API_TOKENS: value }))).toHaveLength(1);
   });
 
+  it("refuses an API token that starts as a read token does: it would be checked as one and never work", () => {
+    expect(
+      problemsOf(() => parseTenantTokens({ API_TOKENS: "acme:ok-token-123,ops:rt1.looks-like-a-read-token" })),
+    ).toEqual([expect.stringContaining("entry 2 starts with rt1.")]);
+  });
+
   it("refuses one token for two tenants", () => {
     expect(problemsOf(() => parseTenantTokens({ API_TOKENS: "a:same-token-1,b:same-token-1" }))).toEqual([
       expect.stringContaining("reuses a token"),

@@ -44,6 +44,15 @@ describe("a bad configuration value", () => {
     }
   });
 
+  it("answers /healthz 503 misconfigured when an API token starts with rt1.", async () => {
+    const problem = await problemOf(
+      await withEnv({ API_TOKENS: "acme:rt1.abcdefgh" }).get("/healthz", {}),
+      503,
+      "misconfigured",
+    );
+    expect(problem.variables).toEqual(["API_TOKENS"]);
+  });
+
   it("answers /healthz 503 with the same problem", async () => {
     const problem = await problemOf(await worker.get("/healthz", {}), 503, "misconfigured");
     expect(problem.detail).toContain("IDLE_TIMEOUT_SECONDS");

@@ -45,6 +45,23 @@ describe("the Worker beside the pages", () => {
     expect(response.headers.get("content-type")).toBe("application/problem+json");
   });
 
+  it("serves the dashboard's page through the Worker at / and at a session's URL", async () => {
+    for (const path of ["/", "/sessions/thread-42"]) {
+      const response = await request("GET", path, undefined, { token: null, headers: { accept: "text/html" } });
+      expect({ path, status: response.status }).toEqual({ path, status: 200 });
+      expect(await response.text()).toContain('<div id="app">');
+    }
+  });
+
+  it("answers every path under the API's names with a JSON 404 problem, never the page", async () => {
+    for (const path of ["/v1", "/v1/", "/V1/sessions", "/v1/nothing", "/healthz/", "/HEALTHZ", "/openapi.json/x"]) {
+      const response = await request("GET", path, undefined, { headers: { accept: "text/html" } });
+      expect({ path, status: response.status }).toEqual({ path, status: 404 });
+      expect({ path, type: response.headers.get("content-type") }).toEqual({ path, type: "application/problem+json" });
+      await response.body?.cancel();
+    }
+  });
+
   it("answers /openapi.json and /healthz", async () => {
     const openapi = await request("GET", "/openapi.json", undefined, { token: null });
     expect(((await openapi.json()) as { openapi: string }).openapi).toBe("3.1.0");

@@ -96,7 +96,7 @@ describe("bad input is refused with problem+json and stores nothing", () => {
   });
 
   it("answers 404 problem+json for an unknown route", async () => {
-    await expectProblem(await request("GET", "/v2/anything"), 404, "not-found");
+    await expectProblem(await request("GET", "/v1/anything"), 404, "not-found");
   });
 });
 
