@@ -24,6 +24,11 @@ export interface Signalled {
 export interface EventsOptions extends Signalled {
   /** Entries with a seq greater than this; 0 (the default) reads from the start. */
   after?: number;
+  /**
+   * The life `after` belongs to (a session view's or page's `epoch`): if the session was deleted and begun again
+   * since, the read fails with a 409 `epoch-changed` problem instead of reading the new life from that seq.
+   */
+  epoch?: string;
   /** Page size, 1 to 1000. */
   limit?: number;
 }
@@ -62,8 +67,8 @@ export interface Client {
 export function createClient(options: ClientOptions): Client {
   const fetcher: Fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const transport = createTransport(options.baseUrl, options.token, fetcher);
-  const eventPage = (threadId: string, { after = 0, limit, signal }: EventsOptions = {}) => {
-    const query = new URLSearchParams({ after: String(after) });
+  const eventPage = (threadId: string, { after = 0, epoch, limit, signal }: EventsOptions = {}) => {
+    const query = new URLSearchParams({ after: epoch === undefined ? String(after) : `${epoch}:${after}` });
     if (limit !== undefined) query.set("limit", String(limit));
     return transport.json<EventPage>("GET", `${sessionPath(threadId)}/events`, { query, signal });
   };
@@ -76,9 +81,16 @@ export function createClient(options: ClientOptions): Client {
     eventPage,
     async *events(threadId, options = {}) {
       let after: number | null = options.after ?? 0;
+      let epoch = options.epoch;
       while (after !== null) {
-        const page: EventPage = await eventPage(threadId, { ...options, after });
+        const page: EventPage = await eventPage(threadId, {
+          ...options,
+          after,
+          ...(epoch === undefined ? {} : { epoch }),
+        });
         yield* page.events;
+        // Later pages name the life of the first: a delete and a new life between pages is an error, not a jump.
+        epoch = page.epoch;
         after = page.nextAfter;
       }
     },

@@ -19,5 +19,5 @@ export { createForwarder, type Forwarder, type ForwarderCounters, type Forwarder
 export { pendingText } from "./pending-text.ts";
 export { ProblemError } from "./problem-error.ts";
 export { DEFAULT_RETRY, type RetryPolicy, retryDelay } from "./retry.ts";
-export type { DirectoryOptions, LiveOptions, StreamOptions } from "./streams.ts";
+export type { DirectoryOptions, LiveOptions, ResumeAfter, StreamOptions } from "./streams.ts";
 export type { Fetch } from "./transport.ts";

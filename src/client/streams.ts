@@ -18,9 +18,18 @@ export interface StreamOptions {
   idleTimeoutMs?: number;
 }
 
+/** A point of one life of a session: `epoch` and `lastSeq` of a session view, or of a page of its log. */
+export interface ResumeAfter {
+  epoch: string;
+  seq: number;
+}
+
 export interface LiveOptions extends StreamOptions {
-  /** Resume after this seq; without it the snapshot is the starting point. */
-  after?: number;
+  /**
+   * Resume after this entry of this life; without it, the current life from its first entry. If the session was
+   * deleted and begun again since, the stream says `reset` and starts the new life from its first entry.
+   */
+  after?: ResumeAfter;
 }
 
 export interface DirectoryOptions extends StreamOptions {
@@ -29,7 +38,10 @@ export interface DirectoryOptions extends StreamOptions {
 }
 
 interface EntryPager {
-  events(threadId: string, options: { after: number; signal?: AbortSignal }): AsyncGenerator<LogEntryView>;
+  events(
+    threadId: string,
+    options: { after: number; epoch?: string; signal?: AbortSignal },
+  ): AsyncGenerator<LogEntryView>;
 }
 
 /** What one connection asks the caller to do once it ends. */
@@ -41,22 +53,24 @@ export async function* followSession(
   threadId: string,
   options: LiveOptions,
 ): AsyncGenerator<StreamMessage> {
-  let lastSeq: number | null = options.after ?? null;
-  let epoch: string | null = null;
+  let lastSeq = options.after?.seq ?? 0;
+  let epoch: string | null = options.after?.epoch ?? null;
   /** Decides an entry's fate: yield it, skip a repeat, or resubscribe over a gap. */
   const place = (seq: number): "yield" | "skip" | "gap" => {
-    const expected = (lastSeq ?? 0) + 1;
+    const expected = lastSeq + 1;
     return seq === expected ? "yield" : seq < expected ? "skip" : "gap";
   };
   yield* reconnecting(options, async function* (signal, alive): AsyncGenerator<StreamMessage, Next> {
+    // Only <epoch>:<seq> names a point the service can vouch for; a bare seq above 0 would be answered with reset.
     const query = new URLSearchParams();
-    if (lastSeq !== null) query.set("after", epoch === null ? String(lastSeq) : `${epoch}:${lastSeq}`);
+    if (epoch !== null) query.set("after", `${epoch}:${lastSeq}`);
+    else if (lastSeq > 0) query.set("after", String(lastSeq));
     const response = await transport.send("GET", `${sessionPath(threadId)}/stream`, { query, signal });
-    for await (const message of messagesOf<StreamMessage>(response, signal, alive)) {
+    for await (const { id, message } of messagesOf<StreamMessage>(response, signal, alive)) {
       switch (message.type) {
         case "snapshot":
-          epoch = message.epoch;
-          if (lastSeq === null) lastSeq = message.session?.lastSeq ?? 0;
+          // A new life is followed by `reset`; until then the entries held are still those of the old one.
+          if (message.epoch !== null) epoch = message.epoch;
           yield message;
           break;
         case "reset":
@@ -64,6 +78,8 @@ export async function* followSession(
           yield message;
           break;
         case "entry": {
+          // An entry's id is <epoch>:<seq>: the life of a session that had none when the stream opened.
+          if (id !== null) epoch = id.slice(0, id.lastIndexOf(":"));
           const fate = place(message.seq);
           if (fate === "gap") return "reconnect";
           if (fate === "yield") {
@@ -73,13 +89,19 @@ export async function* followSession(
           break;
         }
         case "behind":
-          for await (const entry of pager.events(threadId, { after: lastSeq ?? 0, signal })) {
-            const fate = place(entry.seq);
-            if (fate === "gap") return "reconnect";
-            if (fate === "yield") {
-              lastSeq = entry.seq;
-              yield { type: "entry", ...entry };
+          try {
+            const from = { after: lastSeq, signal, ...(epoch === null ? {} : { epoch }) };
+            for await (const entry of pager.events(threadId, from)) {
+              const fate = place(entry.seq);
+              if (fate === "gap") return "reconnect";
+              if (fate === "yield") {
+                lastSeq = entry.seq;
+                yield { type: "entry", ...entry };
+              }
             }
+          } catch (error) {
+            // Begun again while paging: the next connection says reset and starts the new life.
+            if (!(error instanceof ProblemError && error.status === 409)) throw error;
           }
           return "reconnect";
         case "purged":
@@ -106,7 +128,7 @@ export async function* followDirectory(
     const query = new URLSearchParams();
     if (lastVersion !== null) query.set("after", String(lastVersion));
     const response = await transport.send("GET", "/v1/directory/stream", { query, signal });
-    for await (const message of messagesOf<DirectoryMessage>(response, signal, alive)) {
+    for await (const { message } of messagesOf<DirectoryMessage>(response, signal, alive)) {
       switch (message.type) {
         case "upsert":
         case "remove": {
@@ -186,7 +208,11 @@ function idleWatchdog(connection: AbortController, ms: number) {
   };
 }
 
-async function* messagesOf<M>(response: Response, signal: AbortSignal, alive: () => void): AsyncGenerator<M> {
+async function* messagesOf<M>(
+  response: Response,
+  signal: AbortSignal,
+  alive: () => void,
+): AsyncGenerator<{ id: string | null; message: M }> {
   if (response.body === null) return;
   const body = response.body;
   const cancel = () => {
@@ -194,7 +220,7 @@ async function* messagesOf<M>(response: Response, signal: AbortSignal, alive: ()
   };
   signal.addEventListener("abort", cancel, { once: true });
   try {
-    for await (const event of parseSse(body, alive)) yield JSON.parse(event.data) as M;
+    for await (const event of parseSse(body, alive)) yield { id: event.id, message: JSON.parse(event.data) as M };
   } finally {
     signal.removeEventListener("abort", cancel);
   }

@@ -41,9 +41,15 @@ export const NotificationViewSchema = z
   })
   .meta({ id: "NotificationState", description: "the latest webhook notification and its delivery" });
 
+/** Tells apart two lives of one threadId: minted when a session's first event is stored. */
+export const EpochSchema = z
+  .string()
+  .describe("this life of the threadId: minted with its first stored event, new if it is deleted and begun again");
+
 export const SessionViewSchema = z
   .object({
     threadId: z.string(),
+    epoch: EpochSchema.describe("this life of the threadId; resume a log or a stream with <epoch>:<seq>"),
     status: z.enum(SESSION_STATUSES),
     providerName: z.string().nullable(),
     activeTurnId: z.string().nullable().describe("non-null only while status is starting or running"),
@@ -94,8 +100,12 @@ export type LogEntryView = z.infer<typeof LogEntryViewSchema>;
 
 export const EventPageSchema = z
   .object({
+    epoch: EpochSchema,
     events: z.array(LogEntryViewSchema),
-    nextAfter: z.int().nullable().describe("pass as ?after= for the next page; null at the end of the log"),
+    nextAfter: z
+      .int()
+      .nullable()
+      .describe("pass as ?after=<epoch>:<nextAfter> for the next page; null at the end of the log"),
   })
   .meta({ id: "EventPage" });
 export type EventPage = z.infer<typeof EventPageSchema>;

@@ -3,7 +3,7 @@
  * log (older pages come from the events route when the reader scrolls up), and the client resumes the stream
  * from the last seq it yielded, so a dropped connection catches up without a gap or a repeated entry.
  */
-import { type LogEntryView, ProblemError } from "../client/index.ts";
+import { type LogEntryView, ProblemError, type ResumeAfter } from "../client/index.ts";
 import { DASHBOARD_RETRY } from "./connection.ts";
 import { h } from "./dom.ts";
 import { SessionCard } from "./session-card.ts";
@@ -35,14 +35,22 @@ export function sessionView(threadId: string, context: ViewContext): View {
     log.element,
   );
 
+  /** The life the log shows; a new one comes with `reset`. */
+  let epoch: string | null = null;
+
   const follow = async () => {
-    // After a failed read, resume after what the log holds rather than from the last page again.
+    // After a failed read, resume after what the log holds rather than from the last page again; entries of a life
+    // never named (the session began while the page watched) cannot be vouched for, so they are read again.
+    if (epoch === null) log.clear();
     const held = log.lastSeq;
-    const after = held ?? (await startingPoint());
-    if (held === null) log.startAt(after + 1);
-    for await (const message of client.live(threadId, { after, signal, retry: DASHBOARD_RETRY })) {
+    const start = held === null ? await startingPoint() : null;
+    if (start !== null) log.startAt((start?.seq ?? 0) + 1);
+    const after = held !== null && epoch !== null ? { epoch, seq: held } : start;
+    const options = { signal, retry: DASHBOARD_RETRY, ...(after === null ? {} : { after }) };
+    for await (const message of client.live(threadId, options)) {
       switch (message.type) {
         case "snapshot":
+          epoch ??= message.epoch;
           card.update(message.session);
           card.note(message.session === null ? "No events yet: they appear here as they arrive." : null);
           break;
@@ -57,6 +65,7 @@ export function sessionView(threadId: string, context: ViewContext): View {
           context.connection.set("live");
           break;
         case "reset":
+          epoch = null;
           log.clear();
           log.startAt(1);
           break;
@@ -72,14 +81,18 @@ export function sessionView(threadId: string, context: ViewContext): View {
     }
   };
 
-  /** The seq to subscribe after: the last page of the log, so a long log does not stream in whole. */
-  const startingPoint = async (): Promise<number> => {
+  /**
+   * Where to subscribe: after the last page of the log, so a long log does not stream in whole; null (from the first
+   * event) for a session not begun yet.
+   */
+  const startingPoint = async (): Promise<ResumeAfter | null> => {
     try {
       const session = await client.session(threadId, { signal });
       card.update(session);
-      return Math.max(0, session.lastSeq - PAGE);
+      epoch = session.epoch;
+      return { epoch: session.epoch, seq: Math.max(0, session.lastSeq - PAGE) };
     } catch (error) {
-      if (error instanceof ProblemError && error.status === 404) return 0;
+      if (error instanceof ProblemError && error.status === 404) return null;
       throw error;
     }
   };

@@ -6,13 +6,16 @@ import type { PendingRequest } from "./pending-requests.ts";
 import { nextDeadline, type ReapingPolicy } from "./reaping.ts";
 import type { SessionState } from "./session.ts";
 
+/** The view without the storage's own fact, the epoch, which the object holding the log adds. */
+export type ProjectedView = Omit<SessionView, "epoch">;
+
 export function sessionView(
   threadId: string,
   state: SessionState,
   policy: ReapingPolicy,
   notification: Notification | null,
   storageBytes: number,
-): SessionView {
+): ProjectedView {
   const deadline = nextDeadline(state, policy);
   return {
     threadId,

@@ -3,6 +3,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { EventBatchSchema, type RuntimeEvent } from "../contracts/events.ts";
+import { pageSizeParam, RESUME_POINT_PATTERN, ResumePointSchema } from "../contracts/query-params.ts";
 import { EventPageSchema, IngestReplySchema, SessionViewSchema } from "../contracts/replies.ts";
 import type { EventIdConflict } from "../domain/ingest.ts";
 import type { AppEnv } from "./app-env.ts";
@@ -64,8 +65,15 @@ const readRoute = createRoute({
 });
 
 const EventsQuery = z.object({
-  after: z.coerce.number().int().min(0).default(0).openapi({ description: "return events with seq greater than this" }),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  after: ResumePointSchema.optional().openapi({
+    type: "string",
+    pattern: RESUME_POINT_PATTERN,
+    description:
+      "return events with seq greater than this: a seq of the current life, or <epoch>:<seq>, which answers 409 " +
+      "epoch-changed when the session was deleted and begun again since (default 0)",
+    example: "0",
+  }),
+  limit: pageSizeParam(1000, 100),
 });
 
 const listRoute = createRoute({
@@ -79,7 +87,7 @@ const listRoute = createRoute({
   request: { params: ThreadParams, query: EventsQuery },
   responses: {
     200: { description: "A page of the log", content: { "application/json": { schema: EventPageSchema } } },
-    ...problems(400, 401, 404, 422),
+    ...problems(400, 401, 404, 409, 422),
   },
 });
 
@@ -138,8 +146,12 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
   .openapi(listRoute, async (c) => {
     const { threadId } = c.req.valid("param");
     const { after, limit } = c.req.valid("query");
-    const page = await sessionOf(c, threadId).listEvents(after, limit);
-    return page === null ? notFound(threadId) : c.json(page, 200);
+    const listing = await sessionOf(c, threadId).listEvents(after ?? { epoch: null, seq: 0 }, limit);
+    if (listing === null) return notFound(threadId);
+    if (!("epochChanged" in listing)) return c.json(listing, 200);
+    return fail("epoch-changed", "The session was deleted and begun again since that seq: read it from its start.", {
+      epoch: listing.epoch,
+    });
   })
   .openapi(deleteRoute, async (c) => {
     const { threadId } = c.req.valid("param");

@@ -1,11 +1,12 @@
 /** Live reads of one session: a hibernatable WebSocket (`/live`) and Server-Sent Events (`/stream`). */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { ResumePointSchema } from "../contracts/stream.ts";
+import { RESUME_POINT_PATTERN, ResumePointSchema } from "../contracts/query-params.ts";
 import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES } from "../domain/subscription.ts";
 import { MAX_SUBSCRIBERS, SSE_HEARTBEAT_MS, SSE_MAX_DURATION_MS } from "../session/live-hub.ts";
 import type { AppEnv } from "./app-env.ts";
 import { requireDecodablePath } from "./decodable-path.ts";
+import { sseResumePoint } from "./last-event-id.ts";
 import { fail } from "./problem.ts";
 import { problems } from "./route-docs.ts";
 import { sessionOf, ThreadParams } from "./session-stub.ts";
@@ -15,7 +16,10 @@ import { validationHook } from "./validation.ts";
 const StreamQuery = z.object({
   after: ResumePointSchema.optional().openapi({
     type: "string",
-    description: "resume after this seq (or <epoch>:<seq>): the backlog of later entries is sent first",
+    pattern: RESUME_POINT_PATTERN,
+    description:
+      "<epoch>:<seq> resumes after that entry of that life; 0 or none starts the current life from its first " +
+      "entry; a bare seq above 0 names no life, so it gets `reset` and the current life from its start",
     example: "0",
   }),
 });
@@ -106,15 +110,6 @@ export const streamRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
   })
   .openapi(streamRoute, async (c) => {
     const { threadId } = c.req.valid("param");
-    let after = c.req.query("after");
-    const lastEventId = c.req.valid("header")["last-event-id"];
-    if (after === undefined && lastEventId !== undefined && lastEventId !== "") {
-      if (!ResumePointSchema.safeParse(lastEventId).success) {
-        fail("validation-failed", "Last-Event-ID must be an id this stream sent (<epoch>:<seq>).", {
-          errors: [{ pointer: "last-event-id", detail: "must be a seq, or <epoch>:<seq>" }],
-        });
-      }
-      after = lastEventId;
-    }
+    const after = sseResumePoint(c, c.req.query("after"), ResumePointSchema, "<epoch>:<seq>");
     return (await subscribe(c, threadId, "/stream", after, {})) as never;
   });

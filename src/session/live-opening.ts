@@ -1,6 +1,8 @@
 /** What a new live subscriber is sent in the turn it attaches: the snapshot, the backlog, then `synchronized`. */
+
+import { ResumePointSchema } from "../contracts/query-params.ts";
 import type { SessionView } from "../contracts/replies.ts";
-import { ResumePointSchema, type StreamMessage } from "../contracts/stream.ts";
+import type { StreamMessage } from "../contracts/stream.ts";
 import type { StoredEntry } from "../domain/event-log.ts";
 import { logEntryView } from "../domain/session-view.ts";
 import { MAX_BACKLOG_BYTES, planReplay, type ResumeFrom } from "../domain/subscription.ts";
@@ -28,8 +30,6 @@ export function openingMessages(
   if (plan.kind === "behind" || tooManyBytes) {
     return { messages: [...messages, { type: "behind", lastSeq }], closing: BEHIND };
   }
-  if (plan.kind === "snapshot-only")
-    return { messages: [...messages, { type: "synchronized", lastSeq }], closing: null };
   if (plan.reset) messages.push({ type: "reset" });
   const backlog = view === null ? [] : source.entriesAfter(plan.afterSeq);
   for (const entry of backlog) messages.push({ type: "entry", ...logEntryView(entry) });

@@ -12,7 +12,7 @@ import { type Notification, recordAttempt } from "../domain/notification.ts";
 import { nextWakeAt } from "../domain/reaping.ts";
 import { initialSession, type SessionState } from "../domain/session.ts";
 import { logEntryView, sessionView } from "../domain/session-view.ts";
-import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES } from "../domain/subscription.ts";
+import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES, type ResumeFrom } from "../domain/subscription.ts";
 import { dueDelivery, onWake } from "../domain/wake.ts";
 import { commitLogRecord, isLogWorthy } from "./commit-log.ts";
 import { eventDigest } from "./digest.ts";
@@ -33,6 +33,12 @@ const sessionConfig = memoizedByEnv(parseSessionConfig);
 export const PAGE_MAX_BYTES = 8 * 1024 * 1024;
 
 export type IngestResult = { ok: true; reply: IngestReply } | { ok: false; conflicts: EventIdConflict[] };
+
+/** `after` named another life of the threadId than the current one (`epoch`). */
+export interface EpochChanged {
+  epochChanged: true;
+  epoch: string;
+}
 
 /** Deleting the whole session is the one change that is not a fold step. */
 interface Purge {
@@ -121,11 +127,15 @@ export class SessionObject extends DurableObject<Env> {
     return this.#state === null ? null : this.#view(this.#state);
   }
 
-  async listEvents(afterSeq: number, limit: number): Promise<EventPage | null> {
+  /** A page of this life's log; `epoch-changed` when `after` names another life (deleted and begun again). */
+  async listEvents(after: ResumeFrom, limit: number): Promise<EventPage | EpochChanged | null> {
     if (this.#state === null) return null;
-    const entries = this.#store.readEntries(afterSeq, limit, PAGE_MAX_BYTES);
+    const epoch = this.#currentEpoch;
+    if (after.epoch !== null && after.epoch !== epoch) return { epochChanged: true, epoch };
+    const entries = this.#store.readEntries(after.seq, limit, PAGE_MAX_BYTES);
     const last = entries.at(-1);
     return {
+      epoch,
       events: entries.map(logEntryView),
       nextAfter: last !== undefined && last.seq < this.#state.lastSeq ? last.seq : null,
     };
@@ -330,14 +340,21 @@ export class SessionObject extends DurableObject<Env> {
     this.#alarmAt = wakeAt;
   }
 
+  /** Minted with the first stored event, so set whenever there is a session to show. */
+  get #currentEpoch(): string {
+    if (this.#epoch === null) throw new Error("a stored session without an epoch");
+    return this.#epoch;
+  }
+
   #view(state: SessionState): SessionView {
-    return sessionView(
+    const projected = sessionView(
       this.#key.threadId,
       state,
       this.#config.policy,
       this.#latestNotification,
       this.ctx.storage.sql.databaseSize,
     );
+    return { ...projected, epoch: this.#currentEpoch };
   }
 
   /** One JSON line per record for Workers Logs; never carries a token. */

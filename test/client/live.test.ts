@@ -34,7 +34,7 @@ describe("live()", () => {
     const threadId = newThreadId();
     await client.ingest(threadId, deltas(threadId, 10));
     const cutting = cuttingFetch(/\/stream/, 900, 3);
-    const following = entriesUntil(testClient(cutting).live(threadId, { after: 0 }), 60);
+    const following = entriesUntil(testClient(cutting).live(threadId), 60);
     await ingestInBatches(client, threadId, 10, 5);
     const { seqs } = await following;
     expect(seqs).toEqual(range(1, 60));
@@ -42,14 +42,35 @@ describe("live()", () => {
     // Three reconnections with jittered backoff: on a loaded 2-core machine this takes more than 5 s.
   }, 20_000);
 
-  it("starts from the snapshot without `after`, then follows live", async () => {
+  it("starts after a session view's point (its epoch and lastSeq), then follows live", async () => {
     const threadId = newThreadId();
     await client.ingest(threadId, deltas(threadId, 3));
-    const messages = client.live(threadId);
+    const view = await client.session(threadId);
+    const messages = client.live(threadId, { after: { epoch: view.epoch, seq: view.lastSeq } });
     const first = await messages.next();
-    expect(first.value).toMatchObject({ type: "snapshot", session: { lastSeq: 3 } });
+    expect(first.value).toMatchObject({ type: "snapshot", epoch: view.epoch, session: { lastSeq: 3 } });
     await client.ingest(threadId, deltas(threadId, 2));
     expect((await entriesUntil(messages, 5)).seqs).toEqual([4, 5]);
+  });
+
+  it("reads the current life from its first entry without `after`", async () => {
+    const threadId = newThreadId();
+    await client.ingest(threadId, deltas(threadId, 3));
+    const { seqs, types } = await entriesUntil(client.live(threadId), 3);
+    expect(types[0]).toBe("snapshot");
+    expect(seqs).toEqual([1, 2, 3]);
+  });
+
+  it("never skips the new life's first entries after a delete and a new session under the same threadId", async () => {
+    const threadId = newThreadId();
+    await client.ingest(threadId, deltas(threadId, 3));
+    const oldLife = await client.session(threadId);
+    await client.delete(threadId);
+    await client.ingest(threadId, deltas(threadId, 2));
+    const { seqs, types } = await entriesUntil(client.live(threadId, { after: { epoch: oldLife.epoch, seq: 1 } }), 2);
+    expect(types.slice(0, 2)).toEqual(["snapshot", "reset"]);
+    expect(seqs).toEqual([1, 2]);
+    expect((await client.session(threadId)).epoch).not.toBe(oldLife.epoch);
   });
 
   it("pages the log when the stream says it is behind, then resubscribes", async () => {
@@ -60,7 +81,7 @@ describe("live()", () => {
       if (String(input).includes("/events?")) pages += 1;
       return serviceFetch(input, init);
     });
-    const following = entriesUntil(counting.live(threadId, { after: 0 }), 1210);
+    const following = entriesUntil(counting.live(threadId), 1210);
     await client.ingest(threadId, deltas(threadId, 10));
     const { seqs } = await following;
     expect(seqs).toEqual(range(1, 1210));
@@ -70,7 +91,8 @@ describe("live()", () => {
   it("replays from seq 1 after a reset", async () => {
     const threadId = newThreadId();
     await client.ingest(threadId, deltas(threadId, 3));
-    const { seqs, types } = await entriesUntil(client.live(threadId, { after: 50 }), 3);
+    const { epoch } = await client.session(threadId);
+    const { seqs, types } = await entriesUntil(client.live(threadId, { after: { epoch, seq: 50 } }), 3);
     expect(types.slice(0, 2)).toEqual(["snapshot", "reset"]);
     expect(seqs).toEqual([1, 2, 3]);
   });
@@ -79,7 +101,7 @@ describe("live()", () => {
     const threadId = newThreadId();
     await client.ingest(threadId, ev.sessionStarted({ threadId }));
     const types: string[] = [];
-    for await (const message of client.live(threadId, { after: 0 })) {
+    for await (const message of client.live(threadId)) {
       types.push(message.type);
       if (message.type === "synchronized") await client.delete(threadId);
     }
@@ -92,7 +114,7 @@ describe("live()", () => {
     const controller = new AbortController();
     const seen: string[] = [];
     const following = (async () => {
-      for await (const message of client.live(threadId, { after: 0, signal: controller.signal })) {
+      for await (const message of client.live(threadId, { signal: controller.signal })) {
         seen.push(message.type);
         if (message.type === "synchronized") controller.abort(new Error("done watching"));
       }

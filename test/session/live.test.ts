@@ -3,6 +3,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import type { RuntimeEvent } from "../../src/contracts/events.ts";
+import type { IngestReply, SessionView } from "../../src/contracts/replies.ts";
 import type { StreamMessage } from "../../src/contracts/stream.ts";
 import { MAX_SUBSCRIBERS, SSE_HEARTBEAT_MS, SSE_MAX_DURATION_MS } from "../../src/session/live-hub.ts";
 import { api, json, newThreadId, request, sessionPath } from "../support/api.ts";
@@ -60,12 +61,37 @@ describe("subscribing over a WebSocket", () => {
     expect(entrySeqs(fromStart.messages)).toEqual(range(1, 20));
     expect(fromStart.messages.at(-1)).toEqual({ type: "synchronized", lastSeq: 20 });
 
-    const resumed = await openLive(threadId, "10");
+    const { epoch } = fromStart.messages[0] as { epoch: string };
+    const resumed = await openLive(threadId, `${epoch}:10`);
     await resumed.until(isType("synchronized"));
     expect(entrySeqs(resumed.messages)).toEqual(range(11, 20));
     expect(resumed.messages[0]).toMatchObject({ type: "snapshot", session: { lastSeq: 20 } });
     fromStart.close();
     resumed.close();
+  });
+
+  it("reads the current life from its start with no after, as with after=0", async () => {
+    const threadId = newThreadId();
+    await twentyEvents(threadId);
+    const live = await openLive(threadId);
+    await live.until(isType("synchronized"));
+    expect(live.messages.map((message) => message.type).slice(0, 2)).toEqual(["snapshot", "entry"]);
+    expect(entrySeqs(live.messages)).toEqual(range(1, 20));
+    live.close();
+  });
+
+  it("answers a bare seq above 0 with reset and the new life's seq 1 after a delete and a new session", async () => {
+    const threadId = newThreadId();
+    await twentyEvents(threadId);
+    expect((await api.delete(threadId)).status).toBe(204);
+    await post(threadId, [ev.sessionStarted({ threadId })]);
+    for (const subscribe of [() => openLive(threadId, "1"), () => openStream(threadId, "?after=1")]) {
+      const live = await subscribe();
+      await live.until(isType("synchronized"));
+      expect(live.messages.map((message) => message.type)).toEqual(["snapshot", "reset", "entry", "synchronized"]);
+      expect(entrySeqs(live.messages)).toEqual([1]);
+      live.close();
+    }
   });
 
   it("shapes each entry exactly like an element of GET …/events", async () => {
@@ -178,10 +204,12 @@ describe("no gap and no duplicate", () => {
           const threadId = newThreadId();
           const subscribers: Array<{ from: number; live: Awaited<ReturnType<typeof openLive>> }> = [];
           let lastSeq = 0;
+          let epoch: string | null = null;
+          const point = (seq: number) => (seq === 0 || epoch === null ? "0" : `${epoch}:${seq}`);
           for (const step of steps) {
             if (step === 0) {
               const from = lastSeq === 0 ? 0 : lastSeq - (subscribers.length % (lastSeq + 1));
-              subscribers.push({ from, live: await openLive(threadId, String(from)) });
+              subscribers.push({ from, live: await openLive(threadId, point(from)) });
               continue;
             }
             // Not awaited together with the connects above: ingests race with subscribers attaching.
@@ -189,10 +217,11 @@ describe("no gap and no duplicate", () => {
             const [response] = await Promise.all([
               api.post(threadId, events),
               subscribers.length % 2 === 0
-                ? openLive(threadId, String(lastSeq)).then((live) => subscribers.push({ from: lastSeq, live }))
+                ? openLive(threadId, point(lastSeq)).then((live) => subscribers.push({ from: lastSeq, live }))
                 : Promise.resolve(),
             ]);
             expect(response.status).toBe(200);
+            epoch ??= (await json<IngestReply>(response)).session.epoch;
             lastSeq += step;
           }
           for (const { from, live } of subscribers) {
@@ -211,7 +240,8 @@ describe("subscribing as Server-Sent Events", () => {
   it("names each event by its type, ids entries <epoch>:<seq>, and resumes from Last-Event-ID", async () => {
     const threadId = newThreadId();
     await twentyEvents(threadId);
-    const stream = await openStream(threadId, "?after=18");
+    const { epoch: life } = await json<SessionView>(await api.get(threadId));
+    const stream = await openStream(threadId, `?after=${life}:18`);
     await stream.until(isType("synchronized"));
     expect(stream.events.map((event) => event.event)).toEqual(["snapshot", "entry", "entry", "synchronized"]);
     const { epoch } = (await stream.until(isType("snapshot"))) as { epoch: string };
@@ -230,6 +260,12 @@ describe("subscribing as Server-Sent Events", () => {
     await resumed.until(isType("synchronized"));
     expect(entrySeqs(resumed.messages)).toEqual([21]);
     resumed.close();
+
+    // An EventSource reconnects with the URL it was opened with: its Last-Event-ID is the newer point.
+    const reconnected = await openStream(threadId, `?after=${epoch}:18`, { "last-event-id": `${epoch}:20` });
+    await reconnected.until(isType("synchronized"));
+    expect(entrySeqs(reconnected.messages)).toEqual([21]);
+    reconnected.close();
   });
 
   it("sends a comment heartbeat every 15 s and ends the response after 5 minutes", async () => {

@@ -3,11 +3,11 @@
  * when the promise holds), so a failure names what was lost, duplicated or reordered. Pure: Node or workerd.
  */
 import type { RuntimeEvent } from "../../src/contracts/events.ts";
-import type { EventPage, EventResult, SessionView } from "../../src/contracts/replies.ts";
+import type { EventPage, EventResult } from "../../src/contracts/replies.ts";
 import { foldLog, type LogEntry } from "../../src/domain/event-log.ts";
 import type { ReapingPolicy } from "../../src/domain/reaping.ts";
 import { statusAllowsActiveTurn } from "../../src/domain/session.ts";
-import { sessionView } from "../../src/domain/session-view.ts";
+import { type ProjectedView, sessionView } from "../../src/domain/session-view.ts";
 import { lifecycleOf, referenceRun } from "./reference-model.ts";
 
 export type ReadEntry = EventPage["events"][number];
@@ -26,8 +26,8 @@ export function canonical(value: unknown): string {
 }
 
 /** Storage size and the notification are not part of the fold. */
-function projected(view: SessionView) {
-  return canonical({ ...view, storageBytes: 0, notification: null });
+function projected(view: ProjectedView) {
+  return canonical({ ...view, epoch: undefined, storageBytes: 0, notification: null });
 }
 
 /**
@@ -36,7 +36,7 @@ function projected(view: SessionView) {
  * the service's own fold of the log is held to the projection too, field by field, because docs/api.md
  * (`GET …/events`) and docs/reliability.md promise the log replays to it.
  */
-export function logViolations(view: SessionView, log: readonly ReadEntry[], policy: ReapingPolicy): string[] {
+export function logViolations(view: ProjectedView, log: readonly ReadEntry[], policy: ReapingPolicy): string[] {
   const problems: string[] = [];
   const providerIds = new Set<string>();
   const entries = toLogEntries(log);

@@ -22,10 +22,13 @@ line per stored event (seq, time received, type, outcome). Reconnects by itself,
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
     const after = integerOption("after", options.after, 0);
     const client = context.client();
-    // One plain request first, so a wrong URL or token is an error now rather than a silent reconnect loop.
-    await client.session(threadId, { signal: context.signal }).catch((error: unknown) => {
+    // One plain request first, so a wrong URL or token is an error now rather than a silent reconnect loop; it also
+    // names the life to resume in (a session not begun yet is followed from its first event).
+    const current = await client.session(threadId, { signal: context.signal }).catch((error: unknown) => {
       if (!(error instanceof ProblemError && error.status === 404)) throw error;
+      return null;
     });
+    const from = current === null ? undefined : { epoch: current.epoch, seq: after ?? current.lastSeq };
     let shown: string | null = null;
     const showStatus = (session: SessionView | null) => {
       const line = session === null ? `no events yet for ${threadId}; waiting` : statusLine(session, context.out);
@@ -34,7 +37,7 @@ line per stored event (seq, time received, type, outcome). Reconnects by itself,
     };
     try {
       for await (const message of client.live(threadId, {
-        ...(after === undefined ? {} : { after }),
+        ...(from === undefined ? {} : { after: from }),
         signal: context.signal,
       })) {
         switch (message.type) {
