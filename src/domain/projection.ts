@@ -30,7 +30,7 @@ export function applyEvent(state: SessionState, event: RuntimeEvent, receivedAt:
   const sequenced: SessionState = { ...touched, highestSessionSequence: nextSequenceMark(state, event) };
 
   const decision = decideLifecycle(state, event) ?? decideRequest(state, event, receivedAt);
-  const named: SessionState = { ...sequenced, providerName: event.provider };
+  const named: SessionState = { ...sequenced, providerName: providerNameAfter(state, event) };
   if (decision === null) return { state: named, outcome: "recorded" };
   switch (decision.kind) {
     case "ignore":
@@ -47,6 +47,18 @@ export function applyEvent(state: SessionState, event: RuntimeEvent, receivedAt:
     default:
       return unreachable(decision);
   }
+}
+
+/**
+ * The provider a session runs on: named by the events that open a session (a restart may bring another provider),
+ * and by the first accepted event while none is known; any other event leaves it, whatever its `provider` says.
+ */
+function providerNameAfter(state: SessionState, event: RuntimeEvent): string {
+  return isSessionOpening(event) || state.providerName === null ? event.provider : state.providerName;
+}
+
+function isSessionOpening(event: RuntimeEvent): boolean {
+  return event.type === "session.started" || event.type === "thread.started";
 }
 
 /** A provider that restarts counts from 0 again, so a `session.started` is never stale: it opens a new count. */

@@ -79,9 +79,11 @@ function syntheticEnvelope(state: SessionState, context: SyntheticEventContext, 
   };
 }
 
-/** Folds a synthetic event written by this service (never one a provider sent with the same type). */
+/**
+ * Folds a synthetic event written by this service (never one a provider sent with the same type). It leaves
+ * `providerUpdatedAt`, which is the provider's clock, and `providerName`.
+ */
 export function applyServiceEvent(state: SessionState, event: RuntimeEvent, receivedAt: number): SessionState {
-  const providerUpdatedAt = event.createdAt;
   if (event.type === "turn.expired") {
     const silentFor = Number(event.payload?.silentForSeconds ?? 0);
     const turn = event.turnId == null ? "The running session" : `Turn ${event.turnId}`;
@@ -92,7 +94,6 @@ export function applyServiceEvent(state: SessionState, event: RuntimeEvent, rece
       pendingRequests: settleRequests(state.pendingRequests, { status: "interrupted", activeTurnId: null }),
       lastError: `${turn} went silent: no provider event for ${silentFor} s`,
       turnExpiredAt: receivedAt,
-      providerUpdatedAt,
     };
   }
   if (event.type === "session.reaped") {
@@ -103,7 +104,6 @@ export function applyServiceEvent(state: SessionState, event: RuntimeEvent, rece
       pendingRequests: settleRequests(state.pendingRequests, { status: "stopped", activeTurnId: null }),
       reapedAt: receivedAt,
       reapReason: "idle",
-      providerUpdatedAt,
     };
   }
   throw new Error(`unknown service event type: ${event.type}`);

@@ -36,6 +36,32 @@ describe("session lifecycle", () => {
     const step = given().when(ev.sessionStarted({ createdAt: "2026-11-25T09:59:00.000Z" }));
     expect(step.state.providerUpdatedAt).toBe("2026-11-25T09:59:00.000Z");
   });
+
+  it("leaves providerUpdatedAt when a recorded event comes, however new its createdAt", () => {
+    const started = ev.sessionStarted({ createdAt: "2026-11-25T09:59:00.000Z" });
+    const step = given(started).when(ev.contentDelta("turn-1", { createdAt: "2026-11-25T11:00:00.000Z" }));
+    expect(step.state.providerUpdatedAt).toBe("2026-11-25T09:59:00.000Z");
+  });
+});
+
+describe("providerName", () => {
+  it("keeps the provider the session started with when a later event names another", () => {
+    const step = given(ev.sessionStarted({ provider: "codex" }), ev.turnStarted("turn-1")).when(
+      ev.contentDelta("turn-1", { provider: "claudeAgent" }),
+    );
+    expect(step.outcome).toBe("recorded");
+    expect(step.state.providerName).toBe("codex");
+  });
+
+  it.each([ev.sessionStarted, ev.threadStarted])("is named again by an event that opens the session", (opening) => {
+    const step = given(ev.sessionStarted({ provider: "codex" })).when(opening({ provider: "opencode" }));
+    expect(step.state.providerName).toBe("opencode");
+  });
+
+  it("is named by the first accepted event when no event opened the session", () => {
+    const { state } = given(ev.health({ provider: "claudeAgent" }), ev.health({ provider: "codex" }));
+    expect(state.providerName).toBe("claudeAgent");
+  });
 });
 
 describe("session.state.changed", () => {

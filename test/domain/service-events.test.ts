@@ -26,7 +26,11 @@ function fold(state: SessionState, event: ReturnType<typeof turnExpiredEvent>, n
   return evolve(state, { seq: state.lastSeq + 1, receivedAt: now, origin: "service", event });
 }
 
-function expiredTurn(history = [ev.sessionStarted({ provider: "codex" }), ev.turnStarted("T1")]) {
+const TURN_STARTED_AT = "2026-11-25T09:59:00.000Z";
+
+function expiredTurn(
+  history = [ev.sessionStarted({ provider: "codex" }), ev.turnStarted("T1", { createdAt: TURN_STARTED_AT })],
+) {
   const state = given(...history).state;
   const event = turnExpiredEvent(state, { eventId: "x-1", threadId: "thread-1", now: EXPIRED_AT });
   return { event, step: fold(state, event, EXPIRED_AT) };
@@ -59,9 +63,12 @@ describe("turn.expired, the stale-turn watchdog's record", () => {
       activeTurnId: null,
       lastError: "Turn T1 went silent: no provider event for 7200 s",
       turnExpiredAt: EXPIRED_AT,
-      providerUpdatedAt: new Date(EXPIRED_AT).toISOString(),
       lastEventAt: LAST_EVENT_AT,
     });
+  });
+
+  it("leaves providerUpdatedAt on the provider's clock: the last provider lifecycle event's createdAt", () => {
+    expect(expiredTurn().step.state.providerUpdatedAt).toBe(TURN_STARTED_AT);
   });
 
   it("says the running session went silent when no turn was named", () => {
@@ -78,7 +85,7 @@ describe("turn.expired, the stale-turn watchdog's record", () => {
 
 describe("session.reaped, the idle reaper's record", () => {
   it("says the session was idle for the 30 min since its last event", () => {
-    const state = given(ev.sessionStarted(), ev.health({ provider: "claudeAgent" })).state;
+    const state = given(ev.sessionStarted({ provider: "claudeAgent" }), ev.health()).state;
     const event = sessionReapedEvent(state, { eventId: "r-1", threadId: "thread-1", now: LAST_EVENT_AT + 30 * MINUTE });
     expect(event).toMatchObject({
       eventId: "r-1",
@@ -102,6 +109,7 @@ describe("session.reaped, the idle reaper's record", () => {
     const step = fold(state, sessionReapedEvent(state, { eventId: "r-1", threadId: "thread-1", now }), now);
     expect(step.outcome).toBe("applied");
     expect(step.state).toMatchObject({ status: "stopped", activeTurnId: null, reapedAt: now, reapReason: "idle" });
+    expect(step.state.providerUpdatedAt).toBe(state.providerUpdatedAt);
   });
 
   it("is signed by the service itself when no provider has spoken", () => {

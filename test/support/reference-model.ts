@@ -38,6 +38,10 @@ export interface ReferenceState {
   pendingRequests: readonly ReferenceRequest[];
   /** Receive time of the last accepted provider event: what the watchdog measures silence from. */
   lastActivityAt: number | null;
+  /** docs/api.md, field `providerName`: named by session-opening events, or by the first accepted event. */
+  providerName: string | null;
+  /** docs/api.md, field `providerUpdatedAt`: `createdAt` of the last applied provider lifecycle event. */
+  providerUpdatedAt: string | null;
   eventCount: number;
   lastSeq: number;
 }
@@ -63,6 +67,8 @@ export const referenceInitial: ReferenceState = {
   sequenceMark: null,
   pendingRequests: [],
   lastActivityAt: null,
+  providerName: null,
+  providerUpdatedAt: null,
   eventCount: 0,
   lastSeq: 0,
 };
@@ -290,15 +296,35 @@ export function referenceStep(state: ReferenceState, entry: ReferenceEntry): Ref
   const active = { ...counted, lastActivityAt: entry.receivedAt };
   if (isStale(state, event)) return { state: active, outcome: "ignored", reason: "stale-sequence" };
   const sequenced = { ...active, sequenceMark: sequenceMarkAfter(state, event) };
+  const step = providerStep(state, sequenced, event, entry.receivedAt);
+  return step.outcome === "ignored"
+    ? step
+    : { ...step, state: { ...step.state, providerName: nameAfter(state, event) } };
+}
+
+/** The rule of a provider event that is not stale: a lifecycle rule, a request, or recorded as it is. */
+function providerStep(
+  state: ReferenceState,
+  sequenced: ReferenceState,
+  event: RuntimeEvent,
+  receivedAt: number,
+): ReferenceStep {
   const rule = PROVIDER_RULES[event.type];
   if (rule === undefined)
-    return requestStep(state, sequenced, event, entry.receivedAt) ?? { state: sequenced, outcome: "recorded" };
+    return requestStep(state, sequenced, event, receivedAt) ?? { state: sequenced, outcome: "recorded" };
   const turnId = event.turnId ?? null;
   for (const guard of rule.guards) {
     const reason = guard(state, turnId);
     if (reason !== null) return { state: sequenced, outcome: "ignored", reason };
   }
-  return { state: applyEffect(sequenced, rule.effect(event), event), outcome: "applied" };
+  const applied = applyEffect(sequenced, rule.effect(event), event);
+  return { state: { ...applied, providerUpdatedAt: event.createdAt }, outcome: "applied" };
+}
+
+/** docs/api.md: `session.started` and `thread.started` name the provider; another event only while none is known. */
+function nameAfter(state: ReferenceState, event: RuntimeEvent): string {
+  const opensSession = event.type === "session.started" || event.type === "thread.started";
+  return opensSession || state.providerName === null ? event.provider : state.providerName;
 }
 
 /** Every step of a log, in order; the last state is the session the log should project to. */
@@ -330,12 +356,21 @@ export function pendingViewOf(pending: readonly ReferenceRequest[]): ReferencePe
   };
 }
 
-type Observed = Pick<ReferenceState, "status" | "activeTurnId" | "lastError" | "eventCount" | "lastSeq"> & {
+type Predicted =
+  | "status"
+  | "activeTurnId"
+  | "lastError"
+  | "providerName"
+  | "providerUpdatedAt"
+  | "eventCount"
+  | "lastSeq";
+
+type Observed = Pick<ReferenceState, Predicted> & {
   /** A state's list of open requests, or a view's counts of them. */
   pendingRequests: readonly ReferenceRequest[] | ReferencePendingView;
 };
 
-export type Lifecycle = Pick<ReferenceState, "status" | "activeTurnId" | "lastError" | "eventCount" | "lastSeq"> & {
+export type Lifecycle = Pick<ReferenceState, Predicted> & {
   pendingRequests: ReferencePendingView;
 };
 
@@ -346,6 +381,8 @@ export function lifecycleOf(state: Observed): Lifecycle {
     status: state.status,
     activeTurnId: state.activeTurnId,
     lastError: state.lastError,
+    providerName: state.providerName,
+    providerUpdatedAt: state.providerUpdatedAt,
     eventCount: state.eventCount,
     lastSeq: state.lastSeq,
     pendingRequests:
