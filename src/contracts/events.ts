@@ -50,7 +50,11 @@ const id = z.string().min(1).max(256);
 /** Cc: the C0 controls, DEL and the C1 controls (U+0000-U+001F, U+007F-U+009F). */
 const CONTROL_CHARACTER = /\p{Cc}/u;
 
-/** At most this many Unicode code points (as JSON Schema's maxLength counts), not UTF-16 units. */
+/**
+ * At most this many UTF-16 code units (JavaScript's `length`: a character outside the Basic Multilingual Plane, such
+ * as an emoji, counts 2). In UTF-8 that is at most 768 bytes, so `<tenant>/<threadId>` stays well inside the
+ * 1,024 bytes a Durable Object keeps of the name it was addressed by (a longer name comes back undefined).
+ */
 export const MAX_THREAD_ID_LENGTH = 256;
 
 /**
@@ -60,19 +64,14 @@ export const MAX_THREAD_ID_LENGTH = 256;
 export const ThreadIdSchema = z
   .string()
   .min(1)
+  // `length`, not zod's max(), which counts code points: 256 emoji would pass it and name no object.
   .refine(
-    (threadId) => codePoints(threadId) <= MAX_THREAD_ID_LENGTH,
-    `must be at most ${MAX_THREAD_ID_LENGTH} characters`,
+    (threadId) => threadId.length <= MAX_THREAD_ID_LENGTH,
+    `must be at most ${MAX_THREAD_ID_LENGTH} UTF-16 code units (an emoji counts 2)`,
   )
   .refine((threadId) => !CONTROL_CHARACTER.test(threadId), "must not contain control characters")
   .refine((threadId) => threadId.isWellFormed(), "must be well-formed Unicode")
   .meta({ maxLength: MAX_THREAD_ID_LENGTH, pattern: "^[^\\u0000-\\u001F\\u007F-\\u009F]+$" });
-
-function codePoints(text: string): number {
-  let count = 0;
-  for (const _ of text) count += 1;
-  return count;
-}
 
 export const RuntimeEventSchema = z
   .looseObject({

@@ -11,8 +11,9 @@ export const ThreadParams = z.object({
     param: { name: "threadId", in: "path" },
     example: "thread-42",
     description:
-      "1-256 Unicode code points (not UTF-16 units: an emoji counts once), no control characters, well-formed " +
-      "Unicode; percent-encoded UTF-8 in the path (a literal % is %25)",
+      "1-256 UTF-16 code units, as JavaScript's length counts them (an emoji outside the Basic Multilingual Plane " +
+      "counts 2, so JSON Schema's maxLength, which counts code points, is looser than the service), no control " +
+      "characters, well-formed Unicode; percent-encoded UTF-8 in the path (a literal % is %25)",
   }),
 });
 

@@ -248,6 +248,19 @@ describe("methods", () => {
   });
 });
 
+describe("the threadId's length", () => {
+  it("counts UTF-16 code units, as the document says: 128 emoji are a threadId, 256 emoji (512 units) are not", async () => {
+    const emoji = (count: number) => "\u{1F600}".repeat(count);
+    const accepted = emoji(128);
+    expect(accepted.length).toBe(256);
+    expect((await api.post(accepted, ev.sessionStarted({ threadId: accepted }))).status).toBe(200);
+    expect((await api.get(accepted)).status).toBe(200);
+    const refused = emoji(256);
+    await expectProblem(await api.post(refused, ev.sessionStarted({ threadId: refused })), 422, "validation-failed");
+    await expectProblem(await api.get(refused), 422, "validation-failed");
+  });
+});
+
 describe("one spelling per token and cursor", () => {
   /** The same bytes, another spelling: the last character's spare low bits flipped. */
   function respelled(segment: string): string {
