@@ -3,6 +3,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { ProblemSchema } from "../contracts/problem.ts";
+import { describeUndeclaredParts } from "./api-document.ts";
 import type { AppEnv } from "./app-env.ts";
 import { authenticateTenant, enforceReadOnly } from "./auth.ts";
 import { configurationProblem, requireConfiguration } from "./configuration.ts";
@@ -54,7 +55,7 @@ const routes = app
 
 export type AppType = typeof routes;
 
-app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+describeUndeclaredParts(app);
 app.doc31("/openapi.json", {
   openapi: "3.1.0",
   info: {

@@ -211,13 +211,18 @@ describe("reads", () => {
   it("serves /healthz and the OpenAPI document without auth", async () => {
     const { request } = await import("../support/api.ts");
     expect((await request("GET", "/healthz", undefined, { token: null })).status).toBe(200);
-    const doc = await json<{ openapi: string; paths: Record<string, unknown> }>(
-      await request("GET", "/openapi.json", undefined, { token: null }),
-    );
+    const doc = await json<{
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, unknown> };
+      webhooks: Record<string, unknown>;
+    }>(await request("GET", "/openapi.json", undefined, { token: null }));
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(["/v1/sessions/{threadId}/events", "/v1/sessions/{threadId}"]),
     );
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["StreamMessage", "DirectoryMessage"]));
+    expect(Object.keys(doc.webhooks).sort()).toEqual(["session.attention", "session.reaped", "turn.expired"]);
   });
 });
 

@@ -1,5 +1,6 @@
 /** A session that starts waiting for a person tells the orchestrator once, through the signed, retried webhook. */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { SessionAttentionWebhookSchema } from "../../src/contracts/webhooks.ts";
 import { api, newThreadId } from "../support/api.ts";
 import { ev } from "../support/events.ts";
 import { advance, deliveriesFor, HOUR, runAlarm, useFakeClock } from "../support/session-object.ts";
@@ -28,6 +29,9 @@ describe("session.attention", () => {
       type: "session.attention",
       data: { tenant: "acme", threadId, activeTurnId: "t1", pendingRequests: { approvals: 1, userInputs: 0 } },
     });
+    // Exactly the shape the OpenAPI document's webhooks section gives generated clients.
+    const payload = JSON.parse(deliveries[0]?.body ?? "null");
+    expect(SessionAttentionWebhookSchema.strict().safeParse(payload).error).toBeUndefined();
   });
 
   it("is sent again only after everything was resolved and something new is pending", async () => {

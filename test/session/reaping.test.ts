@@ -1,5 +1,6 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { SessionReapedWebhookSchema, TurnExpiredWebhookSchema } from "../../src/contracts/webhooks.ts";
 import { api, newThreadId } from "../support/api.ts";
 import { toLogEntries } from "../support/checks.ts";
 import { ev } from "../support/events.ts";
@@ -165,6 +166,8 @@ describe("reap notification", () => {
       type: "session.reaped",
       data: { tenant: "acme", threadId, reason: "idle", provider: "codex" },
     });
+    // Exactly the shape the OpenAPI document's webhooks section gives generated clients.
+    expect(SessionReapedWebhookSchema.strict().safeParse(JSON.parse(delivery?.body ?? "{}")).error).toBeUndefined();
     expect((await readSession(threadId)).notification).toMatchObject({
       state: "delivered",
       attempts: 1,
@@ -207,6 +210,7 @@ describe("reap notification", () => {
       type: "turn.expired",
       data: { turnId: "t-silent", threadId },
     });
+    expect(TurnExpiredWebhookSchema.strict().safeParse(JSON.parse(delivery?.body ?? "{}")).error).toBeUndefined();
   });
 
   it("waits for a pending notification before purging", async () => {
@@ -251,7 +255,7 @@ describe("alarm safety", () => {
     expect(await readSession(threadId)).toMatchObject({ status: "running", activeTurnId: "t9" });
   });
 
-  it("projects what the README's rules make of the log, synthetic events included", async () => {
+  it("projects what the lifecycle rules make of the log, synthetic events included", async () => {
     const threadId = await busySession();
     advance(2 * HOUR + SECOND);
     await runAlarm(threadId);
@@ -269,6 +273,9 @@ describe("alarm safety", () => {
       status: "stopped",
       activeTurnId: null,
       lastError: "Turn t1 went silent: no provider event for 7201 s",
+      // The service's own entries leave the provider's name and clock alone: turn.started's createdAt.
+      providerName: "codex",
+      providerUpdatedAt: "2026-11-25T10:00:00.000Z",
       eventCount: 4,
       lastSeq: 4,
       pendingRequests: { approvals: 0, userInputs: 0, oldestOpenedAt: null },
