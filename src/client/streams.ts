@@ -61,6 +61,7 @@ export async function* followSession(
     return seq === expected ? "yield" : seq < expected ? "skip" : "gap";
   };
   yield* reconnecting(options, async function* (signal, alive): AsyncGenerator<StreamMessage, Next> {
+    let nextEpoch: string | null = null;
     // Only <epoch>:<seq> names a point the service can vouch for; a bare seq above 0 would be answered with reset.
     const query = new URLSearchParams();
     if (epoch !== null) query.set("after", `${epoch}:${lastSeq}`);
@@ -69,12 +70,15 @@ export async function* followSession(
     for await (const { id, message } of messagesOf<StreamMessage>(response, signal, alive)) {
       switch (message.type) {
         case "snapshot":
-          // A new life is followed by `reset`; until then the entries held are still those of the old one.
-          if (message.epoch !== null) epoch = message.epoch;
+          // A new life is followed by `reset`: until it arrives, what is held is still the old life's, and a
+          // connection lost in between must resume in the old life (to be reset again), never at its seq in the new.
+          nextEpoch = message.epoch;
+          if (lastSeq === 0 && message.epoch !== null) epoch = message.epoch;
           yield message;
           break;
         case "reset":
           lastSeq = 0;
+          epoch = nextEpoch;
           yield message;
           break;
         case "entry": {

@@ -18,12 +18,24 @@ export function sessionView(threadId: string, context: ViewContext): View {
   const controller = new AbortController();
   const { signal } = controller;
   const card = new SessionCard(threadId);
+  /** The life the log shows; a new one comes with `reset`. */
+  let epoch: string | null = null;
+  /** The life of the last snapshot: the log's once a `reset` follows it. */
+  let snapshotEpoch: string | null = null;
+
   const log = new SessionLog(async (beforeSeq) => {
     const after = Math.max(0, beforeSeq - 1 - PAGE);
     const entries: LogEntryView[] = [];
-    for await (const entry of client.events(threadId, { after, limit: PAGE, signal })) {
-      if (entry.seq >= beforeSeq) break;
-      entries.push(entry);
+    try {
+      const life = epoch === null ? {} : { epoch };
+      for await (const entry of client.events(threadId, { after, limit: PAGE, signal, ...life })) {
+        if (entry.seq >= beforeSeq) break;
+        entries.push(entry);
+      }
+    } catch (error) {
+      // Begun again since: the live stream resets the log, so no older page of another life is mixed in.
+      if (error instanceof ProblemError && error.status === 409) return [];
+      throw error;
     }
     return entries;
   });
@@ -34,9 +46,6 @@ export function sessionView(threadId: string, context: ViewContext): View {
     card.element,
     log.element,
   );
-
-  /** The life the log shows; a new one comes with `reset`. */
-  let epoch: string | null = null;
 
   const follow = async () => {
     // After a failed read, resume after what the log holds rather than from the last page again; entries of a life
@@ -50,6 +59,7 @@ export function sessionView(threadId: string, context: ViewContext): View {
     for await (const message of client.live(threadId, options)) {
       switch (message.type) {
         case "snapshot":
+          snapshotEpoch = message.epoch;
           epoch ??= message.epoch;
           card.update(message.session);
           card.note(message.session === null ? "No events yet: they appear here as they arrive." : null);
@@ -65,7 +75,7 @@ export function sessionView(threadId: string, context: ViewContext): View {
           context.connection.set("live");
           break;
         case "reset":
-          epoch = null;
+          epoch = snapshotEpoch;
           log.clear();
           log.startAt(1);
           break;

@@ -88,6 +88,31 @@ describe("live()", () => {
     expect(pages).toBeGreaterThanOrEqual(12);
   });
 
+  it("keeps the old life's point when a connection drops between the new life's snapshot and its reset", async () => {
+    const threadId = newThreadId();
+    await client.ingest(threadId, deltas(threadId, 3));
+    const oldLife = await client.session(threadId);
+    await client.delete(threadId);
+    await client.ingest(threadId, deltas(threadId, 5));
+    // The first connection ends right after its first SSE event, the snapshot of the new life.
+    let cut = false;
+    const cutAfterSnapshot: typeof serviceFetch = async (input, init) => {
+      const response = await serviceFetch(input, init);
+      if (cut || !String(input).includes("/stream") || response.body === null) return response;
+      cut = true;
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let text = "";
+      while (!text.includes("\n\n")) text += (await reader.read()).value ?? "";
+      await reader.cancel();
+      return new Response(text.slice(0, text.indexOf("\n\n") + 2), response);
+    };
+    const following = testClient(cutAfterSnapshot).live(threadId, { after: { epoch: oldLife.epoch, seq: 3 } });
+    const { seqs, types } = await entriesUntil(following, 5);
+    expect(cut).toBe(true);
+    expect(types).toContain("reset");
+    expect(seqs).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it("replays from seq 1 after a reset", async () => {
     const threadId = newThreadId();
     await client.ingest(threadId, deltas(threadId, 3));

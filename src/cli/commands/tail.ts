@@ -28,7 +28,9 @@ line per stored event (seq, time received, type, outcome). Reconnects by itself,
       if (!(error instanceof ProblemError && error.status === 404)) throw error;
       return null;
     });
-    const from = current === null ? undefined : { epoch: current.epoch, seq: after ?? current.lastSeq };
+    // A seq past the log would be answered with reset, as if the session had been begun again: start at its end.
+    const from =
+      current === null ? undefined : { epoch: current.epoch, seq: Math.min(after ?? Infinity, current.lastSeq) };
     let shown: string | null = null;
     const showStatus = (session: SessionView | null) => {
       const line = session === null ? `no events yet for ${threadId}; waiting` : statusLine(session, context.out);
