@@ -271,7 +271,7 @@ describe("a dropped connection", () => {
 });
 
 describe("one origin for pages and API", () => {
-  it("never lets a page shadow /v1, /openapi.json or /healthz, and links a session's page", async () => {
+  it("never lets a page shadow /v1, /openapi.json or /healthz, in any case, and links a session's page", async () => {
     const { page } = await open();
     const openapi = await page.goto(`${server.origin}/openapi.json`);
     expect(openapi?.headers()["content-type"]).toContain("application/json");
@@ -280,6 +280,11 @@ describe("one origin for pages and API", () => {
     const api = await page.goto(`${server.origin}/v1/sessions`);
     expect(api?.status()).toBe(401);
     expect(api?.headers()["content-type"]).toBe("application/problem+json");
+    // A typo under the API's names is the API's JSON 404, never the dashboard's page (the asset layer's fallback).
+    for (const path of ["/v1", "/V1/sessions", "/healthz/", "/OPENAPI.json"]) {
+      const typo = await page.goto(`${server.origin}${path}`);
+      expect({ path, type: typo?.headers()["content-type"] }).toEqual({ path, type: "application/problem+json" });
+    }
     const linked = await page.goto(`${server.origin}/sessions/some%2Fthread`);
     expect(linked?.headers()["content-type"]).toContain("text/html");
   });
