@@ -7,7 +7,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: "Malformed request or path",
   401: "Missing or invalid bearer token",
   403: "A read token where an API token is needed, or a one-session read token listing the directory",
-  404: "No such session for this tenant",
+  404: "No such session for this tenant (or a read token limited to another session)",
   409: "Conflict: an eventId stored with different content (ingest), or a resume point of an earlier life (epoch-changed)",
   413: "Body too large (events: 1 MiB; a read-token request: 16 KiB)",
   415: "Body not application/json",

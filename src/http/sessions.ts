@@ -45,7 +45,7 @@ const ingestRoute = createRoute({
       description: "Stored durably; one result per event",
       content: { "application/json": { schema: IngestReplySchema } },
     },
-    ...problems(400, 401, 409, 413, 415, 422),
+    ...problems(400, 401, 403, 409, 413, 415, 422),
   },
 });
 
@@ -100,7 +100,7 @@ const deleteRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [requireDecodablePath] as const,
   request: { params: ThreadParams },
-  responses: { 204: { description: "Purged" }, ...problems(400, 401, 404, 422) },
+  responses: { 204: { description: "Purged" }, ...problems(400, 401, 403, 404, 422) },
 });
 
 /** The events of a request that name another session than the path. */

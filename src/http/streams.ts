@@ -54,7 +54,7 @@ const liveRoute = createRoute({
   request: { params: ThreadParams, query: LiveQuery },
   responses: {
     101: { description: "Switching Protocols: one StreamMessage per text frame, or arrays with frames=commit" },
-    ...problems(400, 401, 422, 426, 429),
+    ...problems(400, 401, 404, 422, 426, 429),
   },
 });
 
@@ -79,7 +79,7 @@ const streamRoute = createRoute({
   },
   responses: {
     200: { description: "text/event-stream", content: { "text/event-stream": { schema: z.string() } } },
-    ...problems(400, 401, 422, 429),
+    ...problems(400, 401, 404, 422, 429),
   },
 });
 
