@@ -8,7 +8,7 @@ import type { AppEnv } from "./app-env.ts";
 import { sseResumePoint } from "./last-event-id.ts";
 import { fail } from "./problem.ts";
 import { problems } from "./route-docs.ts";
-import { forwardSubscription } from "./subscription.ts";
+import { eventStreamHead, forwardSubscription } from "./subscription.ts";
 import { validationHook } from "./validation.ts";
 
 const listRoute = createRoute({
@@ -103,5 +103,9 @@ export const directoryRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
   .openapi(streamRoute, async (c) => {
     const { after } = c.req.valid("query");
     const from = sseResumePoint(c, after === undefined ? undefined : String(after), VersionSchema, "a version");
+    if (c.req.method === "HEAD") {
+      directoryOf(c); // A read token limited to one session is refused here too, as on GET.
+      return eventStreamHead() as never;
+    }
     return (await subscribe(c, "/stream", from, {})) as never;
   });

@@ -10,7 +10,7 @@ import { sseResumePoint } from "./last-event-id.ts";
 import { fail } from "./problem.ts";
 import { problems } from "./route-docs.ts";
 import { sessionOf, ThreadParams } from "./session-stub.ts";
-import { forwardSubscription } from "./subscription.ts";
+import { eventStreamHead, forwardSubscription } from "./subscription.ts";
 import { validationHook } from "./validation.ts";
 
 const StreamQuery = z.object({
@@ -111,5 +111,9 @@ export const streamRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
   .openapi(streamRoute, async (c) => {
     const { threadId } = c.req.valid("param");
     const after = sseResumePoint(c, c.req.query("after"), ResumePointSchema, "<epoch>:<seq>");
+    if (c.req.method === "HEAD") {
+      sessionOf(c, threadId); // A read token limited to another session is refused here too, as on GET.
+      return eventStreamHead() as never;
+    }
     return (await subscribe(c, threadId, "/stream", after, {})) as never;
   });

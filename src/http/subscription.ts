@@ -1,9 +1,15 @@
 /** Hands a live subscription (WebSocket or SSE) to the object that serves it, and passes its answer back. */
 import type { Context } from "hono";
+import { EVENT_STREAM_HEADERS } from "../session/live-hub.ts";
 import type { AppEnv } from "./app-env.ts";
 
 interface SubscriptionServer {
   fetch(url: URL, init: { headers: HeadersInit }): Promise<Response>;
+}
+
+/** HEAD of an event stream: its headers, without taking one of the server's subscriber places. */
+export function eventStreamHead(): Response {
+  return new Response(null, { status: 200, headers: EVENT_STREAM_HEADERS });
 }
 
 export async function forwardSubscription(

@@ -12,6 +12,13 @@ export type EventIdOf<M> = (message: M) => string | null;
 
 /** Subscribers per object (a session, a tenant's directory), sockets and streams together; past it, 429. */
 export const MAX_SUBSCRIBERS = 256;
+
+/** The headers of an event stream, also what a HEAD of one answers (without opening it). */
+export const EVENT_STREAM_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-store",
+  "x-accel-buffering": "no",
+} as const;
 /** A subscriber with this much unsent data is closed (1013) so it resumes from its last seq instead of stalling. */
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 export const SSE_HEARTBEAT_MS = 15_000;
@@ -152,13 +159,9 @@ export class LiveHub<M extends Message> {
       const lifetime = Math.min(SSE_MAX_DURATION_MS, until === null ? Number.POSITIVE_INFINITY : until - Date.now());
       subscriber.deadline = setTimeout(() => this.#end(subscriber), Math.max(0, lifetime));
     }
-    return new Response(readable, {
-      headers: {
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-store",
-        "x-accel-buffering": "no",
-      },
-    });
+    // A reader that goes away frees its place at once, not at the next write (up to a heartbeat later).
+    subscriber.writer.closed.catch(() => this.#end(subscriber));
+    return new Response(readable, { headers: EVENT_STREAM_HEADERS });
   }
 
   /**

@@ -310,4 +310,30 @@ describe("the subscriber cap", () => {
     expect(refused.headers.get("content-type")).toBe("application/problem+json");
     for (const live of open) live.close();
   });
+
+  it("takes no place for a HEAD of the event stream: it answers the stream's headers and opens nothing", async () => {
+    const threadId = newThreadId();
+    await post(threadId, [ev.sessionStarted({ threadId })]);
+    for (const _ of range(1, MAX_SUBSCRIBERS + 1)) {
+      const head = await request("HEAD", `${sessionPath(threadId)}/stream`);
+      expect(head.status).toBe(200);
+      expect(head.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    }
+    const stream = await openStream(threadId);
+    await stream.until(isType("synchronized"));
+    stream.close();
+  });
+
+  it("frees the place of an event-stream reader that goes away", async () => {
+    const threadId = newThreadId();
+    await post(threadId, [ev.sessionStarted({ threadId })]);
+    for (const _ of range(1, MAX_SUBSCRIBERS + 1)) {
+      const stream = await openStream(threadId);
+      await stream.until(isType("synchronized"));
+      stream.close();
+    }
+    const last = await openStream(threadId);
+    await last.until(isType("synchronized"));
+    last.close();
+  });
 });
