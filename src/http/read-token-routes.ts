@@ -1,21 +1,16 @@
 /** POST /v1/read-tokens: an API token mints a read-only token for a browser or a phone. */
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { ReadTokenRequestSchema, ReadTokenSchema } from "../contracts/read-tokens.ts";
 import type { AppEnv } from "./app-env.ts";
 import { readTokenSecret } from "./auth.ts";
-import { fail, problemResponse } from "./problem.ts";
+import { limitBody } from "./body-limit.ts";
+import { fail } from "./problem.ts";
 import { signReadToken } from "./read-tokens.ts";
 import { problems } from "./route-docs.ts";
 import { validationHook } from "./validation.ts";
 
 const MAX_BODY_BYTES = 16 * 1024;
-
-const limitBody = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: () => problemResponse("payload-too-large", `The body exceeds ${MAX_BODY_BYTES} bytes.`),
-});
 
 /**
  * The body is optional: none asks for every default, and so does an empty one sent as JSON (which the validator would
@@ -40,7 +35,7 @@ const mintRoute = createRoute({
     "The token reads (GET, /live, /stream) as `Authorization: Bearer` or `?access_token=`; a write with it is 403. " +
     "A subscription opened with it ends when it expires (WebSocket close 4401).",
   security: [{ bearer: [] }],
-  middleware: [limitBody, emptyBodyAsDefaults] as const,
+  middleware: [limitBody(MAX_BODY_BYTES), emptyBodyAsDefaults] as const,
   request: {
     body: {
       required: false,

@@ -1,24 +1,19 @@
 /** /v1/sessions routes: decode and check the request, then hand it to the tenant's session object. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { EventBatchSchema, type RuntimeEvent } from "../contracts/events.ts";
 import { pageSizeParam, RESUME_POINT_PATTERN, ResumePointSchema } from "../contracts/query-params.ts";
 import { EventPageSchema, IngestReplySchema, SessionViewSchema } from "../contracts/replies.ts";
 import type { EventIdConflict } from "../domain/ingest.ts";
 import type { AppEnv } from "./app-env.ts";
+import { limitBody } from "./body-limit.ts";
 import { requireDecodablePath } from "./decodable-path.ts";
-import { fail, problemResponse } from "./problem.ts";
+import { fail } from "./problem.ts";
 import { problems } from "./route-docs.ts";
 import { notFound, sessionOf, ThreadParams } from "./session-stub.ts";
 import { validationHook } from "./validation.ts";
 
 const MAX_BODY_BYTES = 1024 * 1024;
-
-const limitBody = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: () => problemResponse("payload-too-large", `The body exceeds ${MAX_BODY_BYTES} bytes.`),
-});
 
 const requireJson = createMiddleware<AppEnv>(async (c, next) => {
   const mediaType = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase();
@@ -35,7 +30,7 @@ const ingestRoute = createRoute({
   tags: ["sessions"],
   summary: "Ingest one provider runtime event or a batch of up to 500",
   security: [{ bearer: [] }],
-  middleware: [requireDecodablePath, limitBody, requireJson] as const,
+  middleware: [requireDecodablePath, limitBody(MAX_BODY_BYTES), requireJson] as const,
   request: {
     params: ThreadParams,
     body: { required: true, content: { "application/json": { schema: EventBatchSchema } } },

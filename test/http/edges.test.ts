@@ -9,22 +9,8 @@ import type { ReadToken } from "../../src/contracts/read-tokens.ts";
 import { app } from "../../src/http/app.ts";
 import { api, json, newThreadId, request, sessionPath } from "../support/api.ts";
 import { ev } from "../support/events.ts";
+import { expectProblem } from "../support/problems.ts";
 import { ACME_TOKEN } from "../support/test-config.ts";
-
-interface Problem {
-  type: string;
-  status: number;
-  detail: string;
-  errors?: Array<{ pointer: string; detail: string }>;
-}
-
-async function expectProblem(response: Response, status: number, type: string): Promise<Problem> {
-  expect(response.status).toBe(status);
-  expect(response.headers.get("content-type")).toBe("application/problem+json");
-  const problem = await json<Problem>(response);
-  expect(problem).toMatchObject({ status, type: `urn:provider-sessions:problem:${type}` });
-  return problem;
-}
 
 async function startedSession(): Promise<string> {
   const threadId = newThreadId();

@@ -5,26 +5,9 @@ import type { SessionView } from "../../src/contracts/replies.ts";
 import { app } from "../../src/http/app.ts";
 import { api, json, newThreadId, request, sessionPath } from "../support/api.ts";
 import { ev } from "../support/events.ts";
+import { expectProblem } from "../support/problems.ts";
 import { sessionStub } from "../support/session-object.ts";
 import { ACME_TOKEN, GLOBEX_TOKEN } from "../support/test-config.ts";
-
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: Array<{ pointer: string; detail: string }>;
-}
-
-async function expectProblem(response: Response, status: number, type: string): Promise<Problem> {
-  expect(response.status).toBe(status);
-  expect(response.headers.get("content-type")).toBe("application/problem+json");
-  const problem = await json<Problem>(response);
-  expect(problem).toMatchObject({ status, type: `urn:provider-sessions:problem:${type}` });
-  expect(problem.title.length).toBeGreaterThan(0);
-  expect(problem.detail.length).toBeGreaterThan(0);
-  return problem;
-}
 
 async function expectNoSession(threadId: string) {
   expect((await api.get(threadId)).status).toBe(404);
