@@ -54,7 +54,7 @@ function run(steps: readonly Step[]) {
 }
 
 describe("projection properties", () => {
-  it("judges and folds every event as the README's rules say, synthetic ones included", () => {
+  it("judges and folds every event as the lifecycle rules say, synthetic ones included", () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 60, size: "max" }), (steps) => {
         const { log, states, judged } = run(steps);
@@ -116,7 +116,7 @@ describe("projection properties", () => {
     );
   });
 
-  it("judges requests at the cap of open ones as the README's rules say", () => {
+  it("judges requests at the cap of open ones as the lifecycle rules say", () => {
     const opens = Array.from({ length: REFERENCE_MAX_PENDING_REQUESTS + 1 }, (_, i) =>
       ev.requestOpened(`r${i}`, i % 2 === 0 ? undefined : "turn-1"),
     );

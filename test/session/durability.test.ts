@@ -34,7 +34,7 @@ describe("durability", () => {
     expect(next.session).toMatchObject({ status: "ready", lastSeq: 5, activeTurnId: null });
   });
 
-  it("reloads the projection the README's rules make of the stored log", async () => {
+  it("reloads the projection the lifecycle rules make of the stored log", async () => {
     const threadId = newThreadId();
     await busyWithHistory(threadId);
     await evictDurableObject(sessionStub(threadId));
@@ -50,6 +50,8 @@ describe("durability", () => {
       status: "running",
       activeTurnId: "t1",
       lastError: null,
+      providerName: "codex",
+      providerUpdatedAt: "2026-11-25T10:00:00.000Z",
       eventCount: 4,
       lastSeq: 4,
       pendingRequests: { approvals: 0, userInputs: 0, oldestOpenedAt: null },
@@ -72,13 +74,15 @@ describe("durability", () => {
       status: "ready",
       activeTurnId: null,
       lastError: null,
+      providerName: "codex",
+      providerUpdatedAt: "2026-11-25T10:00:00.000Z",
       eventCount: 4,
       lastSeq: 4,
       pendingRequests: { approvals: 0, userInputs: 0, oldestOpenedAt: null },
     });
   });
 
-  it("reloads the open approvals and questions the README's rules make of the stored log", async () => {
+  it("reloads the open approvals and questions the lifecycle rules make of the stored log", async () => {
     const threadId = newThreadId();
     await api.post(threadId, [
       ev.sessionStarted({ threadId }),
@@ -107,6 +111,8 @@ describe("durability", () => {
       status: "running",
       activeTurnId: "t1",
       lastError: null,
+      providerName: "codex",
+      providerUpdatedAt: "2026-11-25T10:00:00.000Z",
       eventCount: 7,
       lastSeq: 7,
       pendingRequests: { approvals: 1, userInputs: 1, oldestOpenedAt: log[3]?.receivedAt },

@@ -289,7 +289,7 @@ export function referenceStep(state: ReferenceState, entry: ReferenceEntry): Ref
   const { event } = entry;
   if (entry.origin === "service") {
     const rule = SERVICE_RULES[event.type];
-    if (rule === undefined) throw new Error(`the README names no service event ${event.type}`);
+    if (rule === undefined) throw new Error(`docs/lifecycle-rules.md names no service event ${event.type}`);
     return { state: applyEffect(counted, rule(state, entry.receivedAt), event), outcome: "applied" };
   }
   // Every accepted provider event is activity, a stale or ignored one included.
