@@ -192,10 +192,40 @@ export function parseReadTokenSecret(source: ConfigSource): Uint8Array | null {
   return new TextEncoder().encode(secret);
 }
 
+/**
+ * Which other origins may call the API from a browser: none (the default: same origin only), a list of exact
+ * origins, or any origin, and then with read tokens only.
+ */
+export type CorsPolicy = { kind: "same-origin" } | { kind: "listed"; origins: ReadonlySet<string> } | { kind: "any" };
+
+export function parseCorsOrigins(source: ConfigSource): CorsPolicy {
+  const raw = text(source.CORS_ORIGINS);
+  if (raw === "") return { kind: "same-origin" };
+  if (raw === "*") return { kind: "any" };
+  const origins = raw.split(",").map((origin) => origin.trim());
+  const invalid = origins.filter((origin) => !isOrigin(origin));
+  if (invalid.length > 0) {
+    throw new ConfigError([
+      {
+        variable: "CORS_ORIGINS",
+        kind: "invalid",
+        message: `CORS_ORIGINS must be *, or a comma-separated list of origins such as https://app.example.com (scheme, host and port only); ${invalid.length} entr${invalid.length === 1 ? "y is" : "ies are"} not`,
+      },
+    ]);
+  }
+  return { kind: "listed", origins: new Set(origins) };
+}
+
+/** An origin as a browser sends it: scheme://host[:port], lower case, nothing after. */
+function isOrigin(value: string): boolean {
+  if (!/^https?:\/\//.test(value) || !URL.canParse(value)) return false;
+  return new URL(value).origin === value;
+}
+
 /** Every configuration issue of an env at once, token list included; empty when the service can run. */
 export function configIssues(source: ConfigSource): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  for (const parse of [parseTenantTokens, parseSessionConfig, parseReadTokenSecret]) {
+  for (const parse of [parseTenantTokens, parseSessionConfig, parseReadTokenSecret, parseCorsOrigins]) {
     try {
       parse(source);
     } catch (error) {

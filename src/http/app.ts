@@ -7,6 +7,7 @@ import { describeUndeclaredParts } from "./api-document.ts";
 import type { AppEnv } from "./app-env.ts";
 import { authenticateTenant, enforceReadOnly } from "./auth.ts";
 import { configurationProblem, requireConfiguration } from "./configuration.ts";
+import { crossOrigin } from "./cors.ts";
 import { directoryRoutes } from "./directory.ts";
 import { allowedMethods, isReadMethod } from "./methods.ts";
 import { problemKindForStatus, problemResponse } from "./problem.ts";
@@ -37,8 +38,10 @@ const healthRoute = createRoute({
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-// Middleware first: Hono runs handlers and middleware in the order they are registered.
+// Middleware first: Hono runs handlers and middleware in the order they are registered. CORS comes before
+// authentication: a preflight carries no credentials.
 app.use(secureHeaders());
+app.use(crossOrigin);
 app.use("/v1/*", requireConfiguration, authenticateTenant, enforceReadOnly, limitQueryRepeats);
 
 /** Chained, so the type carries every route for `hc<AppType>`. */
