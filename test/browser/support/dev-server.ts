@@ -19,17 +19,18 @@ export interface DevServer {
 
 const WRANGLER = join(import.meta.dirname, "..", "..", "..", "node_modules", "wrangler", "bin", "wrangler.js");
 
-export async function startDevServer(): Promise<DevServer> {
+/** `vars`: more variables for the Worker, as `wrangler dev --var NAME:value` sets them. */
+export async function startDevServer({ vars = {} }: { vars?: Record<string, string> } = {}): Promise<DevServer> {
   const port = await freePort();
   const inspectorPort = await freePort();
   const stateDir = mkdtempSync(join(tmpdir(), "dashboard-browser-"));
   const origin = `http://127.0.0.1:${port}`;
-  let child = await launch(port, inspectorPort, stateDir, origin);
+  let child = await launch(port, inspectorPort, stateDir, origin, vars);
   return {
     origin,
     async restart() {
       await stopProcess(child);
-      child = await launch(port, inspectorPort, stateDir, origin);
+      child = await launch(port, inspectorPort, stateDir, origin, vars);
     },
     async stop() {
       await stopProcess(child);
@@ -38,7 +39,13 @@ export async function startDevServer(): Promise<DevServer> {
   };
 }
 
-async function launch(port: number, inspectorPort: number, stateDir: string, origin: string): Promise<ChildProcess> {
+async function launch(
+  port: number,
+  inspectorPort: number,
+  stateDir: string,
+  origin: string,
+  vars: Record<string, string>,
+): Promise<ChildProcess> {
   const args = [
     WRANGLER,
     "dev",
@@ -51,6 +58,7 @@ async function launch(port: number, inspectorPort: number, stateDir: string, ori
   ];
   args.push("--persist-to", stateDir, "--log-level", "warn", "--show-interactive-dev-session=false");
   args.push("--var", "READ_TOKEN_SECRET:browser-test-read-token-secret-of-32-characters");
+  for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
   const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
