@@ -6,7 +6,7 @@
 import type { RuntimeEvent } from "../contracts/events.ts";
 import type { Client } from "./client.ts";
 import { ProblemError } from "./problem-error.ts";
-import { anySignal, DEFAULT_RETRY, isTransientStatus, type RetryPolicy, retryDelay, sleep } from "./retry.ts";
+import { DEFAULT_RETRY, isTransientStatus, type RetryPolicy, retryDelay } from "./retry.ts";
 
 /** The service's limits, copied so the client pulls no schema code into a bundle (a test compares them). */
 export const MAX_FORWARDER_BATCH_EVENTS = 500;
@@ -83,16 +83,25 @@ export function createForwarder(client: Pick<Client, "ingest">, options: Forward
   let flushing = 0;
   let closed = false;
   let failure: { reason: unknown } | null = null;
+  /**
+   * Requests under way and waits before a retry, all ended by the forwarder's one listener on `options.signal`:
+   * a listener each would put one per thread on the caller's signal (Node 20 warns past 10).
+   */
+  const cancels = new Set<(reason: unknown) => void>();
 
   const fail = (reason: unknown) => {
     if (failure !== null) return;
     failure = { reason };
+    options.signal?.removeEventListener("abort", onAbort);
+    for (const cancel of cancels) cancel(reason);
+    cancels.clear();
     for (const lane of lanes.values()) if (lane.timer !== null) clearTimeout(lane.timer);
     for (const waiter of [...roomWaiters, ...drainWaiters]) waiter.reject(reason);
     roomWaiters = [];
     drainWaiters = [];
   };
-  options.signal?.addEventListener("abort", () => fail(options.signal?.reason), { once: true });
+  const onAbort = () => fail(options.signal?.reason);
+  options.signal?.addEventListener("abort", onAbort, { once: true });
 
   const settle = (count: number) => {
     counters.buffered -= count;
@@ -120,20 +129,37 @@ export function createForwarder(client: Pick<Client, "ingest">, options: Forward
 
   /** One request, abandoned after the timeout or on the forwarder's signal. */
   const post = async (threadId: string, batch: Pending[]) => {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new Error(`no reply within ${timeoutMs} ms`)), timeoutMs);
-    const { signal, dispose } = anySignal([options.signal, timeout.signal]);
+    if (options.signal?.aborted) throw options.signal.reason;
+    const request = new AbortController();
+    const timer = setTimeout(() => request.abort(new Error(`no reply within ${timeoutMs} ms`)), timeoutMs);
+    const cancel = (reason: unknown) => request.abort(reason);
+    cancels.add(cancel);
     try {
       return await client.ingest(
         threadId,
         batch.map((pending) => pending.event),
-        { signal },
+        { signal: request.signal },
       );
     } finally {
       clearTimeout(timer);
-      dispose();
+      cancels.delete(cancel);
     }
   };
+
+  /** The wait before a retry, ended early only on the forwarder's signal. */
+  const pause = (ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (failure !== null) return reject(failure.reason);
+      const timer = setTimeout(() => {
+        cancels.delete(cancel);
+        resolve();
+      }, ms);
+      const cancel = (reason: unknown) => {
+        clearTimeout(timer);
+        reject(reason);
+      };
+      cancels.add(cancel);
+    });
 
   /** Resolves once every event of the batch is stored or reported; only the forwarder's signal ends it early. */
   const deliver = async (threadId: string, batch: Pending[]): Promise<void> => {
@@ -150,7 +176,7 @@ export function createForwarder(client: Pick<Client, "ingest">, options: Forward
         if (error instanceof ProblemError && !isTransientStatus(error.status)) return refused(threadId, batch, error);
         counters.retried += 1;
         const retryAfterMs = error instanceof ProblemError ? error.retryAfterMs : null;
-        await sleep(retryDelay(attempt, retryAfterMs, policy, random()), options.signal);
+        await pause(retryDelay(attempt, retryAfterMs, policy, random()));
       }
     }
   };
@@ -249,6 +275,8 @@ export function createForwarder(client: Pick<Client, "ingest">, options: Forward
     async close() {
       closed = true;
       await flush();
+      // Nothing is left to abandon: a caller's long-lived signal keeps no listener of a closed forwarder.
+      options.signal?.removeEventListener("abort", onAbort);
     },
     counters,
   };
