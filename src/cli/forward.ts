@@ -3,6 +3,7 @@ import { createForwarder } from "../client/forwarder.ts";
 import { ProblemError } from "../client/problem-error.ts";
 import type { RuntimeEvent } from "../contracts/events.ts";
 import type { CliContext } from "./context.ts";
+import { INTERRUPTED_STATUS, interruption, linesUntil } from "./interrupt.ts";
 import { duration } from "./terminal.ts";
 
 /** The events one input line stands for, or why it stands for none. */
@@ -14,7 +15,8 @@ const MAX_REPORTED_REJECTIONS = 20;
 
 /**
  * Reads `path` line by line, turns each line into events (or the reason it cannot), and forwards them in order
- * per thread. Resolves to the exit status: 1 if any line or event was refused.
+ * per thread. Ctrl-C stops the reading; what was read is still sent and counted. Resolves to the exit status:
+ * 130 if Ctrl-C cut the input short, else 1 if any line or event was refused.
  */
 export async function forwardLines(
   path: string,
@@ -23,9 +25,9 @@ export async function forwardLines(
   /** Events the end of the input stands for (a bridge's exit), forwarded after the last line's. */
   atEnd: () => Promise<RuntimeEvent[]> = async () => [],
 ): Promise<number> {
+  // Only an answer no event would change stops the forwarder; Ctrl-C stops the reading and lets it send what was read.
   const stop = new AbortController();
-  const onCancel = () => stop.abort(context.signal.reason);
-  context.signal.addEventListener("abort", onCancel, { once: true });
+  const interrupt = interruption(context.signal);
   const lineOf = new WeakMap<object, number>();
   let reported = 0;
   let unreadable = 0;
@@ -68,10 +70,12 @@ export async function forwardLines(
     lineOf.set(event, line);
     pushed += 1;
     const room = forwarder.push(event);
-    if (room !== undefined) await room;
+    // After Ctrl-C nothing more is read, so there is nothing to make room for.
+    if (room !== undefined) await Promise.race([room, interrupt.happened]);
   };
+  let interrupted = false;
   try {
-    for await (const line of context.readLines(path)) {
+    for await (const line of linesUntil(context.readLines(path), interrupt)) {
       lineNumber += 1;
       readBytes += encoder.encode(line).byteLength + 1;
       if (line.trim() === "") continue;
@@ -83,27 +87,36 @@ export async function forwardLines(
       }
       for (const event of events) await push(event, lineNumber);
     }
+    interrupted = context.signal.aborted;
+    if (interrupted) {
+      progress.clear();
+      context.stderr.write(
+        `interrupted: stopped reading after line ${lineNumber}; sending what was read (Ctrl-C again to quit at once)\n`,
+      );
+    }
     // Ctrl-C ends the input too, but not the process it came from: only a real end of input stands for one.
-    if (!context.signal.aborted) for (const event of await atEnd()) await push(event, lineNumber + 1);
+    if (!interrupted) for (const event of await atEnd()) await push(event, lineNumber + 1);
     await forwarder.close();
   } catch (error) {
     if (stop.signal.aborted && stop.signal.reason instanceof ProblemError) throw stop.signal.reason;
     throw error;
   } finally {
     progress.stop();
-    context.signal.removeEventListener("abort", onCancel);
+    interrupt.dispose();
   }
-  const { sent, duplicate, rejected, retried } = forwarder.counters;
+  const { sent, duplicate, rejected, retried, buffered } = forwarder.counters;
   const refused = rejected + unreadable;
   const seconds = (context.now() - started) / 1000;
   if (reported > MAX_REPORTED_REJECTIONS) {
     context.stderr.write(`… and ${reported - MAX_REPORTED_REJECTIONS} more refused lines\n`);
   }
   context.stdout.write(
-    `${pushed + unreadable} events in ${seconds < 60 ? `${seconds.toFixed(1)}s` : duration(seconds * 1000)}: ` +
-      `${sent} stored, ${duplicate} duplicate, ${refused} refused, ${retried} requests retried` +
+    `${pushed + unreadable} events in ${seconds < 60 ? `${seconds.toFixed(1)}s` : duration(seconds * 1000)}` +
+      `${interrupted ? ", interrupted" : ""}: ${sent} stored, ${duplicate} duplicate, ${refused} refused, ` +
+      `${interrupted ? `${buffered} not sent, ` : ""}${retried} requests retried` +
       `${seconds > 0 ? ` (${Math.round((sent + duplicate) / seconds)} events/s)` : ""}\n`,
   );
+  if (interrupted) return INTERRUPTED_STATUS;
   return refused > 0 ? 1 : 0;
 }
 

@@ -3,16 +3,8 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
+import { interruptSignal } from "./interrupt.ts";
 import { runCli } from "./run.ts";
-
-const cancel = new AbortController();
-let interrupts = 0;
-process.on("SIGINT", () => {
-  interrupts += 1;
-  // The first Ctrl-C lets a command end cleanly (a send reports what it sent); the second one does not wait.
-  if (interrupts > 1) process.exit(130);
-  cancel.abort(new Error("interrupted"));
-});
 
 async function* linesOf(path: string): AsyncIterable<string> {
   const input = path === "-" ? process.stdin : createReadStream(path, { encoding: "utf8" });
@@ -38,7 +30,7 @@ const status = await runCli(process.argv.slice(2), {
   readLines: linesOf,
   sizeOf: async (path) => (path === "-" ? null : ((await stat(path).catch(() => null))?.size ?? null)),
   now: () => Date.now(),
-  signal: cancel.signal,
+  signal: interruptSignal(process),
 });
 process.exitCode = status;
 // Keep-alive sockets and a stream's timers must not hold the process open once the command is done.

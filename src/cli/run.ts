@@ -10,6 +10,7 @@ import { ls } from "./commands/ls.ts";
 import { send } from "./commands/send.ts";
 import { tail } from "./commands/tail.ts";
 import type { CliContext, CliIo, Command } from "./context.ts";
+import { INTERRUPTED_STATUS } from "./interrupt.ts";
 import { styleFor } from "./terminal.ts";
 
 export const COMMANDS: readonly Command[] = [ls, get, tail, send, bridge];
@@ -63,7 +64,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     if (error instanceof ConfigurationError) return fail(io, error.message, 2);
     if (error instanceof ProblemError) return fail(io, problemLine(error), 1);
-    if (io.signal.aborted) return 130;
+    if (io.signal.aborted) return INTERRUPTED_STATUS;
     return fail(io, unreachableLine(error, context), 1);
   }
 }

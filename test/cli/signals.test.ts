@@ -1,8 +1,27 @@
-/** `send` and its signals: the abort listeners a send puts on them. */
+/** `send` and its signals: Ctrl-C pressed as the Node entry wires it, and the abort listeners a send leaves on them. */
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { INTERRUPTED_STATUS, interruptSignal } from "../../src/cli/interrupt.ts";
+import type { Fetch } from "../../src/client/index.ts";
+import type { RuntimeEvent } from "../../src/contracts/events.ts";
 import { newThreadId } from "../support/api.ts";
 import { cli } from "../support/cli.ts";
+import { serviceFetch, testClient } from "../support/client-fetch.ts";
 import { runtimeEvent } from "../support/events.ts";
+
+const client = testClient();
+
+/** A `process` whose Ctrl-C the test presses. */
+function terminal() {
+  let onInterrupt = () => {};
+  const exit = vi.fn<(code: number) => void>();
+  const process = {
+    on: (_event: "SIGINT", listener: () => void) => {
+      onInterrupt = listener;
+    },
+    exit,
+  };
+  return { signal: interruptSignal(process), pressCtrlC: () => onInterrupt(), exit };
+}
 
 /** `perThread` content deltas for each thread, interleaved as an orchestrator's stream would be, one JSON a line. */
 function interleaved(threads: readonly string[], perThread: number): string[] {
@@ -10,6 +29,58 @@ function interleaved(threads: readonly string[], perThread: number): string[] {
     threads.map((threadId) => JSON.stringify(runtimeEvent("content.delta", { delta: `${index}` }, { threadId }))),
   ).flat();
 }
+
+/** The counts of an interrupted send's summary line. */
+function interruptedSummary(stdout: string) {
+  const summary = /^(\d+) events in [\d.]+s, interrupted: (.+)$/m.exec(stdout);
+  if (summary === null) throw new Error(`no summary of an interrupted send in ${JSON.stringify(stdout)}`);
+  const count = (name: string) => Number(new RegExp(`(\\d+) ${name},`).exec(summary[2] ?? "")?.[1] ?? Number.NaN);
+  return {
+    read: Number(summary[1]),
+    stored: count("stored"),
+    duplicate: count("duplicate"),
+    refused: count("refused"),
+    notSent: count("not sent"),
+  };
+}
+
+describe("Ctrl-C during send", () => {
+  it("stops reading, sends what it read, prints stored + duplicate + refused + not sent = read, and exits 130", async () => {
+    const threads = [newThreadId(), newThreadId(), newThreadId(), newThreadId()];
+    const file = interleaved(threads, 5_000);
+    file.splice(2, 0, "{ not json");
+    const alreadyStored = file.slice(0, 2).map((line) => JSON.parse(line) as RuntimeEvent);
+    for (const event of alreadyStored) await client.ingest(event.threadId, event);
+    const { signal, pressCtrlC, exit } = terminal();
+    let posts = 0;
+    const fetch: Fetch = (input, init) => {
+      if (init?.method === "POST" && ++posts === 1) pressCtrlC();
+      return serviceFetch(input, init);
+    };
+
+    const run = await cli(["send", "events.ndjson"], { files: { "events.ndjson": file }, fetch, signal });
+
+    expect(exit).not.toHaveBeenCalled();
+    expect(run.status).toBe(INTERRUPTED_STATUS);
+    const { read, stored, duplicate, refused, notSent } = interruptedSummary(run.stdout);
+    expect(stored + duplicate + refused + notSent).toBe(read);
+    expect(read).toBeGreaterThan(0);
+    expect(read).toBeLessThan(file.length);
+    expect({ duplicate, refused }).toEqual({ duplicate: alreadyStored.length, refused: 1 });
+    let held = 0;
+    for (const threadId of threads) held += (await client.session(threadId)).eventCount;
+    expect(held).toBe(alreadyStored.length + stored);
+  });
+
+  it("exits at once with 130 at the second Ctrl-C", () => {
+    const { signal, pressCtrlC, exit } = terminal();
+    pressCtrlC();
+    expect(signal.aborted).toBe(true);
+    expect(exit).not.toHaveBeenCalled();
+    pressCtrlC();
+    expect(exit).toHaveBeenCalledExactlyOnceWith(INTERRUPTED_STATUS);
+  });
+});
 
 /** Live abort listeners per signal, as seen through EventTarget's methods (Node 20 warns past 10 on one signal). */
 function watchAbortListeners() {

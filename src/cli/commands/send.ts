@@ -11,6 +11,8 @@ export const send: Command = {
 Forwards provider runtime events, one JSON object a line, batched per thread and in order. Retries what
 failed in transit (the service stores each eventId once), reports each event the service refused, and
 exits with status 1 if any was refused. A terminal shows a progress line; a pipe gets the summary only.
+Ctrl-C stops the reading, sends what was read, prints the summary and exits with status 130; a second Ctrl-C
+quits at once.
 
   --thread ID   the threadId of lines that have none
 `,
