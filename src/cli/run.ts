@@ -106,9 +106,23 @@ function unreachableLine(error: unknown, context: CliContext): string {
     try {
       where = context.baseUrl();
     } catch {}
+    if (where.startsWith("https://") && cause !== null && isPlainHttpReply(cause)) {
+      return `the server at ${where} does not speak TLS: use http://${where.slice("https://".length)}`;
+    }
     return `cannot reach ${where}: ${reason}`;
   }
   return reason;
+}
+
+/** OpenSSL's codes for a reply that is no TLS record at all: an https URL that names a plain http port. */
+const NOT_TLS_CODES = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG"]);
+
+function isPlainHttpReply(cause: Error): boolean {
+  const code = "code" in cause ? cause.code : undefined;
+  return (
+    (typeof code === "string" && NOT_TLS_CODES.has(code)) ||
+    /wrong version number|packet length too long/.test(cause.message)
+  );
 }
 
 function fail(io: CliIo, message: string, status: number): number {
