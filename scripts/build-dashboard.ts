@@ -1,7 +1,8 @@
 /**
  * Builds the dashboard (src/dashboard) into dist/dashboard, the Worker's static assets: one JavaScript bundle, one
  * stylesheet, the page and its headers. wrangler runs it before `dev` and `deploy` ([build] in wrangler.toml), and
- * `npm test` before the suite, since the test runtime reads the same assets directory.
+ * `npm test` before the suite, since the test runtime reads the same assets directory. Only `wrangler dev` gets source
+ * maps: every file here is public once deployed, and a map holds the page's whole source.
  */
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -14,6 +15,10 @@ const output = join(root, "dist", "dashboard");
 rmSync(output, { recursive: true, force: true });
 mkdirSync(output, { recursive: true });
 
+// wrangler names its command to the [build] step in WRANGLER_COMMAND ("dev", "deploy", "versions upload", "types");
+// anything but "dev", or no wrangler at all, builds without maps, so a deploy cannot ship one by mistake.
+const sourcemap = process.env.WRANGLER_COMMAND === "dev" ? "linked" : false;
+
 const result = await build({
   entryPoints: [
     { in: join(source, "main.ts"), out: "app" },
@@ -24,7 +29,7 @@ const result = await build({
   format: "esm",
   target: "es2022",
   minify: true,
-  sourcemap: "linked",
+  sourcemap,
   metafile: true,
   logLevel: "warning",
 });

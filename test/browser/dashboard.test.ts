@@ -290,6 +290,15 @@ describe("one origin for pages and API", () => {
   });
 });
 
+describe("source maps", () => {
+  it("are served under wrangler dev, which builds them (a deploy does not: deploy-assets.test.ts)", async () => {
+    const script = await fetch(`${server.origin}/app.js`);
+    expect(await script.text()).toContain("sourceMappingURL=app.js.map");
+    const map = await fetch(`${server.origin}/app.js.map`);
+    expect(((await map.json()) as { sources: string[] }).sources).toContain("../../src/dashboard/main.ts");
+  });
+});
+
 describe("screenshots", () => {
   it("saves the list, a session, phone width and dark mode", async () => {
     const running = await seedShowcase(server.origin);
