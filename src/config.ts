@@ -2,6 +2,7 @@
  * Worker configuration: env → typed config, parsed once per env. Errors name the variable and the rule, never
  * the value (a URL or a token list may carry credentials).
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { ReapingPolicy } from "./domain/reaping.ts";
 
@@ -176,20 +177,42 @@ export function memoizedByEnv<T>(parse: (source: ConfigSource) => T): (env: obje
 /** At least this many characters: the HMAC key of read tokens must not be guessable. */
 const MIN_READ_TOKEN_SECRET_LENGTH = 32;
 
-/** The key that signs read tokens; null when READ_TOKEN_SECRET is unset (the read-token route then answers 503). */
-export function parseReadTokenSecret(source: ConfigSource): Uint8Array | null {
-  const secret = text(source.READ_TOKEN_SECRET);
-  if (secret === "") return null;
-  if (secret.length < MIN_READ_TOKEN_SECRET_LENGTH) {
+/** One secret of READ_TOKEN_SECRET: its HMAC key, and the id a token names it by. */
+export interface ReadTokenKey {
+  kid: string;
+  secret: Uint8Array;
+}
+
+/** The newest secret signs; every configured one verifies, so removing one revokes what it signed. */
+export interface ReadTokenKeys {
+  signing: ReadTokenKey;
+  all: readonly ReadTokenKey[];
+}
+
+/**
+ * The keys of READ_TOKEN_SECRET, comma-separated, newest first; null when it is unset (the read-token route then
+ * answers 503).
+ */
+export function parseReadTokenSecret(source: ConfigSource): ReadTokenKeys | null {
+  const raw = text(source.READ_TOKEN_SECRET);
+  if (raw === "") return null;
+  const secrets = raw.split(",").map((secret) => secret.trim());
+  if (secrets.some((secret) => secret.length < MIN_READ_TOKEN_SECRET_LENGTH)) {
     throw new ConfigError([
       {
         variable: "READ_TOKEN_SECRET",
         kind: "invalid",
-        message: `READ_TOKEN_SECRET must be at least ${MIN_READ_TOKEN_SECRET_LENGTH} characters`,
+        message: `READ_TOKEN_SECRET must be one or more comma-separated secrets of at least ${MIN_READ_TOKEN_SECRET_LENGTH} characters`,
       },
     ]);
   }
-  return new TextEncoder().encode(secret);
+  const keys = secrets.map((secret) => ({ kid: keyIdOf(secret), secret: new TextEncoder().encode(secret) }));
+  return { signing: keys[0] as ReadTokenKey, all: keys };
+}
+
+/** A short public id of a secret: a hash prefix, which says nothing usable about the secret itself. */
+function keyIdOf(secret: string): string {
+  return createHash("sha256").update(`provider-sessions read-token key ${secret}`).digest("hex").slice(0, 12);
 }
 
 /**

@@ -5,8 +5,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { fromBase64url, toBase64url } from "../base64url.ts";
 import type { DirectoryMessage, DirectoryPage, SessionSummary } from "../contracts/directory.ts";
+import { grantStanding, type Revocations } from "../domain/read-grants.ts";
 import { acknowledgeClose, LiveHub, MAX_SUBSCRIBERS } from "../session/live-hub.ts";
+import { grantFacts, readGrant } from "../session/subscription-grant.ts";
 import { DirectoryStore, type ListFilter, type PagePosition, type StoredChange } from "./directory-store.ts";
+import { RevocationStore } from "./revocation-store.ts";
 
 /** Changes sent to a subscriber on connect; further behind, it is told to list again (`reset`). */
 const MAX_REPLAY = 1000;
@@ -18,12 +21,16 @@ export type DirectoryWrite = { ok: true; version: number } | { ok: false; error:
 
 export class DirectoryObject extends DurableObject<Env> {
   readonly #store: DirectoryStore;
+  readonly #revocations: RevocationStore;
   readonly #live: LiveHub<DirectoryMessage>;
   #version: number;
+  /** The alarm as last set (undefined until read); written only when the next check moves earlier. */
+  #alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new DirectoryStore(ctx.storage.sql);
+    this.#revocations = new RevocationStore(ctx.storage.sql);
     this.#version = this.#store.version();
     this.#live = new LiveHub<DirectoryMessage>(ctx, (message) =>
       message.type === "upsert" || message.type === "remove" ? String(message.version) : null,
@@ -72,14 +79,63 @@ export class DirectoryObject extends DurableObject<Env> {
     // Every change goes to every subscriber: their count bounds what one change costs the tenant's object.
     if (this.#live.size >= MAX_SUBSCRIBERS) return new Response(null, { status: 429 });
     const after = url.searchParams.has("after") ? Number(url.searchParams.get("after")) : null;
-    const until = url.searchParams.has("until") ? Number(url.searchParams.get("until")) : null;
+    const grant = readGrant(url.searchParams);
     const opening = this.#opening(after);
-    if (url.pathname === "/live") return this.#live.openWebSocket(opening, null, until);
-    return this.#live.openEventStream(opening, false, until);
+    const response =
+      url.pathname === "/live"
+        ? this.#live.openWebSocket(opening, null, grant)
+        : this.#live.openEventStream(opening, false, grant);
+    // The alarm closes it when its read token expires or is revoked, even while the object hibernates.
+    if (grant !== null) await this.#arm();
+    return response;
   }
 
   override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
     acknowledgeClose(socket, code, reason);
+    this.#live.forget();
+  }
+
+  /** The tenant's read-token revocations, for the Worker and the session objects to check tokens against. */
+  async revocations(): Promise<Revocations> {
+    return this.#revocations.load(Date.now());
+  }
+
+  /** Revokes every read token of the tenant minted up to now; the directory's own subscribers close at once. */
+  async revokeAll(): Promise<Revocations> {
+    this.#revocations.revokeUpTo(Date.now());
+    return this.#closeRevoked();
+  }
+
+  /** Revokes one read token (kept until it would have expired anyway). */
+  async revokeToken(jti: string, expiresAt: number): Promise<Revocations> {
+    this.#revocations.revokeToken(jti, expiresAt, Date.now());
+    return this.#closeRevoked();
+  }
+
+  /** Checks the read tokens of the subscribers, and wakes again while any has one. */
+  override async alarm(): Promise<void> {
+    this.#closeRevoked();
+    this.#alarmAt = null;
+    await this.#arm();
+  }
+
+  #closeRevoked(): Revocations {
+    const now = Date.now();
+    const revocations = this.#revocations.load(now);
+    const tenant = this.ctx.id.name ?? "";
+    const facts = grantFacts(this.env, tenant, revocations);
+    this.#live.closeUnstanding((grant) => grantStanding(grant, facts, now), now);
+    return revocations;
+  }
+
+  async #arm(): Promise<void> {
+    const now = Date.now();
+    const wakeAt = this.#live.nextGrantCheckAt(now);
+    this.#alarmAt ??= await this.ctx.storage.getAlarm();
+    const armed = this.#alarmAt;
+    if (wakeAt === null || (armed !== null && armed > now && armed <= wakeAt)) return;
+    await this.ctx.storage.setAlarm(wakeAt);
+    this.#alarmAt = wakeAt;
   }
 
   #opening(after: number | null): DirectoryMessage[] {

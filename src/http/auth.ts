@@ -6,10 +6,13 @@ import type { Context } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { createMiddleware } from "hono/factory";
 import { memoizedByEnv, parseReadTokenSecret, parseTenantTokens } from "../config.ts";
+import { grantStanding } from "../domain/read-grants.ts";
+import { grantFacts } from "../session/subscription-grant.ts";
 import type { AppEnv } from "./app-env.ts";
 import { isReadMethod } from "./methods.ts";
 import { fail, problemResponse } from "./problem.ts";
 import { isReadToken, verifyReadToken } from "./read-tokens.ts";
+import { revocationsOf } from "./revocations.ts";
 
 interface TenantDigest {
   tenant: string;
@@ -40,18 +43,30 @@ async function tenantOf(known: readonly TenantDigest[], token: string): Promise<
 
 const unauthorized = (detail: string) => () => problemResponse("unauthorized", detail);
 
-export const readTokenSecret = memoizedByEnv(parseReadTokenSecret);
+export const readTokenKeys = memoizedByEnv(parseReadTokenSecret);
+
+/**
+ * A read token stands while it is genuine and unexpired, its tenant is still in API_TOKENS, the secret that signed
+ * it is still configured, and it is not revoked (revocations read at most a minute ago).
+ */
+async function admitReadToken(c: Context<AppEnv>, token: string): Promise<boolean> {
+  const keys = readTokenKeys(c.env);
+  const now = Date.now();
+  const claims = keys === null ? null : await verifyReadToken(keys, token, now);
+  if (claims === null) return false;
+  const tenants = (await tenantDigests(c.env)) ?? [];
+  if (!tenants.some((known) => known.tenant === claims.tenant)) return false;
+  const facts = grantFacts(c.env, claims.tenant, await revocationsOf(c, claims.tenant, now));
+  if (grantStanding(claims, facts, now) !== "valid") return false;
+  const { jti, issuedAt, expiresAt, kid } = claims;
+  c.set("tenant", claims.tenant);
+  c.set("access", { kind: "read", threadId: claims.threadId, grant: { jti, issuedAt, expiresAt, kid } });
+  return true;
+}
 
 /** Sets the tenant and the access of a valid token; false for anything else. */
 async function admit(c: Context<AppEnv>, token: string): Promise<boolean> {
-  if (isReadToken(token)) {
-    const secret = readTokenSecret(c.env);
-    const claims = secret === null ? null : await verifyReadToken(secret, token, Date.now());
-    if (claims === null) return false;
-    c.set("tenant", claims.tenant);
-    c.set("access", { kind: "read", threadId: claims.threadId, expiresAt: claims.expiresAt });
-    return true;
-  }
+  if (isReadToken(token)) return admitReadToken(c, token);
   const tenant = await tenantOf((await tenantDigests(c.env)) ?? [], token);
   if (tenant === null) return false;
   c.set("tenant", tenant);
@@ -77,9 +92,13 @@ export const authenticateTenant = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** A read token reads: any other method is forbidden, even where it would otherwise be allowed. */
+/** The one write a read token may make: revoking itself. */
+export const SELF_REVOCATION_PATH = "/v1/read-tokens/self";
+
+/** A read token reads (and may revoke itself): any other method is forbidden, even where it would be allowed. */
 export const enforceReadOnly = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.get("access").kind === "read" && !isReadMethod(c.req.method)) {
+  const revokesItself = c.req.method === "DELETE" && c.req.path === SELF_REVOCATION_PATH;
+  if (c.get("access").kind === "read" && !isReadMethod(c.req.method) && !revokesItself) {
     fail("forbidden", "This is a read token: it can only read. Use an API token to write.");
   }
   await next();

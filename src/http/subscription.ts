@@ -1,6 +1,7 @@
 /** Hands a live subscription (WebSocket or SSE) to the object that serves it, and passes its answer back. */
 import type { Context } from "hono";
 import { EVENT_STREAM_HEADERS } from "../session/live-hub.ts";
+import { writeGrant } from "../session/subscription-grant.ts";
 import type { AppEnv } from "./app-env.ts";
 
 interface SubscriptionServer {
@@ -26,7 +27,7 @@ export async function forwardSubscription(
   for (const [name, value] of Object.entries(options)) url.searchParams.set(name, value);
   const access = c.get("access");
   // A subscription opened with a read token ends when the token does.
-  if (access.kind === "read") url.searchParams.set("until", String(access.expiresAt));
+  if (access.kind === "read") writeGrant(url.searchParams, access.grant);
   const response = await server.fetch(url, { headers });
   // A copy: the object's response has immutable headers, and the app's middleware adds its own.
   return new Response(response.body, {

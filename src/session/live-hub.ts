@@ -2,6 +2,8 @@
  * A session's live subscribers: hibernatable WebSockets (they survive eviction and cost nothing while idle) and
  * Server-Sent Events streams (held in memory, so bounded in time). Sends only; what to send is decided by the caller.
  */
+import { type GrantStanding, REVOCATION_CHECK_INTERVAL_MS, type ReadGrant } from "../domain/read-grants.ts";
+
 /** Any stream's messages: JSON objects named by their `type`. */
 interface Message {
   type: string;
@@ -27,7 +29,7 @@ export const SSE_MAX_DURATION_MS = 5 * 60_000;
 
 export const CLOSE_NORMAL = 1000;
 export const CLOSE_TRY_AGAIN_LATER = 1013;
-/** The read token the subscription was opened with has expired: get a new one and resume. */
+/** The read token the subscription was opened with has expired or was revoked: get a new one and resume. */
 export const CLOSE_TOKEN_EXPIRED = 4401;
 
 /** Sockets that get one message a frame (the default, and every socket accepted before framings existed). */
@@ -55,8 +57,17 @@ const encoder = new TextEncoder();
 
 /** What a socket keeps across hibernation. */
 interface SocketAttachment {
-  /** When the read token it was opened with expires (ms); null for an API token. */
-  until: number | null;
+  /** The read token it was opened with; null for an API token. */
+  grant?: ReadGrant | null;
+  /** Before grants: when its read token expired. Such a socket names no key, so its first check closes it. */
+  until?: number | null;
+}
+
+function grantOf(socket: WebSocket): ReadGrant | null {
+  const attachment = socket.deserializeAttachment() as SocketAttachment | null;
+  if (attachment?.grant != null) return attachment.grant;
+  const until = attachment?.until ?? null;
+  return until === null ? null : { jti: "", issuedAt: 0, expiresAt: until, kid: "" };
 }
 
 interface EventStreamSubscriber {
@@ -64,6 +75,7 @@ interface EventStreamSubscriber {
   unsentBytes: number;
   heartbeat: number | null;
   deadline: number | null;
+  grant: ReadGrant | null;
 }
 
 export interface Closing {
@@ -91,8 +103,10 @@ interface PendingMessage<M> {
 export class LiveHub<M extends Message> {
   readonly #ctx: DurableObjectState;
   readonly #eventStreams = new Set<EventStreamSubscriber>();
-  /** The earliest `until` of the open sockets; undefined until computed (sockets outlive the instance). */
-  #earliestUntil: number | null | undefined;
+  /** The earliest expiry of the subscribers' read tokens; null with none, undefined until computed. */
+  #earliestExpiry: number | null | undefined;
+  /** When the subscribers' read tokens were last checked against the revocations. */
+  #grantsCheckedAt: number | null = null;
 
   readonly #eventIdOf: EventIdOf<M>;
   readonly #supersedes: (message: M) => boolean;
@@ -124,15 +138,16 @@ export class LiveHub<M extends Message> {
   openWebSocket(
     opening: readonly M[],
     closing: Closing | null,
-    until: number | null,
+    grant: ReadGrant | null,
     framing: Framing = "message",
   ): Response {
     // What is pending was committed before this socket's opening was read: it goes to the others only.
     this.#flush();
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.#ctx.acceptWebSocket(server, [framing === "commit" ? COMMIT_FRAMES_TAG : LIVE_TAG]);
-    server.serializeAttachment({ until } satisfies SocketAttachment);
-    if (until !== null && closing === null) this.#earliestUntil = Math.min(this.earliestUntil() ?? until, until);
+    this.#startGrantClock(grant);
+    server.serializeAttachment({ grant } satisfies SocketAttachment);
+    this.#earliestExpiry = undefined;
     const texts = opening.map((message) => JSON.stringify(message));
     for (const frame of framing === "commit" ? commitFrames(texts) : texts) server.send(frame);
     if (closing !== null) server.close(closing.code, closing.reason);
@@ -140,7 +155,7 @@ export class LiveHub<M extends Message> {
   }
 
   /** Opens an event stream and writes `opening` in this same turn; `end` closes it after that. */
-  openEventStream(opening: readonly M[], end: boolean, until: number | null): Response {
+  openEventStream(opening: readonly M[], end: boolean, grant: ReadGrant | null): Response {
     // What is pending was committed before this stream's opening was read: it goes to the others only.
     this.#flush();
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
@@ -149,14 +164,18 @@ export class LiveHub<M extends Message> {
       unsentBytes: 0,
       heartbeat: null,
       deadline: null,
+      grant,
     };
+    if (!end) this.#startGrantClock(grant);
     this.#write(subscriber, opening.map((message) => this.#frame(message)).join(""));
     if (end) {
       this.#end(subscriber);
     } else {
       this.#eventStreams.add(subscriber);
+      this.#earliestExpiry = undefined;
       subscriber.heartbeat = setInterval(() => this.#write(subscriber, ": keep-alive\n\n"), SSE_HEARTBEAT_MS);
-      const lifetime = Math.min(SSE_MAX_DURATION_MS, until === null ? Number.POSITIVE_INFINITY : until - Date.now());
+      const until = grant?.expiresAt ?? Number.POSITIVE_INFINITY;
+      const lifetime = Math.min(SSE_MAX_DURATION_MS, until - Date.now());
       subscriber.deadline = setTimeout(() => this.#end(subscriber), Math.max(0, lifetime));
     }
     // A reader that goes away frees its place at once, not at the next write (up to a heartbeat later).
@@ -241,35 +260,60 @@ export class LiveHub<M extends Message> {
     }
   }
 
-  /** When the next socket's read token expires, for the object's alarm. */
-  earliestUntil(): number | null {
-    if (this.#earliestUntil === undefined) {
-      const untils = this.#sockets().flatMap((socket) => {
-        const until = (socket.deserializeAttachment() as SocketAttachment | null)?.until ?? null;
-        return until === null ? [] : [until];
-      });
-      this.#earliestUntil = untils.length === 0 ? null : Math.min(...untils);
-    }
-    return this.#earliestUntil;
+  /** Whether any subscriber was opened with a read token. */
+  hasGrants(): boolean {
+    return this.#earliestExpiryOfGrants() !== null;
   }
 
-  /** Closes the sockets whose read token has expired (4401), so their clients sign in again and resume. */
-  closeExpired(now: number): void {
+  /**
+   * When the object must next check its subscribers' read tokens (for its alarm): at the earliest expiry, and at
+   * least every REVOCATION_CHECK_INTERVAL_MS while any has one; null when none has.
+   */
+  nextGrantCheckAt(now: number): number | null {
+    const earliest = this.#earliestExpiryOfGrants();
+    if (earliest === null) return null;
+    return Math.min(earliest, (this.#grantsCheckedAt ?? now) + REVOCATION_CHECK_INTERVAL_MS);
+  }
+
+  /** The first subscriber with a read token was just checked by the Worker: the minute of checks starts now. */
+  #startGrantClock(grant: ReadGrant | null): void {
+    if (grant !== null && !this.hasGrants()) this.#grantsCheckedAt = Date.now();
+  }
+
+  #earliestExpiryOfGrants(): number | null {
+    if (this.#earliestExpiry === undefined) {
+      const grants = [...this.#sockets().map(grantOf), ...[...this.#eventStreams].map((stream) => stream.grant)];
+      const expiries = grants.flatMap((grant) => (grant === null ? [] : [grant.expiresAt]));
+      this.#earliestExpiry = expiries.length === 0 ? null : Math.min(...expiries);
+    }
+    return this.#earliestExpiry;
+  }
+
+  /**
+   * Closes each subscriber whose read token no longer stands: a socket with 4401 and the reason, an event stream
+   * by ending it, so their clients get a new token (a refused request tells them why) and resume.
+   */
+  closeUnstanding(standingOf: (grant: ReadGrant) => GrantStanding, now: number): void {
     for (const socket of this.#sockets()) {
-      const until = (socket.deserializeAttachment() as SocketAttachment | null)?.until ?? null;
-      if (until === null || until > now) continue;
+      const grant = grantOf(socket);
+      const standing = grant === null ? "valid" : standingOf(grant);
+      if (standing === "valid") continue;
       try {
-        socket.close(CLOSE_TOKEN_EXPIRED, "read token expired");
+        socket.close(CLOSE_TOKEN_EXPIRED, `read token ${standing}`);
       } catch {
         // Already closing.
       }
     }
-    this.#earliestUntil = undefined;
+    for (const stream of this.#eventStreams) {
+      if (stream.grant !== null && standingOf(stream.grant) !== "valid") this.#end(stream);
+    }
+    this.#grantsCheckedAt = now;
+    this.#earliestExpiry = undefined;
   }
 
   /** A socket closed: the earliest expiry may have gone with it. */
   forget(): void {
-    this.#earliestUntil = undefined;
+    this.#earliestExpiry = undefined;
   }
 
   /** One SSE event: the message type as its name, and an id where the message is a resume point. */
@@ -293,6 +337,7 @@ export class LiveHub<M extends Message> {
     clearInterval(subscriber.heartbeat);
     clearTimeout(subscriber.deadline);
     this.#eventStreams.delete(subscriber);
+    this.#earliestExpiry = undefined;
     subscriber.writer.close().catch(() => {});
   }
 }

@@ -9,6 +9,7 @@ import { type DirectoryFeed, initialFeed, queueSummary, sessionSummary } from ".
 import { foldLog } from "../domain/event-log.ts";
 import { decideBatch, type EventIdConflict, withAttentionNotice } from "../domain/ingest.ts";
 import { type Notification, recordAttempt } from "../domain/notification.ts";
+import { grantStanding, NO_REVOCATIONS } from "../domain/read-grants.ts";
 import { nextWakeAt } from "../domain/reaping.ts";
 import { initialSession, type SessionState } from "../domain/session.ts";
 import { logEntryView, sessionView } from "../domain/session-view.ts";
@@ -22,6 +23,7 @@ import { openingMessages, resumePoint } from "./live-opening.ts";
 import { hasSchema, migrate } from "./schema.ts";
 import { parseSessionObjectName, type SessionKey } from "./session-key.ts";
 import { SessionStore } from "./store.ts";
+import { grantFacts, readGrant } from "./subscription-grant.ts";
 import { deliverWebhook } from "./webhook.ts";
 
 const sessionConfig = memoizedByEnv(parseSessionConfig);
@@ -159,12 +161,14 @@ export class SessionObject extends DurableObject<Env> {
       },
       resumePoint(url.searchParams),
     );
-    const until = url.searchParams.has("until") ? Number(url.searchParams.get("until")) : null;
-    if (url.pathname !== "/live") return this.#live.openEventStream(messages, closing !== null, until);
+    const grant = readGrant(url.searchParams);
     const framing = url.searchParams.get("frames") === "commit" ? "commit" : "message";
-    const response = this.#live.openWebSocket(messages, closing, until, framing);
-    // The alarm closes the socket when its read token expires, even while the object hibernates.
-    if (until !== null) await this.#commit({ cause: "subscriptions" });
+    const response =
+      url.pathname === "/live"
+        ? this.#live.openWebSocket(messages, closing, grant, framing)
+        : this.#live.openEventStream(messages, closing !== null, grant);
+    // The alarm closes it when its read token expires or is revoked, even while the object hibernates.
+    if (grant !== null) await this.#commit({ cause: "subscriptions" });
     return response;
   }
 
@@ -190,7 +194,7 @@ export class SessionObject extends DurableObject<Env> {
 
   /** At-least-once and idempotent: the domain decides from the state at the time the alarm runs. */
   override async alarm(): Promise<void> {
-    this.#live.closeExpired(Date.now());
+    await this.#checkReadGrants();
     const state = this.#state;
     if (state === null) {
       await this.#commit({ cause: "subscriptions" }, { alarmFired: true });
@@ -218,6 +222,20 @@ export class SessionObject extends DurableObject<Env> {
     });
     await this.#deliverDueNotifications();
     await this.#directoryLink.send(false);
+  }
+
+  /**
+   * Closes the subscriptions whose read token no longer stands. The revocations live in the tenant's directory;
+   * when it cannot be reached, the tokens are still checked for expiry, tenant and key, and again next wake.
+   */
+  async #checkReadGrants(): Promise<void> {
+    if (!this.#live.hasGrants()) return;
+    const revocations = await this.env.DIRECTORY.getByName(this.#key.tenant)
+      .revocations()
+      .catch(() => NO_REVOCATIONS);
+    const now = Date.now();
+    const facts = grantFacts(this.env, this.#key.tenant, revocations);
+    this.#live.closeUnstanding((grant) => grantStanding(grant, facts, now), now);
   }
 
   /** Loads the snapshot; when it is missing, older or unreadable while the log exists, folds the log instead. */
@@ -330,7 +348,7 @@ export class SessionObject extends DurableObject<Env> {
       state === null
         ? null
         : nextWakeAt(state, this.#config.policy, this.#oldestPendingNotification?.nextAttemptAt ?? null);
-    const candidates = [sessionWake, this.#live.earliestUntil(), this.#directoryFeed.nextAttemptAt].filter(
+    const candidates = [sessionWake, this.#live.nextGrantCheckAt(Date.now()), this.#directoryFeed.nextAttemptAt].filter(
       (at): at is number => at !== null,
     );
     const wakeAt = candidates.length === 0 ? null : Math.min(...candidates);

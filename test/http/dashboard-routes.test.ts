@@ -19,10 +19,12 @@ describe("the dashboard's pages", () => {
     expect(await response.text()).toContain('<script type="module" src="/app.js">');
   });
 
-  it("serves the same page at a session's URL, so it can be linked", async () => {
-    const response = await navigate("/sessions/thread%2F42");
-    expect(response.status).toBe(200);
-    expect(await response.text()).toContain('<div id="app">');
+  it("serves the same page at a session's URL, so it can be linked, and at the old form of one", async () => {
+    for (const path of ["/session?id=thread%2F42", "/session?id=..%2F..%2Fv1%2Fsessions", "/sessions/thread-42"]) {
+      const response = await navigate(path);
+      expect({ path, status: response.status }).toEqual({ path, status: 200 });
+      expect(await response.text()).toContain('<div id="app">');
+    }
   });
 
   it("serves the bundle and the stylesheet, built before the tests", async () => {
@@ -46,7 +48,7 @@ describe("the Worker beside the pages", () => {
   });
 
   it("serves the dashboard's page through the Worker at / and at a session's URL", async () => {
-    for (const path of ["/", "/sessions/thread-42"]) {
+    for (const path of ["/", "/session?id=thread%2F42", "/sessions/thread-42"]) {
       const response = await request("GET", path, undefined, { token: null, headers: { accept: "text/html" } });
       expect({ path, status: response.status }).toEqual({ path, status: 200 });
       expect(await response.text()).toContain('<div id="app">');

@@ -7,6 +7,11 @@ export function newThreadId(label: string): string {
   return `${label}-${crypto.randomUUID().slice(0, 8)}`;
 }
 
+/** A session's page: its threadId in a query parameter, where the asset layer leaves an encoded slash alone. */
+export function sessionPagePath(threadId: string): string {
+  return `/session?id=${encodeURIComponent(threadId)}`;
+}
+
 export async function post(origin: string, threadId: string, events: Event[]): Promise<void> {
   const response = await fetch(`${origin}/v1/sessions/${encodeURIComponent(threadId)}/events`, {
     method: "POST",
