@@ -1,12 +1,14 @@
 /**
  * The dashboard: a header that always shows the connection, and one page at a time, picked from the URL
- * (`/` the session list, `/sessions/<threadId>` one session). Links inside the page navigate without a reload.
+ * (`/` the session list, `/session?id=<threadId>` one session: route.ts). Links inside the page navigate without a
+ * reload.
  */
 import { createClient } from "../client/index.ts";
 import { signOut, storedAccess } from "./auth.ts";
 import { Connection } from "./connection.ts";
 import { directoryView } from "./directory-view.ts";
 import { h } from "./dom.ts";
+import { routeOf } from "./route.ts";
 import { sessionView } from "./session-view.ts";
 import { signInView } from "./sign-in.ts";
 import type { View, ViewContext } from "./view.ts";
@@ -43,6 +45,8 @@ function show(view: View): void {
 function render(signInReason: string | null = null): void {
   clearTimeout(expiryTimer);
   banner.hidden = true;
+  const { route, canonical } = routeOf(location);
+  if (canonical !== null) history.replaceState(history.state, "", canonical);
   const stored = storedAccess(Date.now());
   if (stored.kind !== "signed-in") {
     connection.element.hidden = true;
@@ -63,19 +67,8 @@ function render(signInReason: string | null = null): void {
       banner.hidden = false;
     },
   };
-  const threadId = sessionIdOf(location.pathname);
-  show(threadId === null ? directoryView(context) : sessionView(threadId, context));
-  document.title = threadId === null ? "Sessions · provider-sessions" : `${threadId} · provider-sessions`;
-}
-
-function sessionIdOf(pathname: string): string | null {
-  const match = /^\/sessions\/([^/]+)\/?$/.exec(pathname);
-  if (match?.[1] === undefined) return null;
-  try {
-    return decodeURIComponent(match[1]);
-  } catch {
-    return null;
-  }
+  show(route.page === "session" ? sessionView(route.threadId, context) : directoryView(context));
+  document.title = route.page === "session" ? `${route.threadId} · provider-sessions` : "Sessions · provider-sessions";
 }
 
 document.addEventListener("click", (event) => {

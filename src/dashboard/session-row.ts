@@ -3,11 +3,8 @@ import type { SessionSummary } from "../client/index.ts";
 import { badge, updateBadge } from "./badge.ts";
 import { h, part, setText } from "./dom.ts";
 import { countdown, pendingText, relativeTime, sessionBadge } from "./format.ts";
+import { sessionPagePath } from "./route.ts";
 import type { RowRenderer } from "./virtual-list.ts";
-
-export function sessionPath(threadId: string): string {
-  return `/sessions/${encodeURIComponent(threadId)}`;
-}
 
 export function sessionRows(): RowRenderer<SessionSummary> {
   return {
@@ -18,7 +15,7 @@ export function sessionRows(): RowRenderer<SessionSummary> {
         { class: "row", "data-thread-id": session.threadId },
         h(
           "a",
-          { class: "row-link", href: sessionPath(session.threadId), "data-link": true },
+          { class: "row-link", href: sessionPagePath(session.threadId), "data-link": true },
           badge(sessionBadge(session)),
           h("span", { class: "cell thread-id" }, session.threadId),
           h("span", { class: "cell provider" }),

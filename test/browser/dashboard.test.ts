@@ -2,11 +2,11 @@
  * The dashboard in a real browser: sign-in, the live list, its filters, a session's live log, and a restart of
  * the service in the middle of it all. Every case also checks that the page raised no error of its own.
  */
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, openPage, row, screenshot, shownSeqs, signIn, type WatchedPage } from "./support/browser.ts";
 import { API_TOKEN, type DevServer, startDevServer } from "./support/dev-server.ts";
-import { ev, mintReadToken, newThreadId, post, range } from "./support/events.ts";
+import { ev, mintReadToken, newThreadId, post, range, sessionPagePath } from "./support/events.ts";
 import { seedShowcase, serveDirectory } from "./support/fixtures.ts";
 
 let server: DevServer;
@@ -81,7 +81,7 @@ describe("sign-in", () => {
         ([value]) => sessionStorage.setItem("provider-sessions:read-token", value as string),
         [JSON.stringify({ token: minted.token, expiresAt: Date.now() + believedLifetimeMs })],
       );
-      await page.goto(`${server.origin}/sessions/${threadId}`);
+      await page.goto(`${server.origin}${sessionPagePath(threadId)}`);
       await page.locator('.connection[data-state="live"]').waitFor();
       await expect.poll(() => shownSeqs(page)).toEqual([1, 2]);
       return page;
@@ -173,7 +173,7 @@ describe("the session list", () => {
     await page.keyboard.press("ArrowDown");
     await expect.poll(focusedRow).toBe(`${prefix}-older`);
     await page.keyboard.press("Enter");
-    await page.waitForURL(`**/sessions/${prefix}-older`);
+    await page.waitForURL((url) => url.pathname === "/session" && url.searchParams.get("id") === `${prefix}-older`);
     await page.locator(".entry").first().waitFor();
   });
 });
@@ -183,7 +183,7 @@ describe("a session's page", () => {
     const threadId = newThreadId("log");
     await post(server.origin, threadId, [ev.sessionStarted(), ev.turnStarted("t1"), ev.delta("t1", "hello")]);
     const { page } = await open();
-    await signIn(page, server.origin, `/sessions/${threadId}`);
+    await signIn(page, server.origin, sessionPagePath(threadId));
     await expect.poll(() => shownSeqs(page)).toEqual([1, 2, 3]);
     await expect.poll(() => page.locator('[data-field="turn"]').textContent()).toBe("t1");
     expect(await page.locator(".turn-start").textContent()).toBe("Turn t1 started");
@@ -210,7 +210,7 @@ describe("a session's page", () => {
     const deltas = range(1, 450).map((n) => ev.delta("t1", `chunk ${n}`));
     await post(server.origin, threadId, [ev.sessionStarted(), ev.turnStarted("t1"), ...deltas]);
     const { page } = await open();
-    await signIn(page, server.origin, `/sessions/${threadId}`);
+    await signIn(page, server.origin, sessionPagePath(threadId));
     // The last page only, newest at the bottom and in view.
     await expect.poll(() => shownSeqs(page)).toEqual(range(253, 452));
     await expect.poll(() => page.locator('.entry[data-seq="452"]').isVisible()).toBe(true);
@@ -232,6 +232,43 @@ describe("a session's page", () => {
   });
 });
 
+describe("a session's link", () => {
+  /** The session page shows `threadId` (as the page writes it) and its log, read from the service. */
+  const showsSession = async (page: Page, shownId: string, seqs: number[]) => {
+    await expect
+      .poll(() => page.locator(".session-title > :last-child").textContent(), { timeout: 5000 })
+      .toBe(shownId);
+    await expect.poll(() => shownSeqs(page), { timeout: 5000 }).toEqual(seqs);
+  };
+
+  it("opens a session whose threadId holds /, .., ?, # or %, from the list, after a reload and in a fresh page", async () => {
+    const threadIds = ["a/b", "../../v1/sessions", "x?y#z %", "100% 🧪 a%2Fb"];
+    for (const threadId of threadIds) await post(server.origin, threadId, [ev.sessionStarted(), ev.turnStarted("t1")]);
+    const { page } = await open();
+    await signIn(page, server.origin);
+    for (const threadId of threadIds) {
+      await row(page, threadId).locator(".row-link").click();
+      await showsSession(page, threadId, [1, 2]);
+      await page.reload();
+      await showsSession(page, threadId, [1, 2]);
+      // The link as a reader would share it: the address bar, opened in a browser that has not signed in.
+      const shared = await open();
+      await signIn(shared.page, server.origin, page.url().slice(server.origin.length));
+      await showsSession(shared.page, threadId, [1, 2]);
+      await page.getByRole("link", { name: "← All sessions" }).click();
+    }
+  });
+
+  it("keeps an old /sessions/<threadId> link working, rewritten to the form that survives any threadId", async () => {
+    const threadId = newThreadId("old-link");
+    await post(server.origin, threadId, [ev.sessionStarted()]);
+    const { page } = await open();
+    await signIn(page, server.origin, `/sessions/${threadId}`);
+    await showsSession(page, threadId, [1]);
+    expect(page.url()).toBe(`${server.origin}${sessionPagePath(threadId)}`);
+  });
+});
+
 describe("a dropped connection", () => {
   it("shows reconnecting while the service restarts, then catches up without duplicate rows", async () => {
     const threadId = newThreadId("restart");
@@ -239,7 +276,7 @@ describe("a dropped connection", () => {
     const list = await open();
     const session = await open();
     await signIn(list.page, server.origin);
-    await signIn(session.page, server.origin, `/sessions/${threadId}`);
+    await signIn(session.page, server.origin, sessionPagePath(threadId));
     await expect.poll(() => shownSeqs(session.page)).toEqual([1, 2, 3]);
     await row(list.page, threadId).locator(".badge", { hasText: "running" }).waitFor();
 
@@ -260,7 +297,7 @@ describe("a dropped connection", () => {
     const threadId = newThreadId("offline");
     await post(server.origin, threadId, [ev.sessionStarted()]);
     const { page } = await open();
-    await signIn(page, server.origin, `/sessions/${threadId}`);
+    await signIn(page, server.origin, sessionPagePath(threadId));
     await page.context().setOffline(true);
     await page.locator('.connection[data-state="offline"]').waitFor();
     await page.context().setOffline(false);
@@ -285,7 +322,10 @@ describe("one origin for pages and API", () => {
       const typo = await page.goto(`${server.origin}${path}`);
       expect({ path, type: typo?.headers()["content-type"] }).toEqual({ path, type: "application/problem+json" });
     }
-    const linked = await page.goto(`${server.origin}/sessions/some%2Fthread`);
+    // A session's page, its threadId holding a slash: the page itself, not a redirect to another path.
+    const linked = await page.goto(`${server.origin}${sessionPagePath("some/thread")}`);
+    expect(linked?.status()).toBe(200);
+    expect(linked?.request().redirectedFrom()).toBeNull();
     expect(linked?.headers()["content-type"]).toContain("text/html");
   });
 });
@@ -306,7 +346,7 @@ describe("screenshots", () => {
     await signIn(desktop.page, server.origin);
     await row(desktop.page, running).waitFor();
     await screenshot(desktop.page, "list");
-    await desktop.page.goto(`${server.origin}/sessions/${running}`);
+    await desktop.page.goto(`${server.origin}${sessionPagePath(running)}`);
     await desktop.page.locator('.entry[data-seq="9"]').waitFor();
     await desktop.page.locator('.entry[data-seq="9"]').getByText("raw JSON").click();
     await screenshot(desktop.page, "session");
