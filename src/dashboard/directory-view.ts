@@ -10,6 +10,7 @@ import { isActive, needsAttention } from "./format.ts";
 import { sessionRows } from "./session-row.ts";
 import { keepFollowing, type View, type ViewContext } from "./view.ts";
 import { VirtualList } from "./virtual-list.ts";
+import { visibleText } from "./visible-text.ts";
 
 const SHOW = { all: "All", active: "Active", attention: "Needs attention" } as const;
 type Show = keyof typeof SHOW;
@@ -137,7 +138,9 @@ function showFilter(show: Show): (session: SessionSummary) => boolean {
 function matches(session: SessionSummary, filters: Filters, query: string): boolean {
   if (!showFilter(filters.show)(session)) return false;
   if (filters.status !== null && session.status !== filters.status) return false;
-  return query === "" || session.threadId.toLowerCase().includes(query);
+  if (query === "") return true;
+  // What the row shows counts too: `\u202e` finds the id that holds that character.
+  return [session.threadId, visibleText(session.threadId)].some((text) => text.toLowerCase().includes(query));
 }
 
 function filterBar(filters: Filters, changed: () => void): HTMLElement {

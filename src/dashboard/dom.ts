@@ -1,4 +1,5 @@
 /** The dashboard's one view helper: builds elements from a tag, attributes and children (no framework needed). */
+import { visibleParts } from "./visible-text.ts";
 
 type Child = Node | string | null | undefined | false;
 type Attribute = string | number | boolean | undefined;
@@ -31,4 +32,28 @@ export function part<E extends Element = HTMLElement>(root: ParentNode, selector
   const element = root.querySelector<E>(selector);
   if (element === null) throw new Error(`missing ${selector}`);
   return element;
+}
+
+/**
+ * Text a provider sent, for one line: hidden characters written as escapes (visible-text.ts) and set apart from text
+ * that only looks like one, all in a <bdi>, so right-to-left text in it cannot reorder what is around it.
+ */
+export function providerText(text: string): HTMLElement {
+  return h(
+    "bdi",
+    {},
+    ...visibleParts(text).map((part) =>
+      part.escaped ? h("span", { class: "escape", title: "a character that does not show" }, part.text) : part.text,
+    ),
+  );
+}
+
+const shownText = new WeakMap<Element, string>();
+
+/** Sets an element to `before` and then `providerText(text)`, only when they changed; nothing else writes to it. */
+export function setProviderText(element: Element, text: string, before = ""): void {
+  const shown = `${before}\u0000${text}`;
+  if (shownText.get(element) === shown) return;
+  shownText.set(element, shown);
+  element.replaceChildren(...(before === "" ? [] : [before]), providerText(text));
 }

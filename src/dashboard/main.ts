@@ -12,6 +12,7 @@ import { routeOf } from "./route.ts";
 import { sessionView } from "./session-view.ts";
 import { signInView } from "./sign-in.ts";
 import type { View, ViewContext } from "./view.ts";
+import { visibleText } from "./visible-text.ts";
 
 const EXPIRED = "Your read token has expired or is no longer accepted. Sign in again.";
 
@@ -68,7 +69,8 @@ function render(signInReason: string | null = null): void {
     },
   };
   show(route.page === "session" ? sessionView(route.threadId, context) : directoryView(context));
-  document.title = route.page === "session" ? `${route.threadId} · provider-sessions` : "Sessions · provider-sessions";
+  document.title =
+    route.page === "session" ? `${visibleText(route.threadId)} · provider-sessions` : "Sessions · provider-sessions";
 }
 
 document.addEventListener("click", (event) => {

@@ -1,7 +1,7 @@
 /** The projection card of one session: what it is doing, what waits for a person, what happens next. */
 import type { SessionView } from "../client/index.ts";
 import { badge, updateBadge } from "./badge.ts";
-import { h, part, setText } from "./dom.ts";
+import { h, part, providerText, setProviderText, setText } from "./dom.ts";
 import { countdown, pendingText, relativeTime, sessionBadge, statusBadge } from "./format.ts";
 
 const FIELDS = [
@@ -25,7 +25,12 @@ export class SessionCard {
     this.element = h(
       "section",
       { class: "card", "aria-labelledby": "session-title" },
-      h("h1", { id: "session-title", class: "session-title" }, badge(statusBadge("idle")), h("span", {}, threadId)),
+      h(
+        "h1",
+        { id: "session-title", class: "session-title" },
+        badge(statusBadge("idle")),
+        h("span", { class: "thread-id" }, providerText(threadId)),
+      ),
       h("p", { class: "card-note", hidden: true }),
       h(
         "dl",
@@ -54,8 +59,9 @@ export class SessionCard {
 
   #render(): void {
     const session = this.#session;
+    // Most fields show what a provider (or a webhook receiver) sent; the card's own words pass through unchanged.
     const field = (key: (typeof FIELDS)[number][0], text: string) =>
-      setText(part(this.element, `[data-field="${key}"]`), text);
+      setProviderText(part(this.element, `[data-field="${key}"]`), text);
     updateBadge(part(this.element, ".badge"), session === null ? statusBadge("idle") : sessionBadge(session));
     if (session === null) {
       for (const [key] of FIELDS) field(key, "—");

@@ -4,8 +4,9 @@
  * where they start and where (and how) they end.
  */
 import type { LogEntryView } from "../client/index.ts";
-import { h, setText } from "./dom.ts";
+import { h, providerText, setText } from "./dom.ts";
 import { timeOfDay } from "./format.ts";
+import { visibleText } from "./visible-text.ts";
 
 /** Entries with a seq below `beforeSeq`, the newest of them, oldest first. */
 export type OlderPages = (beforeSeq: number) => Promise<LogEntryView[]>;
@@ -119,49 +120,57 @@ function entryItem(entry: LogEntryView): HTMLLIElement {
   const raw = h("pre", { class: "raw" });
   const details = h("details", {}, h("summary", {}, "raw JSON"), raw);
   details.addEventListener("toggle", () => {
-    if (details.open && raw.textContent === "") raw.textContent = JSON.stringify(entry, null, 2);
+    // Escaped as the lines are (still JSON, and equal): a bidi control in a payload cannot reorder the view.
+    if (details.open && raw.textContent === "") raw.textContent = visibleText(JSON.stringify(entry, null, 2));
   });
   const start = turnStart(entry);
   const end = turnEnd(entry);
   return h(
     "li",
     { class: turnId === null ? "entry" : "entry in-turn", "data-seq": entry.seq, "data-outcome": entry.outcome },
-    start === null ? null : h("div", { class: "turn-mark turn-start" }, start),
+    start === null ? null : h("div", { class: "turn-mark turn-start" }, ...start),
     h(
       "div",
       { class: "entry-line" },
       h("span", { class: "seq" }, `#${entry.seq}`),
       h("time", { datetime: entry.receivedAt, title: entry.receivedAt }, timeOfDay(entry.receivedAt)),
-      h("span", { class: "type" }, event.type),
+      h("span", { class: "type" }, providerText(event.type)),
       h("span", { class: "outcome", "data-outcome": entry.outcome }, entry.outcome),
       entry.reason === undefined ? null : h("span", { class: "reason" }, entry.reason),
-      turnId === null ? null : h("span", { class: "turn-id" }, turnId),
+      turnId === null ? null : h("span", { class: "turn-id" }, providerText(turnId)),
       entry.origin === "service" ? h("span", { class: "origin" }, "by the service") : null,
     ),
     details,
-    end === null ? null : h("div", { class: "turn-mark turn-end" }, end),
+    end === null ? null : h("div", { class: "turn-mark turn-end" }, ...end),
   );
 }
 
-function turnStart({ event, outcome }: LogEntryView): string | null {
-  return event.type === "turn.started" && outcome === "applied" ? `Turn ${event.turnId ?? ""} started` : null;
+/** A turn mark's words, with what the provider sent (the turn id, a state, a reason, a message) as providerText. */
+type Mark = (string | Node)[];
+
+function turnStart({ event, outcome }: LogEntryView): Mark | null {
+  return event.type === "turn.started" && outcome === "applied" ? [...turnName(event.turnId), " started"] : null;
 }
 
 /** How a turn ended, as the entry that ended it says; only applied entries end anything. */
-function turnEnd({ event, outcome }: LogEntryView): string | null {
+function turnEnd({ event, outcome }: LogEntryView): Mark | null {
   if (outcome !== "applied") return null;
-  const turn = `Turn ${event.turnId ?? ""}`.trimEnd();
+  const turn = turnName(event.turnId);
   const payload = event.payload ?? {};
   switch (event.type) {
     case "turn.completed":
-      return `${turn} ended: ${String(payload.state ?? "completed")}`;
+      return [...turn, " ended: ", providerText(String(payload.state ?? "completed"))];
     case "turn.aborted":
-      return `${turn} aborted: ${String(payload.reason ?? "")}`;
+      return [...turn, " aborted: ", providerText(String(payload.reason ?? ""))];
     case "turn.expired":
-      return `${turn} expired: no provider event for ${String(payload.silentForSeconds ?? "?")} s`;
+      return [...turn, ` expired: no provider event for ${String(payload.silentForSeconds ?? "?")} s`];
     case "runtime.error":
-      return event.turnId ? `${turn} failed: ${String(payload.message ?? "")}` : null;
+      return event.turnId ? [...turn, " failed: ", providerText(String(payload.message ?? ""))] : null;
     default:
       return null;
   }
+}
+
+function turnName(turnId: string | null | undefined): Mark {
+  return turnId ? ["Turn ", providerText(turnId)] : ["Turn"];
 }

@@ -1,7 +1,7 @@
 /** One row of the session list: badge, threadId (a link to the session's page), provider, turn, waits, times. */
 import type { SessionSummary } from "../client/index.ts";
 import { badge, updateBadge } from "./badge.ts";
-import { h, part, setText } from "./dom.ts";
+import { h, part, providerText, setProviderText, setText } from "./dom.ts";
 import { countdown, pendingText, relativeTime, sessionBadge } from "./format.ts";
 import { sessionPagePath } from "./route.ts";
 import type { RowRenderer } from "./virtual-list.ts";
@@ -17,7 +17,7 @@ export function sessionRows(): RowRenderer<SessionSummary> {
           "a",
           { class: "row-link", href: sessionPagePath(session.threadId), "data-link": true },
           badge(sessionBadge(session)),
-          h("span", { class: "cell thread-id" }, session.threadId),
+          h("span", { class: "cell thread-id" }, providerText(session.threadId)),
           h("span", { class: "cell provider" }),
           h("span", { class: "cell turn" }),
           h("span", { class: "cell note" }),
@@ -28,13 +28,13 @@ export function sessionRows(): RowRenderer<SessionSummary> {
     update(row, session) {
       const now = Date.now();
       updateBadge(part(row, ".badge"), sessionBadge(session));
-      setText(part(row, ".provider"), session.providerName ?? "—");
-      setText(part(row, ".turn"), session.activeTurnId === null ? "" : `turn ${session.activeTurnId}`);
+      setProviderText(part(row, ".provider"), session.providerName ?? "—");
+      setProviderText(part(row, ".turn"), session.activeTurnId ?? "", session.activeTurnId === null ? "" : "turn ");
       // What waits for a person, or else what went wrong: the one thing to read after the badge.
       const waiting = pendingText(session);
       const note = part(row, ".note");
       note.dataset.kind = waiting !== "" ? "waiting" : session.lastError !== null ? "error" : "none";
-      setText(note, waiting !== "" ? waiting : (session.lastError ?? ""));
+      setProviderText(note, waiting !== "" ? waiting : (session.lastError ?? ""));
       setText(part(row, ".activity"), relativeTime(session.lastEventAt, now));
       setText(part(row, ".deadline"), countdown(session.deadline, now));
     },

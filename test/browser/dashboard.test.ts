@@ -269,6 +269,34 @@ describe("a session's link", () => {
   });
 });
 
+describe("provider-sent text", () => {
+  it("shows bidi controls and invisible characters as escapes, isolated from the text around them", async () => {
+    // Shown as it arrives, "\u202Etxt.exe" reads "exe.txt".
+    const threadId = "\u202Etxt.exe";
+    await post(server.origin, threadId, [
+      { ...ev.sessionStarted(), provider: "\u200Bcodex" },
+      ev.turnStarted("t\u20661"),
+    ]);
+    const { page } = await open();
+    await signIn(page, server.origin);
+    const listed = row(page, threadId);
+    await expect.poll(() => listed.locator(".thread-id").textContent()).toBe(String.raw`\u202Etxt.exe`);
+    await expect.poll(() => listed.locator(".provider").textContent()).toBe(String.raw`\u200Bcodex`);
+    await expect.poll(() => listed.locator(".turn").textContent()).toBe(String.raw`turn t\u20661`);
+    expect(await listed.locator(".thread-id bdi").count()).toBe(1);
+    await screenshot(page, "invisible-characters-list");
+
+    await listed.locator(".row-link").click();
+    await page.locator('.connection[data-state="live"]').waitFor();
+    await expect.poll(() => page.locator(".session-title > :last-child").textContent()).toBe(String.raw`\u202Etxt.exe`);
+    await expect.poll(() => page.locator('[data-field="provider"]').textContent()).toBe(String.raw`\u200Bcodex`);
+    await expect.poll(() => page.locator('[data-field="turn"]').textContent()).toBe(String.raw`t\u20661`);
+    await expect.poll(() => page.locator(".turn-start").textContent()).toBe(String.raw`Turn t\u20661 started`);
+    expect(await page.title()).toBe(String.raw`\u202Etxt.exe · provider-sessions`);
+    await screenshot(page, "invisible-characters-session");
+  });
+});
+
 describe("a dropped connection", () => {
   it("shows reconnecting while the service restarts, then catches up without duplicate rows", async () => {
     const threadId = newThreadId("restart");
