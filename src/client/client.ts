@@ -62,6 +62,10 @@ export interface Client {
   directory(options?: DirectoryOptions): AsyncGenerator<DirectoryMessage>;
   delete(threadId: string, options?: Signalled): Promise<void>;
   readToken(options?: ReadTokenOptions): Promise<ReadToken>;
+  /** With an API token: revokes every read token of the tenant minted until now (effective everywhere within 60 s). */
+  revokeReadTokens(options?: Signalled): Promise<void>;
+  /** With a read token: revokes that token (a sign-out). */
+  revokeThisToken(options?: Signalled): Promise<void>;
 }
 
 export function createClient(options: ClientOptions): Client {
@@ -109,6 +113,12 @@ export function createClient(options: ClientOptions): Client {
       await transport.send("DELETE", sessionPath(threadId), { signal });
     },
     readToken: ({ signal, ...body } = {}) => transport.json<ReadToken>("POST", "/v1/read-tokens", { body, signal }),
+    revokeReadTokens: async ({ signal } = {}) => {
+      await transport.send("POST", "/v1/read-tokens/revoke", { signal });
+    },
+    revokeThisToken: async ({ signal } = {}) => {
+      await transport.send("DELETE", "/v1/read-tokens/self", { signal });
+    },
   };
   return client;
 }

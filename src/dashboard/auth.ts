@@ -33,8 +33,16 @@ function parseAccess(text: string): ReadAccess | null {
   }
 }
 
+/**
+ * Forgets the read token, and revokes it on the service as well, so a copy of it (a screenshot of the network tab,
+ * a proxy's log) stops working too. The page does not wait: the tab is signed out either way.
+ */
 export function signOut(): void {
+  const stored = storedAccess(Date.now());
   sessionStorage.removeItem(STORAGE_KEY);
+  if (stored.kind !== "signed-in") return;
+  const client = createClient({ baseUrl: location.origin, token: stored.access.token });
+  client.revokeThisToken().catch(() => {});
 }
 
 /** Exchanges the API token; a refusal comes back as a sentence a person can act on. */
