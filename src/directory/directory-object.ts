@@ -6,7 +6,7 @@ import { DurableObject } from "cloudflare:workers";
 import { fromBase64url, toBase64url } from "../base64url.ts";
 import type { DirectoryMessage, DirectoryPage, SessionSummary } from "../contracts/directory.ts";
 import { grantStanding, type Revocations } from "../domain/read-grants.ts";
-import { acknowledgeClose, LiveHub, MAX_SUBSCRIBERS } from "../session/live-hub.ts";
+import { acknowledgeClose, capReached, LiveHub } from "../session/live-hub.ts";
 import { grantFacts, readGrant } from "../session/subscription-grant.ts";
 import { DirectoryStore, type ListFilter, type PagePosition, type StoredChange } from "./directory-store.ts";
 import { RevocationStore } from "./revocation-store.ts";
@@ -77,9 +77,10 @@ export class DirectoryObject extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     // Every change goes to every subscriber: their count bounds what one change costs the tenant's object.
-    if (this.#live.size >= MAX_SUBSCRIBERS) return new Response(null, { status: 429 });
-    const after = url.searchParams.has("after") ? Number(url.searchParams.get("after")) : null;
     const grant = readGrant(url.searchParams);
+    const cap = capReached(this.#live, grant);
+    if (cap !== null) return new Response(cap, { status: 429 });
+    const after = url.searchParams.has("after") ? Number(url.searchParams.get("after")) : null;
     const opening = this.#opening(after);
     const response =
       url.pathname === "/live"

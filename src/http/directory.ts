@@ -3,7 +3,6 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { DirectoryPageSchema, DirectoryQuerySchema } from "../contracts/directory.ts";
 import { wholeNumberParam } from "../contracts/query-params.ts";
-import { MAX_SUBSCRIBERS } from "../session/live-hub.ts";
 import type { AppEnv } from "./app-env.ts";
 import { sseResumePoint } from "./last-event-id.ts";
 import { fail } from "./problem.ts";
@@ -73,11 +72,7 @@ function directoryOf(c: Context<AppEnv>) {
 }
 
 async function subscribe(c: Context<AppEnv>, path: string, after: string | undefined, headers: HeadersInit) {
-  const response = await forwardSubscription(c, directoryOf(c), path, after, headers);
-  if (response.status === 429) {
-    fail("too-many-subscribers", `This directory has ${MAX_SUBSCRIBERS} subscribers; close one or try again later.`);
-  }
-  return response;
+  return forwardSubscription(c, directoryOf(c), path, after, headers, "directory");
 }
 
 export const directoryRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })

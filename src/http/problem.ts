@@ -22,8 +22,13 @@ export function problemResponse(
 }
 
 /** Throws into the app's one onError, which sends the problem as it is. */
-export function fail(kind: ProblemKind, detail: string, extensions?: Record<string, unknown>): never {
-  const res = problemResponse(kind, detail, extensions);
+export function fail(
+  kind: ProblemKind,
+  detail: string,
+  extensions?: Record<string, unknown>,
+  headers?: Record<string, string>,
+): never {
+  const res = problemResponse(kind, detail, extensions, headers);
   throw new HTTPException(PROBLEMS[kind].status as ContentfulStatusCode, { res });
 }
 

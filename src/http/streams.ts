@@ -3,7 +3,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { RESUME_POINT_PATTERN, ResumePointSchema } from "../contracts/query-params.ts";
 import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES } from "../domain/subscription.ts";
-import { MAX_SUBSCRIBERS, SSE_HEARTBEAT_MS, SSE_MAX_DURATION_MS } from "../session/live-hub.ts";
+import { SSE_HEARTBEAT_MS, SSE_MAX_DURATION_MS } from "../session/live-hub.ts";
 import type { AppEnv } from "./app-env.ts";
 import { requireDecodablePath } from "./decodable-path.ts";
 import { sseResumePoint } from "./last-event-id.ts";
@@ -92,11 +92,7 @@ async function subscribe(
   headers: HeadersInit,
   options?: Record<string, string>,
 ) {
-  const response = await forwardSubscription(c, sessionOf(c, threadId), path, after, headers, options);
-  if (response.status === 429) {
-    fail("too-many-subscribers", `This session has ${MAX_SUBSCRIBERS} subscribers; close one or try again later.`);
-  }
-  return response;
+  return forwardSubscription(c, sessionOf(c, threadId), path, after, headers, "session", options);
 }
 
 export const streamRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })

@@ -14,6 +14,18 @@ export type EventIdOf<M> = (message: M) => string | null;
 
 /** Subscribers per object (a session, a tenant's directory), sockets and streams together; past it, 429. */
 export const MAX_SUBSCRIBERS = 256;
+/** Subscribers one read token may hold on one object, so that one token cannot take every place; past it, 429. */
+export const MAX_SUBSCRIBERS_PER_READ_TOKEN = 16;
+
+/** Why a subscriber was refused, as the object's 429 says it to the Worker. */
+export type SubscriberCap = "object" | "read-token";
+
+/** Which cap, if any, refuses one more subscriber with this read token (null for an API token). */
+export function capReached(hub: { size: number; countOf(jti: string): number }, grant: ReadGrant | null) {
+  if (hub.size >= MAX_SUBSCRIBERS) return "object" satisfies SubscriberCap;
+  if (grant !== null && hub.countOf(grant.jti) >= MAX_SUBSCRIBERS_PER_READ_TOKEN) return "read-token";
+  return null;
+}
 
 /** The headers of an event stream, also what a HEAD of one answers (without opening it). */
 export const EVENT_STREAM_HEADERS = {
@@ -258,6 +270,12 @@ export class LiveHub<M extends Message> {
       this.#write(subscriber, this.#frame(last));
       this.#end(subscriber);
     }
+  }
+
+  /** The subscribers opened with the read token of this id, sockets and streams together. */
+  countOf(jti: string): number {
+    const sockets = this.#sockets().filter((socket) => grantOf(socket)?.jti === jti).length;
+    return sockets + [...this.#eventStreams].filter((stream) => stream.grant?.jti === jti).length;
   }
 
   /** Whether any subscriber was opened with a read token. */

@@ -18,7 +18,7 @@ import { dueDelivery, onWake } from "../domain/wake.ts";
 import { commitLogRecord, isLogWorthy } from "./commit-log.ts";
 import { eventDigest } from "./digest.ts";
 import { DirectoryLink } from "./directory-link.ts";
-import { acknowledgeClose, LiveHub, MAX_SUBSCRIBERS } from "./live-hub.ts";
+import { acknowledgeClose, capReached, LiveHub } from "./live-hub.ts";
 import { openingMessages, resumePoint } from "./live-opening.ts";
 import { hasSchema, migrate } from "./schema.ts";
 import { parseSessionObjectName, type SessionKey } from "./session-key.ts";
@@ -149,7 +149,9 @@ export class SessionObject extends DurableObject<Env> {
    */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    if (this.#live.size >= MAX_SUBSCRIBERS) return new Response(null, { status: 429 });
+    const grant = readGrant(url.searchParams);
+    const cap = capReached(this.#live, grant);
+    if (cap !== null) return new Response(cap, { status: 429 });
     const state = this.#state;
     const { messages, closing } = openingMessages(
       {
@@ -161,7 +163,6 @@ export class SessionObject extends DurableObject<Env> {
       },
       resumePoint(url.searchParams),
     );
-    const grant = readGrant(url.searchParams);
     const framing = url.searchParams.get("frames") === "commit" ? "commit" : "message";
     const response =
       url.pathname === "/live"

@@ -273,6 +273,18 @@ describe("the directory's subscriber cap", () => {
     });
     for (const live of open.slice(1)) live.close();
   });
+
+  it("lets one read token hold at most 16 subscriptions (429, Retry-After: 5), and another token still in", async () => {
+    const mint = async () => (await json<{ token: string }>(await request("POST", "/v1/read-tokens"))).token;
+    const token = await mint();
+    const open = await Promise.all(Array.from({ length: 16 }, () => openDirectory(undefined, token)));
+    const refused = await request("GET", "/v1/directory/stream", undefined, { token });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("5");
+    expect(await refused.json()).toMatchObject({ detail: expect.stringContaining("read token") });
+    const another = await openDirectory(undefined, await mint());
+    for (const live of [...open, another]) live.close();
+  });
 });
 
 describe("the directory as Server-Sent Events", () => {

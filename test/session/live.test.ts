@@ -9,6 +9,7 @@ import { MAX_SUBSCRIBERS, SSE_HEARTBEAT_MS, SSE_MAX_DURATION_MS } from "../../sr
 import { api, json, newThreadId, request, sessionPath } from "../support/api.ts";
 import { ev } from "../support/events.ts";
 import { entrySeqs, isEntry, isType, openLive, openStream } from "../support/live.ts";
+import { expectProblem } from "../support/problems.ts";
 import { sessionStub } from "../support/session-object.ts";
 import { GLOBEX_TOKEN } from "../support/test-config.ts";
 
@@ -309,6 +310,29 @@ describe("the subscriber cap", () => {
     expect(refused.status).toBe(429);
     expect(refused.headers.get("content-type")).toBe("application/problem+json");
     for (const live of open) live.close();
+  });
+
+  it("lets one read token hold at most 16 subscriptions on a session (429, Retry-After: 5), and others still in", async () => {
+    const threadId = newThreadId();
+    await post(threadId, [ev.sessionStarted({ threadId })]);
+    const mint = async () =>
+      (await json<{ token: string }>(await request("POST", "/v1/read-tokens", { threadId }))).token;
+    const token = await mint();
+    const sockets = await Promise.all(range(1, 12).map(() => openLive(threadId, undefined, { token })));
+    const streams = await Promise.all(range(1, 4).map(() => openStream(threadId, "", {}, token)));
+    const refused = await request("GET", `${sessionPath(threadId)}/live`, undefined, {
+      token,
+      headers: { upgrade: "websocket" },
+    });
+    await expectProblem(refused.clone(), 429, "too-many-subscribers");
+    expect(refused.headers.get("retry-after")).toBe("5");
+    const another = await openLive(threadId, undefined, { token: await mint() });
+    const withApiToken = await openLive(threadId);
+    sockets[0]?.close();
+    await sockets[0]?.closed;
+    const again = await openLive(threadId, undefined, { token });
+    await again.until(isType("synchronized"));
+    for (const subscriber of [...sockets, ...streams, another, withApiToken, again]) subscriber.close();
   });
 
   it("takes no place for a HEAD of the event stream: it answers the stream's headers and opens nothing", async () => {
