@@ -33,15 +33,41 @@ export function nextDeadline(state: SessionState, policy: ReapingPolicy): Deadli
   return { action: "reap", at: quietSince + policy.idleTimeoutMs };
 }
 
-/** When the object should wake next: its own deadline or the next notification attempt, whichever is first. */
-export function nextWakeAt(
-  state: SessionState,
-  policy: ReapingPolicy,
-  nextNotificationAt: number | null,
-): number | null {
+/** Why a session object will wake: its own deadline, or one of the things it keeps besides the session. */
+export type WakeReason = DeadlineAction | "notification" | "read-token-check" | "directory-update";
+
+export interface Wake {
+  at: number;
+  why: WakeReason;
+}
+
+/** What else than the session's deadline may need the object awake, each null when nothing does. */
+export interface OtherDeadlines {
+  /** The next attempt of the oldest notification not yet delivered. */
+  notificationAt: number | null;
+  /** The next check of the read tokens its subscribers were opened with. */
+  readTokenCheckAt: number | null;
+  /** The next attempt to tell the tenant's directory of a change. */
+  directoryUpdateAt: number | null;
+}
+
+/**
+ * When the session object wakes next, and why: the earliest of its deadline and the others. A purge waits while a
+ * notification is pending, so the orchestrator hears of the reap before the log goes.
+ */
+export function nextWake(state: SessionState, policy: ReapingPolicy, others: OtherDeadlines): Wake | null {
   const deadline = nextDeadline(state, policy);
-  if (deadline === null || (deadline.action === "purge" && nextNotificationAt !== null)) return nextNotificationAt;
-  return nextNotificationAt === null ? deadline.at : Math.min(deadline.at, nextNotificationAt);
+  const purgeHeld = deadline?.action === "purge" && others.notificationAt !== null;
+  const candidates: Wake[] = [
+    ...(deadline === null || purgeHeld ? [] : [{ at: deadline.at, why: deadline.action }]),
+    ...(others.notificationAt === null ? [] : [{ at: others.notificationAt, why: "notification" as const }]),
+    ...(others.readTokenCheckAt === null ? [] : [{ at: others.readTokenCheckAt, why: "read-token-check" as const }]),
+    ...(others.directoryUpdateAt === null ? [] : [{ at: others.directoryUpdateAt, why: "directory-update" as const }]),
+  ];
+  return candidates.reduce<Wake | null>(
+    (earliest, wake) => (earliest === null || wake.at < earliest.at ? wake : earliest),
+    null,
+  );
 }
 
 export interface SyntheticEventContext {

@@ -10,7 +10,7 @@ import { foldLog } from "../domain/event-log.ts";
 import { decideBatch, type EventIdConflict, withAttentionNotice } from "../domain/ingest.ts";
 import { type Notification, recordAttempt } from "../domain/notification.ts";
 import { grantStanding, NO_REVOCATIONS } from "../domain/read-grants.ts";
-import { nextWakeAt } from "../domain/reaping.ts";
+import { nextWake } from "../domain/reaping.ts";
 import { initialSession, type SessionState } from "../domain/session.ts";
 import { logEntryView, sessionView } from "../domain/session-view.ts";
 import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES, type ResumeFrom } from "../domain/subscription.ts";
@@ -345,18 +345,17 @@ export class SessionObject extends DurableObject<Env> {
 
   /** Writes the alarm only when the next wake moves earlier, or when the one set has come due (fired or firing). */
   async #arm(state: SessionState | null): Promise<void> {
-    const sessionWake =
-      state === null
-        ? null
-        : nextWakeAt(state, this.#config.policy, this.#oldestPendingNotification?.nextAttemptAt ?? null);
-    const candidates = [sessionWake, this.#live.nextGrantCheckAt(Date.now()), this.#directoryFeed.nextAttemptAt].filter(
-      (at): at is number => at !== null,
-    );
-    const wakeAt = candidates.length === 0 ? null : Math.min(...candidates);
+    const now = Date.now();
+    const others = {
+      notificationAt: this.#oldestPendingNotification?.nextAttemptAt ?? null,
+      readTokenCheckAt: this.#live.nextGrantCheckAt(now),
+      directoryUpdateAt: this.#directoryFeed.nextAttemptAt,
+    };
+    const wake = nextWake(state ?? initialSession, this.#config.policy, others);
     const armed = this.#alarmAt;
-    if (wakeAt === null || (armed !== null && armed > Date.now() && armed <= wakeAt)) return;
-    await this.ctx.storage.setAlarm(wakeAt);
-    this.#alarmAt = wakeAt;
+    if (wake === null || (armed !== null && armed > now && armed <= wake.at)) return;
+    await this.ctx.storage.setAlarm(wake.at);
+    this.#alarmAt = wake.at;
   }
 
   /** Minted with the first stored event, so set whenever there is a session to show. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { newNotification, RETRY_WINDOW_MS, recordAttempt, retryDelayMs } from "../../src/domain/notification.ts";
-import { nextDeadline, nextWakeAt, type ReapingPolicy } from "../../src/domain/reaping.ts";
+import { nextDeadline, nextWake, type ReapingPolicy } from "../../src/domain/reaping.ts";
 import type { SessionState } from "../../src/domain/session.ts";
 import { dueDelivery, onWake } from "../../src/domain/wake.ts";
 import { ev } from "../support/events.ts";
@@ -60,7 +60,8 @@ describe("reaping deadlines", () => {
     };
     expect(wakeAt(reaped, T0 + 86_400_000, true)).toBe("nothing-due");
     expect(wakeAt(reaped, T0 + 86_400_000, false)).toBe("purge");
-    expect(nextWakeAt(reaped, policy, T0 + 5000)).toBe(T0 + 5000);
+    const others = { notificationAt: T0 + 5000, readTokenCheckAt: null, directoryUpdateAt: null };
+    expect(nextWake(reaped, policy, others)).toEqual({ at: T0 + 5000, why: "notification" });
     expect(nextDeadline(reaped, policy)).toEqual({ action: "purge", at: T0 + 86_400_000 });
   });
 });

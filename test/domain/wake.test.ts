@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { newNotification, recordAttempt } from "../../src/domain/notification.ts";
-import { nextWakeAt, type ReapingPolicy } from "../../src/domain/reaping.ts";
+import { nextWake, type OtherDeadlines, type ReapingPolicy } from "../../src/domain/reaping.ts";
 import type { SessionState } from "../../src/domain/session.ts";
 import { dueDelivery, onWake, type WakeContext } from "../../src/domain/wake.ts";
 import { ev } from "../support/events.ts";
@@ -83,35 +83,64 @@ describe("the idle reaper", () => {
   });
 });
 
-describe("when the object wakes next", () => {
+describe("when the object wakes next, and why", () => {
   const reaped = () => committed(readySession(), LAST_EVENT_AT + 30 * MINUTE).state;
   const REAPED_AT = LAST_EVENT_AT + 30 * MINUTE;
+  const none: OtherDeadlines = { notificationAt: null, readTokenCheckAt: null, directoryUpdateAt: null };
+  const wake = (state: SessionState, others: Partial<OtherDeadlines> = {}) =>
+    nextWake(state, policy, { ...none, ...others });
 
-  it("never, for a session without events and nothing to deliver", () => {
-    expect(nextWakeAt(given().state, policy, null)).toBeNull();
+  it("never, for a session without events and nothing else to do", () => {
+    expect(wake(given().state)).toBeNull();
   });
 
   it("for a notification alone when the session has no deadline", () => {
-    expect(nextWakeAt(given().state, policy, T0 + 5 * SECOND)).toBe(T0 + 5 * SECOND);
+    expect(wake(given().state, { notificationAt: T0 + 5 * SECOND })).toEqual({
+      at: T0 + 5 * SECOND,
+      why: "notification",
+    });
   });
 
-  it("at the session's deadline when nothing waits to be delivered", () => {
-    expect(nextWakeAt(readySession(), policy, null)).toBe(LAST_EVENT_AT + 30 * MINUTE);
-    expect(nextWakeAt(runningTurn(), policy, null)).toBe(LAST_EVENT_AT + 2 * HOUR);
+  it("at the session's deadline when nothing else waits: reap a ready one, expire a running turn", () => {
+    expect(wake(readySession())).toEqual({ at: LAST_EVENT_AT + 30 * MINUTE, why: "reap" });
+    expect(wake(runningTurn())).toEqual({ at: LAST_EVENT_AT + 2 * HOUR, why: "expire-turn" });
   });
 
   it("at the earlier of the deadline and the next delivery attempt", () => {
-    expect(nextWakeAt(readySession(), policy, LAST_EVENT_AT + 5 * SECOND)).toBe(LAST_EVENT_AT + 5 * SECOND);
-    expect(nextWakeAt(readySession(), policy, LAST_EVENT_AT + HOUR)).toBe(LAST_EVENT_AT + 30 * MINUTE);
+    expect(wake(readySession(), { notificationAt: LAST_EVENT_AT + 5 * SECOND })).toEqual({
+      at: LAST_EVENT_AT + 5 * SECOND,
+      why: "notification",
+    });
+    expect(wake(readySession(), { notificationAt: LAST_EVENT_AT + HOUR })).toEqual({
+      at: LAST_EVENT_AT + 30 * MINUTE,
+      why: "reap",
+    });
   });
 
   it("at the purge, one day after the reap, when every notification is settled", () => {
-    expect(nextWakeAt(reaped(), policy, null)).toBe(REAPED_AT + 24 * HOUR);
+    expect(wake(reaped())).toEqual({ at: REAPED_AT + 24 * HOUR, why: "purge" });
   });
 
   it("for the pending notification, not the purge, while one waits, even past the retention", () => {
-    expect(nextWakeAt(reaped(), policy, REAPED_AT + 5 * SECOND)).toBe(REAPED_AT + 5 * SECOND);
-    expect(nextWakeAt(reaped(), policy, REAPED_AT + 25 * HOUR)).toBe(REAPED_AT + 25 * HOUR);
+    expect(wake(reaped(), { notificationAt: REAPED_AT + 5 * SECOND })).toEqual({
+      at: REAPED_AT + 5 * SECOND,
+      why: "notification",
+    });
+    expect(wake(reaped(), { notificationAt: REAPED_AT + 25 * HOUR })).toEqual({
+      at: REAPED_AT + 25 * HOUR,
+      why: "notification",
+    });
+  });
+
+  it("to check its subscribers' read tokens, or to tell the directory, when that comes first", () => {
+    expect(wake(readySession(), { readTokenCheckAt: LAST_EVENT_AT + MINUTE })).toEqual({
+      at: LAST_EVENT_AT + MINUTE,
+      why: "read-token-check",
+    });
+    expect(wake(given().state, { readTokenCheckAt: T0 + MINUTE, directoryUpdateAt: T0 + 2 * SECOND })).toEqual({
+      at: T0 + 2 * SECOND,
+      why: "directory-update",
+    });
   });
 });
 
