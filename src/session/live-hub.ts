@@ -360,7 +360,11 @@ export class LiveHub<M extends Message> {
   }
 }
 
-/** Answers the runtime's close handshake; 1005 and 1006 cannot be sent, so they are answered with 1000. */
+/**
+ * Answers the runtime's close handshake; 1005 and 1006 cannot be sent, so they are answered with 1000. This answer
+ * is what lets workerd end the connection at once. After a close the object started it does nothing, and workerd
+ * keeps the connection until the object hibernates (docs/streams.md, "Closing").
+ */
 export function acknowledgeClose(socket: WebSocket, code: number, reason: string): void {
   try {
     socket.close(code === 1005 || code === 1006 ? CLOSE_NORMAL : code, reason);
