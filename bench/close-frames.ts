@@ -10,11 +10,10 @@
  * CLOSE_ROUNDS (default 3), CLOSE_PATHS (default direct,dev), CLOSE_CLIENTS (default all).
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { API_TOKEN, startDevServer } from "../test/browser/support/dev-server.ts";
+import { API_TOKEN, freePort, startDevServer } from "../test/browser/support/dev-server.ts";
 import { startDirect } from "./direct.ts";
 import { openRawWebSocket } from "./raw-websocket.ts";
 
@@ -33,19 +32,6 @@ interface Timing {
 }
 
 type Measure = (origin: string, threadId: string) => Promise<Timing>;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 async function createSession(origin: string, threadId: string): Promise<void> {
   const event = { provider: "codex", threadId, createdAt: new Date().toISOString(), eventId: "e1" };

@@ -9,13 +9,13 @@
  * expected failures; when a workerd upgrade fixes it they fail, and the marks (and the docs) must go.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDirect } from "../../bench/direct.ts";
 import { type CloseFrame, openRawWebSocket, type RawWebSocket } from "../../bench/raw-websocket.ts";
 import type { RunningWorker } from "../../bench/wrangler-dev.ts";
+import { freePort } from "./support/dev-server.ts";
 
 const TOKEN = "close-frames-test-token";
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -155,17 +155,4 @@ async function watchClose(socket: RawWebSocket): Promise<{ frame: CloseFrame; ga
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }

@@ -108,7 +108,8 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   signal("SIGKILL");
 }
 
-function freePort(): Promise<number> {
+/** A loopback port nothing listens on right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
