@@ -6,6 +6,7 @@ import { DurableObject } from "cloudflare:workers";
 import { fromBase64url, toBase64url } from "../base64url.ts";
 import type { DirectoryMessage, DirectoryPage, SessionSummary } from "../contracts/directory.ts";
 import { grantStanding, type Revocations } from "../domain/read-grants.ts";
+import { alarmNeedsWriting } from "../domain/wake.ts";
 import { acknowledgeClose, capReached, LiveHub } from "../session/live-hub.ts";
 import { grantFacts, readGrant } from "../session/subscription-grant.ts";
 import { DirectoryStore, type ListFilter, type PagePosition, type StoredChange } from "./directory-store.ts";
@@ -133,8 +134,7 @@ export class DirectoryObject extends DurableObject<Env> {
     const now = Date.now();
     const wakeAt = this.#live.nextGrantCheckAt(now);
     this.#alarmAt ??= await this.ctx.storage.getAlarm();
-    const armed = this.#alarmAt;
-    if (wakeAt === null || (armed !== null && armed > now && armed <= wakeAt)) return;
+    if (wakeAt === null || !alarmNeedsWriting(this.#alarmAt, wakeAt, now)) return;
     await this.ctx.storage.setAlarm(wakeAt);
     this.#alarmAt = wakeAt;
   }

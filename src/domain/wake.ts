@@ -53,6 +53,15 @@ function serviceChange(state: SessionState, event: RuntimeEvent, context: WakeCo
 }
 
 /**
+ * Whether the alarm must be written for a wake at `wakeAt`: only when that moves it earlier, or when the one set has
+ * come due (fired or firing), since an alarm write is a billed storage write. An alarm at least once, set early, is
+ * harmless: the object decides from its state when it runs.
+ */
+export function alarmNeedsWriting(armed: number | null, wakeAt: number, now: number): boolean {
+  return armed === null || armed <= now || armed > wakeAt;
+}
+
+/**
  * The notification to attempt now, if any. Only the oldest pending one is ever due: deliveries keep their
  * creation order, so a failed one, waiting for its backoff, holds every later one back.
  */

@@ -14,7 +14,7 @@ import { nextWake } from "../domain/reaping.ts";
 import { initialSession, type SessionState } from "../domain/session.ts";
 import { logEntryView, sessionView } from "../domain/session-view.ts";
 import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES, type ResumeFrom } from "../domain/subscription.ts";
-import { dueDelivery, onWake } from "../domain/wake.ts";
+import { alarmNeedsWriting, dueDelivery, onWake } from "../domain/wake.ts";
 import { commitLogRecord, isLogWorthy } from "./commit-log.ts";
 import { eventDigest } from "./digest.ts";
 import { DirectoryLink } from "./directory-link.ts";
@@ -352,8 +352,7 @@ export class SessionObject extends DurableObject<Env> {
       directoryUpdateAt: this.#directoryFeed.nextAttemptAt,
     };
     const wake = nextWake(state ?? initialSession, this.#config.policy, others);
-    const armed = this.#alarmAt;
-    if (wake === null || (armed !== null && armed > now && armed <= wake.at)) return;
+    if (wake === null || !alarmNeedsWriting(this.#alarmAt, wake.at, now)) return;
     await this.ctx.storage.setAlarm(wake.at);
     this.#alarmAt = wake.at;
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { newNotification, recordAttempt } from "../../src/domain/notification.ts";
 import { nextWake, type OtherDeadlines, type ReapingPolicy } from "../../src/domain/reaping.ts";
 import type { SessionState } from "../../src/domain/session.ts";
-import { dueDelivery, onWake, type WakeContext } from "../../src/domain/wake.ts";
+import { alarmNeedsWriting, dueDelivery, onWake, type WakeContext } from "../../src/domain/wake.ts";
 import { ev } from "../support/events.ts";
 import { given, T0 } from "../support/given.ts";
 
@@ -141,6 +141,16 @@ describe("when the object wakes next, and why", () => {
       at: T0 + 2 * SECOND,
       why: "directory-update",
     });
+  });
+});
+
+describe("when the alarm is written", () => {
+  it("when none is set, when the one set has come due, or when the wake moves earlier; not for a later wake", () => {
+    expect(alarmNeedsWriting(null, T0 + MINUTE, T0)).toBe(true);
+    expect(alarmNeedsWriting(T0, T0 + MINUTE, T0)).toBe(true);
+    expect(alarmNeedsWriting(T0 + HOUR, T0 + MINUTE, T0)).toBe(true);
+    expect(alarmNeedsWriting(T0 + MINUTE, T0 + MINUTE, T0)).toBe(false);
+    expect(alarmNeedsWriting(T0 + MINUTE, T0 + HOUR, T0)).toBe(false);
   });
 });
 
