@@ -6,7 +6,7 @@ import type { Context } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { createMiddleware } from "hono/factory";
 import { memoizedByEnv, parseReadTokenSecret, parseTenantTokens } from "../config.ts";
-import { grantStanding } from "../domain/read-grants.ts";
+import { grantStanding, NO_REVOCATIONS } from "../domain/read-grants.ts";
 import { grantFacts } from "../session/subscription-grant.ts";
 import type { AppEnv } from "./app-env.ts";
 import { isReadMethod } from "./methods.ts";
@@ -54,8 +54,8 @@ async function admitReadToken(c: Context<AppEnv>, token: string): Promise<boolea
   const now = Date.now();
   const claims = keys === null ? null : await verifyReadToken(keys, token, now);
   if (claims === null) return false;
-  const tenants = (await tenantDigests(c.env)) ?? [];
-  if (!tenants.some((known) => known.tenant === claims.tenant)) return false;
+  // The one rule, first without revocations: a token of an unknown tenant or key never costs a directory call.
+  if (grantStanding(claims, grantFacts(c.env, claims.tenant, NO_REVOCATIONS), now) !== "valid") return false;
   const facts = grantFacts(c.env, claims.tenant, await revocationsOf(c, claims.tenant, now));
   if (grantStanding(claims, facts, now) !== "valid") return false;
   const { jti, issuedAt, expiresAt, kid } = claims;
