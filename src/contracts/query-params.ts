@@ -6,7 +6,7 @@
 import { z } from "zod";
 
 const DIGITS = "[0-9]{1,15}";
-export const WHOLE_NUMBER_PATTERN = `^${DIGITS}$`;
+const WHOLE_NUMBER_PATTERN = `^${DIGITS}$`;
 /** A seq, or `<epoch>:<seq>` as SSE `id:` lines carry it. */
 export const RESUME_POINT_PATTERN = `^(?:[0-9a-z]{1,32}:)?${DIGITS}$`;
 

@@ -52,10 +52,3 @@ export const SessionAttentionWebhookSchema = envelope(
   "SessionAttentionWebhook",
   "something now waits for a person: sent when the session goes from nothing pending to something",
 );
-
-export const WebhookPayloadSchema = z.discriminatedUnion("type", [
-  SessionReapedWebhookSchema,
-  TurnExpiredWebhookSchema,
-  SessionAttentionWebhookSchema,
-]);
-export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;
