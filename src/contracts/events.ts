@@ -91,7 +91,13 @@ export const RuntimeEventSchema = z
     providerInstanceId: id.nullish(),
     providerRefs: z.looseObject({}).nullish(),
     raw: z.looseObject({}).nullish(),
-    sessionSequence: z.int().min(0).nullish(),
+    // Any non-negative integer as sent, beyond 2^53 too: the text is stored as received, the fold compares numbers.
+    sessionSequence: z
+      .number()
+      .min(0)
+      .refine(Number.isInteger, "must be an integer")
+      .meta({ type: "integer" })
+      .nullish(),
     payload: z.looseObject({}).nullish(),
   })
   .superRefine((event, ctx) => {
@@ -111,6 +117,8 @@ export const RuntimeEventSchema = z
 
 /** A provider runtime event as accepted at the edge; unknown fields are kept. */
 export type RuntimeEvent = z.infer<typeof RuntimeEventSchema>;
+/** An event as a client sends it. */
+export type RuntimeEventInput = z.input<typeof RuntimeEventSchema>;
 
 /** One event or a batch of them, as POSTed by an orchestrator. */
 export const EventBatchSchema = z

@@ -9,6 +9,7 @@ import { grantStanding, type Revocations } from "../domain/read-grants.ts";
 import { alarmNeedsWriting } from "../domain/wake.ts";
 import { acknowledgeClose, capReached, LiveHub } from "../session/live-hub.ts";
 import { grantFacts, readGrant } from "../session/subscription-grant.ts";
+import { SqlMeter, type StorageCounts } from "../sql-meter.ts";
 import { DirectoryStore, type ListFilter, type PagePosition, type StoredChange } from "./directory-store.ts";
 import { RevocationStore } from "./revocation-store.ts";
 
@@ -21,6 +22,7 @@ export type DirectoryListing = { ok: true; page: DirectoryPage } | { ok: false; 
 export type DirectoryWrite = { ok: true; version: number } | { ok: false; error: string };
 
 export class DirectoryObject extends DurableObject<Env> {
+  readonly #sql: SqlMeter;
   readonly #store: DirectoryStore;
   readonly #revocations: RevocationStore;
   readonly #live: LiveHub<DirectoryMessage>;
@@ -30,12 +32,18 @@ export class DirectoryObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#store = new DirectoryStore(ctx.storage.sql);
+    this.#sql = new SqlMeter(ctx.storage.sql);
+    this.#store = new DirectoryStore(this.#sql);
     this.#revocations = new RevocationStore(ctx.storage.sql);
     this.#version = this.#store.version();
     this.#live = new LiveHub<DirectoryMessage>(ctx, (message) =>
       message.type === "upsert" || message.type === "remove" ? String(message.version) : null,
     );
+  }
+
+  /** Statement calls, rows read and written, and alarm writes since the object woke: what storage bills. */
+  async storageCounts(): Promise<StorageCounts> {
+    return { ...this.#sql.counts };
   }
 
   /** Last writer wins: each session sends its updates one at a time, in order. */
@@ -136,6 +144,7 @@ export class DirectoryObject extends DurableObject<Env> {
     this.#alarmAt ??= await this.ctx.storage.getAlarm();
     if (wakeAt === null || !alarmNeedsWriting(this.#alarmAt, wakeAt, now)) return;
     await this.ctx.storage.setAlarm(wakeAt);
+    this.#sql.alarmWritten();
     this.#alarmAt = wakeAt;
   }
 

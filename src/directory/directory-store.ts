@@ -1,6 +1,7 @@
 /** The directory's SQLite storage: one row per session, and the recent changes its stream replays. */
 import type { SessionSummary } from "../contracts/directory.ts";
 import type { SessionStatus } from "../contracts/vocabulary.ts";
+import type { SqlMeter } from "../sql-meter.ts";
 
 /** Changes kept for replay; a subscriber further behind is told to list again. */
 export const RETAINED_CHANGES = 10_000;
@@ -42,28 +43,28 @@ export interface StoredChange {
 }
 
 export class DirectoryStore {
-  readonly #sql: SqlStorage;
+  readonly #sql: SqlMeter;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: SqlMeter) {
     this.#sql = sql;
-    for (const statement of SCHEMA) sql.exec(statement);
+    for (const statement of SCHEMA) sql.run(statement);
   }
 
   version(): number {
-    return this.#sql.exec<{ version: number | null }>("SELECT max(version) AS version FROM changes").one().version ?? 0;
+    return this.#sql.rows<{ version: number | null }>("SELECT max(version) AS version FROM changes")[0]?.version ?? 0;
   }
 
   oldestVersion(): number {
-    return this.#sql.exec<{ version: number | null }>("SELECT min(version) AS version FROM changes").one().version ?? 0;
+    return this.#sql.rows<{ version: number | null }>("SELECT min(version) AS version FROM changes")[0]?.version ?? 0;
   }
 
   has(threadId: string): boolean {
-    return this.#sql.exec("SELECT 1 FROM entries WHERE thread_id = ?", threadId).toArray().length > 0;
+    return this.#sql.rows("SELECT 1 FROM entries WHERE thread_id = ?", threadId).length > 0;
   }
 
   upsert(version: number, summary: SessionSummary): void {
     const text = JSON.stringify(summary);
-    this.#sql.exec(
+    this.#sql.run(
       `INSERT INTO entries (thread_id, summary, status, active, attention, last_event_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (thread_id) DO UPDATE SET summary = excluded.summary, status = excluded.status,
          active = excluded.active, attention = excluded.attention, last_event_at = excluded.last_event_at`,
@@ -78,7 +79,7 @@ export class DirectoryStore {
   }
 
   remove(version: number, threadId: string): void {
-    this.#sql.exec("DELETE FROM entries WHERE thread_id = ?", threadId);
+    this.#sql.run("DELETE FROM entries WHERE thread_id = ?", threadId);
     this.#record(version, threadId, null);
   }
 
@@ -97,23 +98,21 @@ export class DirectoryStore {
     }
     const clause = where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`;
     return this.#sql
-      .exec<{ summary: string }>(
+      .rows<{ summary: string }>(
         `SELECT summary FROM entries ${clause} ORDER BY last_event_at DESC, thread_id LIMIT ?`,
         ...values,
         limit,
       )
-      .toArray()
       .map((row) => JSON.parse(row.summary) as SessionSummary);
   }
 
   changesAfter(version: number, limit: number): StoredChange[] {
     return this.#sql
-      .exec<{ version: number; thread_id: string; summary: string | null }>(
+      .rows<{ version: number; thread_id: string; summary: string | null }>(
         "SELECT version, thread_id, summary FROM changes WHERE version > ? ORDER BY version LIMIT ?",
         version,
         limit,
       )
-      .toArray()
       .map((row) => ({
         version: row.version,
         threadId: row.thread_id,
@@ -122,7 +121,7 @@ export class DirectoryStore {
   }
 
   #record(version: number, threadId: string, summary: string | null): void {
-    this.#sql.exec("INSERT INTO changes (version, thread_id, summary) VALUES (?, ?, ?)", version, threadId, summary);
-    this.#sql.exec("DELETE FROM changes WHERE version <= ?", version - RETAINED_CHANGES);
+    this.#sql.run("INSERT INTO changes (version, thread_id, summary) VALUES (?, ?, ?)", version, threadId, summary);
+    this.#sql.run("DELETE FROM changes WHERE version <= ?", version - RETAINED_CHANGES);
   }
 }

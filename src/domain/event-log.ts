@@ -16,8 +16,11 @@ export interface LogEntry {
 export interface StoredEntry extends LogEntry {
   outcome: Outcome;
   reason?: IgnoreReason;
-  /** SHA-256 of a provider event's canonical JSON, kept to tell a resend from a conflicting reuse of its id. */
-  digest?: string;
+  /**
+   * The event's JSON text exactly as received, stored and sent on reads in place of a re-serialisation of `event`
+   * (which would drop a `__proto__` key and round a number beyond 2^53). Absent for the service's own entries.
+   */
+  text?: string;
 }
 
 export function evolve(state: SessionState, entry: LogEntry): Evolution {

@@ -1,5 +1,6 @@
 /** decideBatch: what a batch of provider events does to a session, all or nothing. */
 import type { RuntimeEvent } from "../contracts/events.ts";
+import { sameJsonText } from "../contracts/json-text.ts";
 import type { EventResult } from "../contracts/replies.ts";
 import type { Change } from "./change.ts";
 import { appendEntry, type StoredEntry } from "./event-log.ts";
@@ -7,17 +8,20 @@ import { attentionNotification } from "./notification.ts";
 import type { SessionState } from "./session.ts";
 import { pendingRequestsView } from "./session-view.ts";
 
-/** An event as received, with the digest of its canonical JSON: equal digests mean a byte-identical resend. */
+/** An event as received: parsed, and its JSON text as sent, which is what the log stores. */
 export interface IncomingEvent {
   event: RuntimeEvent;
-  digest: string;
+  text: string;
 }
 
-/** Where a provider eventId is already stored, and the digest of what was stored under it. */
+/** Where a provider eventId is already stored, and whether an event's text is the same value as what is stored. */
 export interface StoredId {
   seq: number;
-  digest: string;
+  sameContent(text: string): boolean;
 }
+
+/** The optimistic first attempt: the unique index, not a lookup, finds an eventId already stored. */
+export const NOTHING_STORED: ReadonlyMap<string, StoredId> = new Map();
 
 /** An event whose eventId is stored (or earlier in the batch) with different content. */
 export interface EventIdConflict {
@@ -33,7 +37,7 @@ export type BatchDecision =
 /**
  * Each event is a duplicate (same id, same content: answered with the stored seq), a conflict (same id, other
  * content: the whole batch is refused), or appended at the next seq and folded. `stored` holds the ids of this
- * batch that the log already has.
+ * batch that the log already has (NOTHING_STORED on the first, optimistic attempt).
  */
 export function decideBatch(
   state: SessionState,
@@ -46,19 +50,19 @@ export function decideBatch(
   const results: EventResult[] = [];
   const entries: StoredEntry[] = [];
   let next = state;
-  batch.forEach(({ event, digest }, index) => {
+  batch.forEach(({ event, text }, index) => {
     const original = known.get(event.eventId);
     if (original !== undefined) {
-      if (original.digest === digest) results.push({ eventId: event.eventId, seq: original.seq, outcome: "duplicate" });
+      if (original.sameContent(text)) results.push({ eventId: event.eventId, seq: original.seq, outcome: "duplicate" });
       else conflicts.push({ index, eventId: event.eventId, seq: original.seq });
       return;
     }
     const appended = appendEntry(next, "provider", event, now);
     next = appended.state;
-    entries.push({ ...appended.entry, digest });
+    entries.push({ ...appended.entry, text });
     const { seq, outcome, reason } = appended.entry;
     results.push({ eventId: event.eventId, seq, outcome, ...(reason === undefined ? {} : { reason }) });
-    known.set(event.eventId, { seq, digest });
+    known.set(event.eventId, { seq, sameContent: (other) => sameJsonText(text, other) });
   });
   if (conflicts.length > 0) return { kind: "conflict", conflicts };
   const change: Change = { cause: "ingest", before: state, state: next, entries, notifications: [], deliveries: [] };

@@ -57,6 +57,24 @@ export function logEntryView(entry: StoredEntry): LogEntryView {
   };
 }
 
+/**
+ * A log entry as JSON, the event spliced in as the text it was received as (JSON.stringify of the parsed event would
+ * drop a `__proto__` key and round a number beyond 2^53). With `type`, a live stream's `entry` message.
+ */
+export function logEntryJson(entry: StoredEntry, type?: "entry"): string {
+  const reason = entry.reason === undefined ? "" : `,"reason":${JSON.stringify(entry.reason)}`;
+  return (
+    `{${type === undefined ? "" : '"type":"entry",'}"seq":${entry.seq},"receivedAt":"${iso(entry.receivedAt)}",` +
+    `"origin":${JSON.stringify(entry.origin)},"outcome":${JSON.stringify(entry.outcome)}${reason},` +
+    `"event":${entry.text ?? JSON.stringify(entry.event)}}`
+  );
+}
+
+/** A page of the log as JSON (the EventPage shape), each event as received. */
+export function eventPageJson(epoch: string, entries: readonly StoredEntry[], nextAfter: number | null): string {
+  return `{"epoch":${JSON.stringify(epoch)},"events":[${entries.map((entry) => logEntryJson(entry)).join(",")}],"nextAfter":${nextAfter}}`;
+}
+
 export function pendingRequestsView(pending: readonly PendingRequest[]): PendingRequestsView {
   let approvals = 0;
   let oldestOpenedAt: number | null = null;

@@ -1,19 +1,23 @@
 /** /v1/sessions routes: decode and check the request, then hand it to the tenant's session object. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { EventBatchSchema, type RuntimeEvent } from "../contracts/events.ts";
+import { validator } from "hono/validator";
+import { EventBatchSchema, type RuntimeEventInput } from "../contracts/events.ts";
+import { eventTexts } from "../contracts/json-text.ts";
 import { pageSizeParam, RESUME_POINT_PATTERN, ResumePointSchema } from "../contracts/query-params.ts";
 import { EventPageSchema, IngestReplySchema, SessionViewSchema } from "../contracts/replies.ts";
 import type { EventIdConflict } from "../domain/ingest.ts";
 import type { AppEnv } from "./app-env.ts";
 import { limitBody } from "./body-limit.ts";
 import { requireDecodablePath } from "./decodable-path.ts";
-import { fail } from "./problem.ts";
+import { fail, fieldErrors } from "./problem.ts";
 import { problems } from "./route-docs.ts";
 import { notFound, sessionOf, ThreadParams } from "./session-stub.ts";
 import { validationHook } from "./validation.ts";
 
 const MAX_BODY_BYTES = 1024 * 1024;
+const JSON_CONTENT = { "content-type": "application/json" };
 
 const requireJson = createMiddleware<AppEnv>(async (c, next) => {
   const mediaType = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase();
@@ -99,10 +103,44 @@ const deleteRoute = createRoute({
 });
 
 /** The events of a request that name another session than the path. */
-function foreignEvents(events: readonly RuntimeEvent[], threadId: string, pointerOf: (index: number) => string) {
+function foreignEvents(
+  events: readonly { threadId: string }[],
+  threadId: string,
+  pointerOf: (index: number) => string,
+) {
   return events.flatMap((event, index) =>
     event.threadId === threadId ? [] : [{ pointer: pointerOf(index), detail: "must equal the threadId in the path" }],
   );
+}
+
+/** Reads the body as text first, so the text the handler stores is the one sent, not a re-serialisation of the parse. */
+const keepBodyText = createMiddleware<AppEnv>(async (c, next) => {
+  await c.req.text();
+  await next();
+});
+
+/**
+ * Checks the body against the schema, but hands on the parse, not the schema's output (which drops a `__proto__`
+ * key): what is stored is each event's text as sent (a re-serialisation would round a number beyond 2^53).
+ */
+const eventBatch = validator("json", (value: unknown): RuntimeEventInput | RuntimeEventInput[] => {
+  const checked = EventBatchSchema.safeParse(value);
+  if (!checked.success) {
+    fail("validation-failed", "The request body does not match the schema.", {
+      errors: fieldErrors(checked.error.issues),
+    });
+  }
+  return value as RuntimeEventInput | RuntimeEventInput[];
+});
+
+function threadIdOf(c: Context<AppEnv>): string {
+  const checked = ThreadParams.safeParse(c.req.param());
+  if (!checked.success) {
+    fail("validation-failed", "The request param does not match the schema.", {
+      errors: fieldErrors(checked.error.issues),
+    });
+  }
+  return checked.data.threadId;
 }
 
 function conflictProblem(conflicts: readonly EventIdConflict[], pointerOf: (index: number) => string): never {
@@ -119,20 +157,12 @@ function conflictProblem(conflicts: readonly EventIdConflict[], pointerOf: (inde
   );
 }
 
-export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
-  .openapi(ingestRoute, async (c) => {
-    const { threadId } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const events: RuntimeEvent[] = Array.isArray(body) ? body : [body];
-    const pointerOf = (index: number) => (Array.isArray(body) ? `/${index}` : "");
-    const mismatched = foreignEvents(events, threadId, (index) => `${pointerOf(index)}/threadId`);
-    if (mismatched.length > 0) {
-      fail("validation-failed", "Every event must belong to the session in the path.", { errors: mismatched });
-    }
-    const result = await sessionOf(c, threadId).ingest(events);
-    if (!result.ok) conflictProblem(result.conflicts, pointerOf);
-    return c.json(result.reply, 200);
-  })
+const documented = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+// Documented by the route, validated by the handler: the body must reach the session as the text it was sent as.
+const { middleware: ingestMiddleware, ...ingestDocument } = ingestRoute;
+documented.openAPIRegistry.registerPath(ingestDocument);
+
+export const sessionRoutes = documented
   .openapi(readRoute, async (c) => {
     const { threadId } = c.req.valid("param");
     const session = await sessionOf(c, threadId).read();
@@ -143,7 +173,8 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     const { after, limit } = c.req.valid("query");
     const listing = await sessionOf(c, threadId).listEvents(after ?? { epoch: null, seq: 0 }, limit);
     if (listing === null) return notFound(threadId);
-    if (!("epochChanged" in listing)) return c.json(listing, 200);
+    // The page's JSON is built in the session object, each event spliced in as it was received.
+    if (!("epochChanged" in listing)) return c.body(listing.json, 200, JSON_CONTENT) as never;
     return fail("epoch-changed", "The session was deleted and begun again since that seq: read it from its start.", {
       epoch: listing.epoch,
     });
@@ -155,4 +186,18 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       fail("directory-unavailable", "The tenant directory could not be updated; nothing was deleted. Retry.");
     }
     return outcome === "purged" ? c.body(null, 204) : notFound(threadId);
+  })
+  .post("/v1/sessions/:threadId/events", ...ingestMiddleware, keepBodyText, eventBatch, async (c) => {
+    const threadId = threadIdOf(c);
+    const body = c.req.valid("json");
+    const events = Array.isArray(body) ? body : [body];
+    const texts = eventTexts(await c.req.text());
+    const pointerOf = (index: number) => (Array.isArray(body) ? `/${index}` : "");
+    const mismatched = foreignEvents(events, threadId, (index) => `${pointerOf(index)}/threadId`);
+    if (mismatched.length > 0) {
+      fail("validation-failed", "Every event must belong to the session in the path.", { errors: mismatched });
+    }
+    const result = await sessionOf(c, threadId).ingest(texts);
+    if (!result.ok) conflictProblem(result.conflicts, pointerOf);
+    return c.json(result.reply, 200);
   });

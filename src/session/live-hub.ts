@@ -103,6 +103,8 @@ export interface LiveHubOptions<M> {
   supersedes?: (message: M) => boolean;
   /** Default commitFrameWindowMs. */
   frameWindowMs?: (sockets: number) => number;
+  /** A message's JSON; default JSON.stringify (a session's log entries splice in the event's text as received). */
+  serialize?: (message: M) => string;
 }
 
 /** A message waiting for the next commit frame or event-stream write, with its JSON. */
@@ -123,6 +125,7 @@ export class LiveHub<M extends Message> {
   readonly #eventIdOf: EventIdOf<M>;
   readonly #supersedes: (message: M) => boolean;
   readonly #frameWindowMs: (sockets: number) => number;
+  readonly #serialize: (message: M) => string;
   /**
    * What the commit-framed sockets and the event streams have yet to get, in order; sent by the flush timer, or
    * before a subscriber joins or everything closes.
@@ -136,6 +139,7 @@ export class LiveHub<M extends Message> {
     this.#eventIdOf = eventIdOf;
     this.#supersedes = options.supersedes ?? (() => false);
     this.#frameWindowMs = options.frameWindowMs ?? commitFrameWindowMs;
+    this.#serialize = options.serialize ?? JSON.stringify;
   }
 
   get size(): number {
@@ -160,7 +164,7 @@ export class LiveHub<M extends Message> {
     this.#startGrantClock(grant);
     server.serializeAttachment({ grant } satisfies SocketAttachment);
     this.#earliestExpiry = undefined;
-    const texts = opening.map((message) => JSON.stringify(message));
+    const texts = opening.map((message) => this.#serialize(message));
     for (const frame of framing === "commit" ? commitFrames(texts) : texts) server.send(frame);
     if (closing !== null) server.close(closing.code, closing.reason);
     return new Response(null, { status: 101, webSocket: client });
@@ -200,7 +204,7 @@ export class LiveHub<M extends Message> {
    * end of the frame window (see commitFrameWindowMs), together with the other commits inside it.
    */
   broadcast(messages: readonly M[]): void {
-    const texts = messages.map((message) => JSON.stringify(message));
+    const texts = messages.map((message) => this.#serialize(message));
     this.#sendAll(this.#ctx.getWebSockets(LIVE_TAG), texts);
     const grouped = this.#ctx.getWebSockets(COMMIT_FRAMES_TAG).length + this.#eventStreams.size;
     if (grouped > 0) this.#queue(messages, texts, this.#frameWindowMs(grouped));
@@ -253,7 +257,7 @@ export class LiveHub<M extends Message> {
   /** Sends a last message to every subscriber and closes them all normally. */
   closeAll(last: M, reason: string): void {
     this.#flush();
-    const text = JSON.stringify(last);
+    const text = this.#serialize(last);
     const closing = (sockets: readonly WebSocket[], frame: string) => {
       for (const socket of sockets) {
         try {
@@ -335,7 +339,7 @@ export class LiveHub<M extends Message> {
   }
 
   /** One SSE event: the message type as its name, and an id where the message is a resume point. */
-  #frame(message: M, text = JSON.stringify(message)): string {
+  #frame(message: M, text = this.#serialize(message)): string {
     const id = this.#eventIdOf(message);
     return `event: ${message.type}\n${id === null ? "" : `id: ${id}\n`}data: ${text}\n\n`;
   }

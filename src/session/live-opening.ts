@@ -4,9 +4,17 @@ import { ResumePointSchema } from "../contracts/query-params.ts";
 import type { SessionView } from "../contracts/replies.ts";
 import type { StreamMessage } from "../contracts/stream.ts";
 import type { StoredEntry } from "../domain/event-log.ts";
-import { logEntryView } from "../domain/session-view.ts";
+import { logEntryJson } from "../domain/session-view.ts";
 import { MAX_BACKLOG_BYTES, planReplay, type ResumeFrom } from "../domain/subscription.ts";
 import { CLOSE_NORMAL, type Closing } from "./live-hub.ts";
+
+/** A live stream's message as the object holds it: an entry keeps its stored text until it is serialised. */
+export type LiveMessage = Exclude<StreamMessage, { type: "entry" }> | { type: "entry"; entry: StoredEntry };
+
+/** The StreamMessage JSON of a live message. */
+export function liveMessageJson(message: LiveMessage): string {
+  return message.type === "entry" ? logEntryJson(message.entry, "entry") : JSON.stringify(message);
+}
 
 /** The session as the subscriber's opening needs it; the reads run synchronously, in the attaching turn. */
 export interface OpeningSource {
@@ -22,9 +30,9 @@ const BEHIND: Closing = { code: CLOSE_NORMAL, reason: "behind: page GET /events,
 export function openingMessages(
   source: OpeningSource,
   resume: ResumeFrom | null,
-): { messages: StreamMessage[]; closing: Closing | null } {
+): { messages: LiveMessage[]; closing: Closing | null } {
   const { epoch, lastSeq, view } = source;
-  const messages: StreamMessage[] = [{ type: "snapshot", epoch, session: view }];
+  const messages: LiveMessage[] = [{ type: "snapshot", epoch, session: view }];
   const plan = planReplay(resume, epoch, lastSeq);
   const tooManyBytes = plan.kind === "replay" && view !== null && source.bytesAfter(plan.afterSeq) > MAX_BACKLOG_BYTES;
   if (plan.kind === "behind" || tooManyBytes) {
@@ -32,7 +40,7 @@ export function openingMessages(
   }
   if (plan.reset) messages.push({ type: "reset" });
   const backlog = view === null ? [] : source.entriesAfter(plan.afterSeq);
-  for (const entry of backlog) messages.push({ type: "entry", ...logEntryView(entry) });
+  for (const entry of backlog) messages.push({ type: "entry", entry });
   messages.push({ type: "synchronized", lastSeq });
   return { messages, closing: null };
 }

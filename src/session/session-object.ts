@@ -2,25 +2,35 @@
 import { DurableObject } from "cloudflare:workers";
 import { memoizedByEnv, parseSessionConfig, type SessionConfig } from "../config.ts";
 import type { RuntimeEvent } from "../contracts/events.ts";
-import type { EventPage, IngestReply, SessionView } from "../contracts/replies.ts";
-import type { StreamMessage } from "../contracts/stream.ts";
+import { sameJsonText } from "../contracts/json-text.ts";
+import type { IngestReply, SessionView } from "../contracts/replies.ts";
 import { type Change, emptyChange, writesNothing } from "../domain/change.ts";
 import { type DirectoryFeed, initialFeed, queueSummary, sessionSummary } from "../domain/directory.ts";
 import { foldLog } from "../domain/event-log.ts";
-import { decideBatch, type EventIdConflict, withAttentionNotice } from "../domain/ingest.ts";
+import {
+  type BatchDecision,
+  decideBatch,
+  type EventIdConflict,
+  type IncomingEvent,
+  NOTHING_STORED,
+  type StoredId,
+  withAttentionNotice,
+} from "../domain/ingest.ts";
 import { type Notification, recordAttempt } from "../domain/notification.ts";
 import { grantStanding, NO_REVOCATIONS } from "../domain/read-grants.ts";
 import { nextWake } from "../domain/reaping.ts";
 import { initialSession, type SessionState } from "../domain/session.ts";
-import { logEntryView, sessionView } from "../domain/session-view.ts";
+import { eventPageJson, sessionView } from "../domain/session-view.ts";
+import { snapshotDue } from "../domain/snapshot.ts";
 import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES, type ResumeFrom } from "../domain/subscription.ts";
 import { alarmNeedsWriting, dueDelivery, onWake } from "../domain/wake.ts";
+import { SqlMeter, type StorageCounts } from "../sql-meter.ts";
 import { commitLogRecord, isLogWorthy } from "./commit-log.ts";
 import { eventDigest } from "./digest.ts";
 import { DirectoryLink } from "./directory-link.ts";
 import { acknowledgeClose, capReached, LiveHub } from "./live-hub.ts";
-import { openingMessages, resumePoint } from "./live-opening.ts";
-import { hasSchema, migrate } from "./schema.ts";
+import { type LiveMessage, liveMessageJson, openingMessages, resumePoint } from "./live-opening.ts";
+import { createSchema, migrateForward, schemaVersion } from "./schema.ts";
 import { parseSessionObjectName, type SessionKey } from "./session-key.ts";
 import { SessionStore } from "./store.ts";
 import { grantFacts, readGrant } from "./subscription-grant.ts";
@@ -35,6 +45,11 @@ const sessionConfig = memoizedByEnv(parseSessionConfig);
 export const PAGE_MAX_BYTES = 8 * 1024 * 1024;
 
 export type IngestResult = { ok: true; reply: IngestReply } | { ok: false; conflicts: EventIdConflict[] };
+
+/** A page of the log as the EventPage JSON, built where the stored texts are. */
+export interface EventPageText {
+  json: string;
+}
 
 /** `after` named another life of the threadId than the current one (`epoch`). */
 export interface EpochChanged {
@@ -54,13 +69,18 @@ interface SubscriptionsChanged {
 }
 
 export class SessionObject extends DurableObject<Env> {
+  readonly #sql: SqlMeter;
   readonly #store: SessionStore;
   readonly #key: SessionKey;
-  readonly #live: LiveHub<StreamMessage>;
+  readonly #live: LiveHub<LiveMessage>;
   /** This life of the threadId, minted with its first stored event; null while there is none. */
   #epoch: string | null = null;
   /** null while the object has no storage: never written, or purged. */
   #state: SessionState | null = null;
+  /** The last seq the stored snapshot covers: the log after it is folded on wake. */
+  #snapshotSeq = 0;
+  /** The view of `#state`, built once per commit and served to every read until the next. */
+  #currentView: SessionView | null = null;
   /** The alarm as last written; writes are skipped unless the next wake moves earlier. */
   #alarmAt: number | null = null;
   #oldestPendingNotification: Notification | null = null;
@@ -70,7 +90,8 @@ export class SessionObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#store = new SessionStore(ctx.storage.sql);
+    this.#sql = new SqlMeter(ctx.storage.sql);
+    this.#store = new SessionStore(this.#sql);
     this.#key = parseSessionObjectName(ctx.id.name);
     this.#directoryLink = new DirectoryLink({
       directory: () => env.DIRECTORY.getByName(this.#key.tenant),
@@ -79,15 +100,16 @@ export class SessionObject extends DurableObject<Env> {
         this.#commit({ ...emptyChange("directory", this.#state ?? initialSession), directoryFeed: next }),
       log: (record) => this.#log(record),
     });
-    this.#live = new LiveHub<StreamMessage>(
+    this.#live = new LiveHub<LiveMessage>(
       ctx,
-      (message) => (message.type === "entry" ? `${this.#epoch ?? ""}:${message.seq}` : null),
+      (message) => (message.type === "entry" ? `${this.#epoch ?? ""}:${message.entry.seq}` : null),
       // A frame of several commits carries the session as of its last one: the earlier views add nothing.
-      { supersedes: (message) => message.type === "session" },
+      { supersedes: (message) => message.type === "session", serialize: liveMessageJson },
     );
     ctx.blockConcurrencyWhile(async () => {
       this.#alarmAt = await ctx.storage.getAlarm();
-      if (hasSchema(ctx.storage.sql)) await this.#load();
+      const version = schemaVersion(this.#sql);
+      if (version > 0) await this.#load(version);
       // An update cut short by an eviction goes out again now that the object is awake.
       if (this.#directoryFeed.pending !== null && this.#directoryFeed.nextAttemptAt === null) {
         void this.#directoryLink.send(true);
@@ -100,17 +122,25 @@ export class SessionObject extends DurableObject<Env> {
     return sessionConfig(this.env);
   }
 
-  /** Applies a batch in one transaction: every event is stored (or found a duplicate), or none is. */
-  async ingest(events: RuntimeEvent[]): Promise<IngestResult> {
-    const batch = events.map((event) => ({ event, digest: eventDigest(event) }));
-    const stored =
-      this.#state === null
-        ? new Map()
-        : this.#store.storedIds(
-            events.map((event) => event.eventId),
-            (body) => eventDigest(JSON.parse(body)),
-          );
-    const decision = decideBatch(this.#state ?? initialSession, batch, stored, Date.now());
+  /**
+   * Applies a batch in one transaction: every event is stored (or found a duplicate), or none is. `texts` are the
+   * events' JSON texts as received, already checked by the Worker. The first attempt assumes no eventId is stored
+   * and lets the unique index say otherwise: a first-time event costs one INSERT and no read.
+   */
+  async ingest(texts: readonly string[]): Promise<IngestResult> {
+    const batch = texts.map((text): IncomingEvent => ({ event: JSON.parse(text) as RuntimeEvent, text }));
+    const state = this.#state ?? initialSession;
+    const now = Date.now();
+    try {
+      return await this.#applyBatch(decideBatch(state, batch, NOTHING_STORED, now), now);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+    // Rolled back whole: decided again with the stored ids, so seqs stay gap-free and no duplicate is folded.
+    return this.#applyBatch(decideBatch(state, batch, this.#storedIds(batch), now), now);
+  }
+
+  async #applyBatch(decision: BatchDecision, now: number): Promise<IngestResult> {
     if (decision.kind === "conflict") return { ok: false, conflicts: decision.conflicts };
     const change =
       this.#config.webhook === null
@@ -119,28 +149,43 @@ export class SessionObject extends DurableObject<Env> {
             tenant: this.#key.tenant,
             threadId: this.#key.threadId,
             notificationId: crypto.randomUUID(),
-            now: Date.now(),
+            now,
           });
     await this.#commit(change);
-    return { ok: true, reply: { session: this.#view(decision.change.state), results: decision.results } };
+    return { ok: true, reply: { session: this.#sessionView(), results: decision.results } };
+  }
+
+  /** The stored events among the batch's eventIds, compared by text (or by digest, for those stored before texts). */
+  #storedIds(batch: readonly IncomingEvent[]): Map<string, StoredId> {
+    const stored = new Map<string, StoredId>();
+    for (const row of this.#store.storedIds(batch.map(({ event }) => event.eventId))) {
+      const { digest, body } = row;
+      stored.set(row.eventId, {
+        seq: row.seq,
+        sameContent: (text) => (digest === null ? sameJsonText(body, text) : eventDigest(JSON.parse(text)) === digest),
+      });
+    }
+    return stored;
   }
 
   async read(): Promise<SessionView | null> {
-    return this.#state === null ? null : this.#view(this.#state);
+    return this.#state === null ? null : this.#sessionView();
+  }
+
+  /** Statement calls, rows read and written, and alarm writes since the object woke: what storage bills. */
+  async storageCounts(): Promise<StorageCounts> {
+    return { ...this.#sql.counts };
   }
 
   /** A page of this life's log; `epoch-changed` when `after` names another life (deleted and begun again). */
-  async listEvents(after: ResumeFrom, limit: number): Promise<EventPage | EpochChanged | null> {
+  async listEvents(after: ResumeFrom, limit: number): Promise<EventPageText | EpochChanged | null> {
     if (this.#state === null) return null;
     const epoch = this.#currentEpoch;
     if (after.epoch !== null && after.epoch !== epoch) return { epochChanged: true, epoch };
     const entries = this.#store.readEntries(after.seq, limit, PAGE_MAX_BYTES);
     const last = entries.at(-1);
-    return {
-      epoch,
-      events: entries.map(logEntryView),
-      nextAfter: last !== undefined && last.seq < this.#state.lastSeq ? last.seq : null,
-    };
+    const nextAfter = last !== undefined && last.seq < this.#state.lastSeq ? last.seq : null;
+    return { json: eventPageJson(epoch, entries, nextAfter) };
   }
 
   /**
@@ -157,7 +202,7 @@ export class SessionObject extends DurableObject<Env> {
       {
         epoch: this.#epoch,
         lastSeq: state?.lastSeq ?? 0,
-        view: state === null ? null : this.#view(state),
+        view: state === null ? null : this.#sessionView(),
         bytesAfter: (seq) => this.#store.bytesAfter(seq),
         entriesAfter: (seq) => this.#store.readEntries(seq, MAX_BACKLOG_ENTRIES, MAX_BACKLOG_BYTES),
       },
@@ -239,21 +284,25 @@ export class SessionObject extends DurableObject<Env> {
     this.#live.closeUnstanding((grant) => grantStanding(grant, facts, now), now);
   }
 
-  /** Loads the snapshot; when it is missing, older or unreadable while the log exists, folds the log instead. */
-  async #load(): Promise<void> {
-    migrate(this.ctx.storage.sql, Date.now());
+  /**
+   * Loads the snapshot and folds the log's tail after it; when the snapshot is missing, older or unreadable while
+   * the log exists, folds the whole log instead and stores the result.
+   */
+  async #load(schema: number): Promise<void> {
+    migrateForward(this.#sql, schema, Date.now());
     this.#oldestPendingNotification = this.#store.oldestPendingNotification();
     this.#latestNotification = this.#store.latestNotification();
     this.#epoch = this.#store.loadEpoch();
-    this.#directoryFeed = this.#store.loadDirectoryFeed();
     const snapshot = this.#store.loadSnapshot();
+    this.#directoryFeed = snapshot.feed;
     if (snapshot.kind === "current") {
-      this.#state = snapshot.state;
+      this.#snapshotSeq = snapshot.state.lastSeq;
+      this.#state = foldLog(this.#store.entriesAfter(snapshot.state.lastSeq), snapshot.state);
       return;
     }
     this.#state = initialSession;
     if (!this.#store.hasEntries()) return;
-    const rebuilt = foldLog(this.#store.allEntries());
+    const rebuilt = foldLog(this.#store.entriesAfter(0));
     await this.#commit({ ...emptyChange("rebuild", initialSession), state: rebuilt }, { rebuiltFrom: snapshot.kind });
   }
 
@@ -295,6 +344,8 @@ export class SessionObject extends DurableObject<Env> {
       this.#latestNotification = null;
       this.#directoryFeed = initialFeed;
       this.#epoch = null;
+      this.#snapshotSeq = 0;
+      this.#currentView = null;
       this.#live.closeAll({ type: "purged" }, "purged");
       this.#log({ message: "session purged", reason: change.reason });
       return;
@@ -307,23 +358,22 @@ export class SessionObject extends DurableObject<Env> {
     const feed = queued ?? change.directoryFeed;
     const writes = !writesNothing(change) || queued !== null;
     if (writes) {
-      const sql = this.ctx.storage.sql;
       const first = this.#state === null;
       const epoch = this.#epoch ?? mintEpoch();
+      // The snapshot's row holds the directory outbox too: a commit that changes either writes it once.
+      const snapshot = first || feed !== undefined || snapshotDue(change, this.#snapshotSeq);
       this.ctx.storage.transactionSync(() => {
-        if (first) {
-          migrate(sql, Date.now());
-          this.#store.saveEpoch(epoch);
-        }
+        if (first) createSchema(this.#sql, epoch);
         this.#store.appendEntries(change.entries);
-        if (change.state !== change.before) this.#store.saveSnapshot(change.state);
+        if (snapshot) this.#store.saveSnapshot(change.state, feed ?? this.#directoryFeed);
         for (const notification of change.notifications) this.#store.insertNotification(notification);
         for (const delivery of change.deliveries) this.#store.updateDelivery(delivery);
-        if (feed !== undefined) this.#store.saveDirectoryFeed(feed);
       });
       this.#epoch = epoch;
+      if (snapshot) this.#snapshotSeq = change.state.lastSeq;
     }
     this.#state = change.state;
+    this.#currentView = null;
     if (feed !== undefined) this.#directoryFeed = feed;
     if (context.alarmFired === true) this.#alarmAt = null;
     if (change.notifications.length > 0 || change.deliveries.length > 0) {
@@ -333,9 +383,8 @@ export class SessionObject extends DurableObject<Env> {
     // Handed to the hub before any await: a subscriber attaching next sees this commit in its backlog, and the hub
     // sends what it still holds to the earlier subscribers before it accepts one, so none gets a commit twice.
     if (writes && change.cause !== "directory" && this.#live.size > 0) {
-      const view = this.#view(change.state);
-      const entries = change.entries.map((entry): StreamMessage => ({ type: "entry", ...logEntryView(entry) }));
-      this.#live.broadcast([...entries, { type: "session", session: view }]);
+      const entries = change.entries.map((entry): LiveMessage => ({ type: "entry", entry }));
+      this.#live.broadcast([...entries, { type: "session", session: this.#sessionView() }]);
     }
     await this.#arm(change.state);
     if (writes && isLogWorthy(change)) this.#log(commitLogRecord(change, context.rebuiltFrom));
@@ -354,6 +403,7 @@ export class SessionObject extends DurableObject<Env> {
     const wake = nextWake(state ?? initialSession, this.#config.policy, others);
     if (wake === null || !alarmNeedsWriting(this.#alarmAt, wake.at, now)) return;
     await this.ctx.storage.setAlarm(wake.at);
+    this.#sql.alarmWritten();
     this.#alarmAt = wake.at;
   }
 
@@ -363,15 +413,18 @@ export class SessionObject extends DurableObject<Env> {
     return this.#epoch;
   }
 
-  #view(state: SessionState): SessionView {
+  /** The view of the current state: built at most once per commit. */
+  #sessionView(): SessionView {
+    if (this.#currentView !== null) return this.#currentView;
     const projected = sessionView(
       this.#key.threadId,
-      state,
+      this.#state ?? initialSession,
       this.#config.policy,
       this.#latestNotification,
       this.ctx.storage.sql.databaseSize,
     );
-    return { ...projected, epoch: this.#currentEpoch };
+    this.#currentView = { ...projected, epoch: this.#currentEpoch };
+    return this.#currentView;
   }
 
   /** One JSON line per record for Workers Logs; never carries a token. */
@@ -385,6 +438,11 @@ interface CommitContext {
   alarmFired?: boolean;
   /** Why the snapshot was rebuilt from the log. */
   rebuiltFrom?: string;
+}
+
+/** The unique index's answer to an eventId already stored: SQLite's constraint error, as workerd throws it. */
+function isUniqueViolation(error: unknown): boolean {
+  return String(error).includes("UNIQUE constraint failed");
 }
 
 /** A short random id for this life of the session. */

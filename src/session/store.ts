@@ -3,9 +3,9 @@ import type { RuntimeEvent } from "../contracts/events.ts";
 import type { DeliveryState, EventOrigin, IgnoreReason, Outcome } from "../contracts/vocabulary.ts";
 import { type DirectoryFeed, initialFeed } from "../domain/directory.ts";
 import type { StoredEntry } from "../domain/event-log.ts";
-import type { StoredId } from "../domain/ingest.ts";
 import type { Notification } from "../domain/notification.ts";
 import { SESSION_STATE_VERSION, type SessionState } from "../domain/session.ts";
+import type { SqlMeter } from "../sql-meter.ts";
 
 type EventRow = {
   seq: number;
@@ -28,74 +28,73 @@ type NotificationRow = {
   next_attempt_at: number | null;
 };
 
-/** The stored snapshot, or why it cannot be used as it is. */
-export type Snapshot = { kind: "current"; state: SessionState } | { kind: "missing" | "outdated" | "unreadable" };
+/** The stored snapshot with the directory outbox beside it, or why the snapshot cannot be used as it is. */
+export type Snapshot =
+  | { kind: "current"; state: SessionState; feed: DirectoryFeed }
+  | { kind: "missing" | "outdated" | "unreadable"; feed: DirectoryFeed };
+
+/** A provider eventId found stored: its seq, its stored text, and its digest if it was stored before texts were kept. */
+export interface StoredIdRow {
+  eventId: string;
+  seq: number;
+  body: string;
+  digest: string | null;
+}
 
 export class SessionStore {
-  readonly #sql: SqlStorage;
+  readonly #sql: SqlMeter;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: SqlMeter) {
     this.#sql = sql;
   }
 
   loadSnapshot(): Snapshot {
-    const row = this.#sql.exec<{ state: string; version: number }>("SELECT state, version FROM session").toArray()[0];
-    if (row === undefined) return { kind: "missing" };
-    if (row.version !== SESSION_STATE_VERSION) return { kind: "outdated" };
+    const row = this.#sql.rows<{ state: string; version: number; feed: string | null }>(
+      "SELECT state, version, feed FROM session",
+    )[0];
+    if (row === undefined) return { kind: "missing", feed: initialFeed };
+    const feed = row.feed === null ? initialFeed : (JSON.parse(row.feed) as DirectoryFeed);
+    if (row.version !== SESSION_STATE_VERSION) return { kind: "outdated", feed };
     try {
-      return { kind: "current", state: JSON.parse(row.state) as SessionState };
+      return { kind: "current", state: JSON.parse(row.state) as SessionState, feed };
     } catch {
-      return { kind: "unreadable" };
+      return { kind: "unreadable", feed };
     }
   }
 
-  saveSnapshot(state: SessionState): void {
-    this.#sql.exec(
-      `INSERT INTO session (id, state, version) VALUES (1, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET state = excluded.state, version = excluded.version`,
+  /** The snapshot (which covers the log up to `state.lastSeq`) and the directory outbox: one row. */
+  saveSnapshot(state: SessionState, feed: DirectoryFeed): void {
+    this.#sql.run(
+      `INSERT INTO session (id, state, version, feed) VALUES (1, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET state = excluded.state, version = excluded.version, feed = excluded.feed`,
       JSON.stringify(state),
       SESSION_STATE_VERSION,
+      JSON.stringify(feed),
     );
   }
 
   /** This life's epoch; a session stored before epochs existed takes one from its first entry's receive time. */
   loadEpoch(): string | null {
-    const row = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'epoch'").toArray()[0];
+    const row = this.#sql.rows<{ value: string }>("SELECT value FROM meta WHERE key = 'epoch'")[0];
     if (row !== undefined) return row.value;
-    const first = this.#sql.exec<{ received_at: number }>("SELECT received_at FROM events WHERE seq = 1").toArray()[0];
+    const first = this.#sql.rows<{ received_at: number }>("SELECT received_at FROM events WHERE seq = 1")[0];
     return first === undefined ? null : `r${first.received_at.toString(36)}`;
-  }
-
-  saveEpoch(epoch: string): void {
-    this.#sql.exec("INSERT INTO meta (key, value) VALUES ('epoch', ?)", epoch);
   }
 
   /** Stored bytes of the entries after `afterSeq`: what a replay from there would send. */
   bytesAfter(afterSeq: number): number {
-    return (
-      this.#sql
-        .exec<{ bytes: number | null }>("SELECT sum(length(body)) AS bytes FROM events WHERE seq > ?", afterSeq)
-        .one().bytes ?? 0
+    const [row] = this.#sql.rows<{ bytes: number | null }>(
+      "SELECT sum(length(body)) AS bytes FROM events WHERE seq > ?",
+      afterSeq,
     );
+    return row?.bytes ?? 0;
   }
 
-  loadDirectoryFeed(): DirectoryFeed {
-    const row = this.#sql.exec<{ feed: string }>("SELECT feed FROM directory_feed").toArray()[0];
-    return row === undefined ? initialFeed : (JSON.parse(row.feed) as DirectoryFeed);
-  }
-
-  saveDirectoryFeed(feed: DirectoryFeed): void {
-    this.#sql.exec(
-      "INSERT INTO directory_feed (id, feed) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET feed = excluded.feed",
-      JSON.stringify(feed),
-    );
-  }
-
-  hasEntries(): boolean {
-    return this.#sql.exec("SELECT 1 FROM events LIMIT 1").toArray().length > 0;
-  }
-
-  /** Appends entries in multi-row statements: a statement is the unit of cost inside a Durable Object. */
+  /**
+   * Appends entries in multi-row statements (a statement is the unit of cost inside a Durable Object). A provider
+   * eventId already stored makes the unique index throw: the caller's transaction rolls back and takes the lookup
+   * path, so a first-time event costs no read.
+   */
   appendEntries(entries: readonly StoredEntry[]): void {
     for (let start = 0; start < entries.length; start += ROWS_PER_INSERT) {
       const chunk = entries.slice(start, start + ROWS_PER_INSERT);
@@ -106,29 +105,23 @@ export class SessionStore {
         entry.receivedAt,
         entry.outcome,
         entry.reason ?? null,
-        JSON.stringify(entry.event),
-        entry.digest ?? null,
+        entry.text ?? JSON.stringify(entry.event),
       ]);
-      this.#sql.exec(`${INSERT_EVENTS} ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`, ...values);
+      this.#sql.run(`${INSERT_EVENTS} ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`, ...values);
     }
   }
 
-  /**
-   * Where each of these provider event ids is stored, with its digest. An entry stored before digests existed
-   * gets one computed from its body by `digestOf`.
-   */
-  storedIds(eventIds: readonly string[], digestOf: (body: string) => string): Map<string, StoredId> {
-    const found = new Map<string, StoredId>();
+  /** The stored provider events among these eventIds. */
+  storedIds(eventIds: readonly string[]): StoredIdRow[] {
+    const found: StoredIdRow[] = [];
     for (let start = 0; start < eventIds.length; start += IDS_PER_LOOKUP) {
       const chunk = eventIds.slice(start, start + IDS_PER_LOOKUP);
-      const rows = this.#sql.exec<{ event_id: string; seq: number; digest: string | null; body: string | null }>(
-        `SELECT event_id, seq, digest, CASE WHEN digest IS NULL THEN body END AS body
-         FROM events WHERE origin = 'provider' AND event_id IN (${chunk.map(() => "?").join(", ")})`,
+      const rows = this.#sql.rows<{ event_id: string; seq: number; body: string; digest: string | null }>(
+        `SELECT event_id, seq, body, digest FROM events
+         WHERE origin = 'provider' AND event_id IN (${chunk.map(() => "?").join(", ")})`,
         ...chunk,
       );
-      for (const row of rows) {
-        found.set(row.event_id, { seq: row.seq, digest: row.digest ?? digestOf(row.body ?? "") });
-      }
+      for (const row of rows) found.push({ eventId: row.event_id, seq: row.seq, body: row.body, digest: row.digest });
     }
     return found;
   }
@@ -139,7 +132,7 @@ export class SessionStore {
    */
   readEntries(afterSeq: number, limit: number, maxBytes: number): StoredEntry[] {
     return this.#sql
-      .exec<EventRow>(
+      .rows<EventRow>(
         `SELECT ${ENTRY_COLUMNS} FROM events WHERE seq > ? AND seq <= (
            SELECT coalesce(max(CASE WHEN running <= ? THEN seq END), min(seq)) FROM (
              SELECT seq, sum(octet_length(body)) OVER (ORDER BY seq) AS running
@@ -151,19 +144,25 @@ export class SessionStore {
         afterSeq,
         limit,
       )
-      .toArray()
       .map(toStoredEntry);
   }
 
-  /** The whole log in seq order, read lazily: only a snapshot rebuild needs it. */
-  *allEntries(): Generator<StoredEntry> {
-    for (const row of this.#sql.exec<EventRow>(`SELECT ${ENTRY_COLUMNS} FROM events ORDER BY seq`)) {
+  /** The log after `afterSeq` in seq order, read lazily: a wake folds the tail the snapshot does not cover. */
+  *entriesAfter(afterSeq: number): Generator<StoredEntry> {
+    for (const row of this.#sql.each<EventRow>(
+      `SELECT ${ENTRY_COLUMNS} FROM events WHERE seq > ? ORDER BY seq`,
+      afterSeq,
+    )) {
       yield toStoredEntry(row);
     }
   }
 
+  hasEntries(): boolean {
+    return this.#sql.rows("SELECT 1 FROM events LIMIT 1").length > 0;
+  }
+
   insertNotification(notification: Notification): void {
-    this.#sql.exec(
+    this.#sql.run(
       `INSERT INTO notifications (id, created_seq, type, body, created_at, state, attempts, last_error, next_attempt_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       notification.id,
@@ -179,7 +178,7 @@ export class SessionStore {
   }
 
   updateDelivery(notification: Notification): void {
-    this.#sql.exec(
+    this.#sql.run(
       "UPDATE notifications SET state = ?, attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?",
       notification.state,
       notification.attempts,
@@ -190,27 +189,25 @@ export class SessionStore {
   }
 
   latestNotification(): Notification | null {
-    const row = this.#sql
-      .exec<NotificationRow>(`SELECT ${NOTIFICATION_COLUMNS} FROM notifications ORDER BY created_seq DESC LIMIT 1`)
-      .toArray()[0];
+    const row = this.#sql.rows<NotificationRow>(
+      `SELECT ${NOTIFICATION_COLUMNS} FROM notifications ORDER BY created_seq DESC LIMIT 1`,
+    )[0];
     return row === undefined ? null : toNotification(row);
   }
 
   /** The oldest pending notification: deliveries go out in the order they were created. */
   oldestPendingNotification(): Notification | null {
-    const row = this.#sql
-      .exec<NotificationRow>(
-        `SELECT ${NOTIFICATION_COLUMNS} FROM notifications WHERE state = 'pending' ORDER BY created_seq LIMIT 1`,
-      )
-      .toArray()[0];
+    const row = this.#sql.rows<NotificationRow>(
+      `SELECT ${NOTIFICATION_COLUMNS} FROM notifications WHERE state = 'pending' ORDER BY created_seq LIMIT 1`,
+    )[0];
     return row === undefined ? null : toNotification(row);
   }
 }
 
-/** Durable Object SQL allows 100 bound parameters per statement: 12 rows of 8 columns. */
-const ROWS_PER_INSERT = 12;
+/** Durable Object SQL allows 100 bound parameters per statement: 14 rows of 7 columns. */
+const ROWS_PER_INSERT = 14;
 const IDS_PER_LOOKUP = 100;
-const INSERT_EVENTS = "INSERT INTO events (seq, event_id, origin, received_at, outcome, reason, body, digest) VALUES";
+const INSERT_EVENTS = "INSERT INTO events (seq, event_id, origin, received_at, outcome, reason, body) VALUES";
 const ENTRY_COLUMNS = "seq, origin, received_at, outcome, reason, body";
 const NOTIFICATION_COLUMNS = "id, created_seq, type, body, created_at, state, attempts, last_error, next_attempt_at";
 
@@ -222,6 +219,7 @@ function toStoredEntry(row: EventRow): StoredEntry {
     outcome: row.outcome as Outcome,
     ...(row.reason === null ? {} : { reason: row.reason as IgnoreReason }),
     event: JSON.parse(row.body) as RuntimeEvent,
+    text: row.body,
   };
 }
 

@@ -5,7 +5,9 @@ import { initialSession, type SessionState } from "../../src/domain/session.ts";
 import { ev } from "../support/events.ts";
 import { given, T0 } from "../support/given.ts";
 
-const incoming = (event = ev.health(), digest = `digest-of-${event.eventId}`): IncomingEvent => ({ event, digest });
+const incoming = (event = ev.health(), text = JSON.stringify(event)): IncomingEvent => ({ event, text });
+/** Stored under `seq` with the content `text` (compared as the object's shell compares: by the texts' values). */
+const storedAs = (seq: number, text: string): StoredId => ({ seq, sameContent: (other) => other === text });
 
 describe("decideBatch", () => {
   it("appends new events at consecutive seqs after the last one", () => {
@@ -21,7 +23,7 @@ describe("decideBatch", () => {
 
   it("answers a byte-identical resend as a duplicate of the stored seq and appends nothing for it", () => {
     const resent = incoming();
-    const stored = new Map<string, StoredId>([[resent.event.eventId, { seq: 7, digest: resent.digest }]]);
+    const stored = new Map<string, StoredId>([[resent.event.eventId, storedAs(7, resent.text)]]);
     const decision = decideBatch(initialSession, [resent], stored, T0);
     expect(decision).toMatchObject({
       kind: "commit",
@@ -43,31 +45,37 @@ describe("decideBatch", () => {
   });
 
   it("refuses the whole batch when a stored id comes back with different content, naming each conflict", () => {
-    const reused = incoming(ev.health(), "other-content");
-    const stored = new Map<string, StoredId>([[reused.event.eventId, { seq: 3, digest: "original-content" }]]);
+    const reused = incoming(ev.health(), '{"other":"content"}');
+    const stored = new Map<string, StoredId>([[reused.event.eventId, storedAs(3, '{"original":"content"}')]]);
     const decision = decideBatch(initialSession, [incoming(), reused], stored, T0);
     expect(decision).toEqual({ kind: "conflict", conflicts: [{ index: 1, eventId: reused.event.eventId, seq: 3 }] });
   });
 
   it("refuses a batch that reuses one of its own ids with different content", () => {
     const first = incoming();
-    const clash = incoming({ ...first.event, type: "content.delta" }, "changed");
+    const clash = incoming({ ...first.event, type: "content.delta" });
     expect(decideBatch(initialSession, [first, clash], new Map(), T0)).toEqual({
       kind: "conflict",
       conflicts: [{ index: 1, eventId: first.event.eventId, seq: 1 }],
     });
   });
 
-  it("records what the batch changed from and to", () => {
-    const decision = decideBatch(initialSession, [incoming(ev.sessionStarted())], new Map(), T0);
+  it("records what the batch changed from and to, each entry with the text it was received as", () => {
+    const sent = ' {"sent": "as is, spaces and all"} ';
+    const decision = decideBatch(initialSession, [incoming(ev.sessionStarted(), sent)], new Map(), T0);
     if (decision.kind !== "commit") throw new Error("expected a commit");
     expect(decision.change.before).toBe(initialSession);
     expect(decision.change.state.status).toBe("ready");
-    expect(decision.change.entries[0]).toMatchObject({
-      origin: "provider",
-      outcome: "applied",
-      digest: expect.any(String),
-    });
+    expect(decision.change.entries[0]).toMatchObject({ origin: "provider", outcome: "applied", text: sent });
+  });
+
+  it("compares a resend inside one batch by value: whitespace and member order do not make a conflict", () => {
+    const first = incoming(ev.health(), '{"a": 1, "b": [true, null]}');
+    const resent = incoming(first.event, '{"b":[true,null],"a":1}');
+    const changed = incoming(first.event, '{"b":[true,null],"a":1.0}');
+    const same = decideBatch(initialSession, [first, resent], new Map(), T0);
+    expect(same.kind === "commit" && same.results.map((result) => result.outcome)).toEqual(["recorded", "duplicate"]);
+    expect(decideBatch(initialSession, [first, changed], new Map(), T0).kind).toBe("conflict");
   });
 });
 

@@ -28,7 +28,7 @@ describe("a log entry", () => {
 
 describe("a committed batch", () => {
   it("is an ingest change that notifies and delivers nothing", () => {
-    const decision = decideBatch(given().state, [{ event: ev.sessionStarted(), digest: "d-1" }], new Map(), T0);
+    const decision = decideBatch(given().state, [{ event: ev.sessionStarted(), text: "{}" }], new Map(), T0);
     expect(decision).toMatchObject({ kind: "commit", change: { cause: "ingest", notifications: [], deliveries: [] } });
   });
 
@@ -39,8 +39,8 @@ describe("a committed batch", () => {
     const decision = decideBatch(
       state,
       [
-        { event: ignored, digest: "d-1" },
-        { event: applied, digest: "d-2" },
+        { event: ignored, text: "{}" },
+        { event: applied, text: "{}" },
       ],
       new Map(),
       T0,
@@ -54,6 +54,6 @@ describe("a committed batch", () => {
     });
     expect(decision.results[1]).toEqual({ eventId: applied.eventId, seq: 4, outcome: "applied" });
     expect(decision.results[1]).not.toHaveProperty("reason");
-    expect(decision.change.entries[0]).toMatchObject({ reason: "another-turn-active", digest: "d-1" });
+    expect(decision.change.entries[0]).toMatchObject({ reason: "another-turn-active", text: "{}" });
   });
 });

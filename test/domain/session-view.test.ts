@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { StoredEntry } from "../../src/domain/event-log.ts";
 import { newNotification, recordAttempt } from "../../src/domain/notification.ts";
 import type { ReapingPolicy } from "../../src/domain/reaping.ts";
-import { sessionView } from "../../src/domain/session-view.ts";
+import { eventPageJson, logEntryJson, logEntryView, sessionView } from "../../src/domain/session-view.ts";
 import { ev } from "../support/events.ts";
 import { given, T0 } from "../support/given.ts";
 
@@ -83,5 +84,37 @@ describe("the session as GET shows it", () => {
       attempts: 1,
       lastError: "HTTP 503",
     });
+  });
+});
+
+describe("a log entry as JSON", () => {
+  const started = ev.sessionStarted();
+  const entries: StoredEntry[] = [
+    { seq: 1, receivedAt: T0, origin: "provider", outcome: "applied", event: started, text: JSON.stringify(started) },
+    {
+      seq: 2,
+      receivedAt: T0 + 1,
+      origin: "provider",
+      outcome: "ignored",
+      reason: "stale-sequence",
+      event: started,
+      text: `  ${JSON.stringify(started)}\n`,
+    },
+    { seq: 3, receivedAt: T0 + 2, origin: "service", outcome: "applied", event: ev.health() },
+  ];
+
+  it.each(entries)("is the entry's view, the event its received text (seq $seq)", (entry) => {
+    expect(JSON.parse(logEntryJson(entry))).toEqual(logEntryView(entry));
+    expect(JSON.parse(logEntryJson(entry, "entry"))).toEqual({ type: "entry", ...logEntryView(entry) });
+    expect(logEntryJson(entry)).toContain(`"event":${entry.text ?? JSON.stringify(entry.event)}}`);
+  });
+
+  it("makes a page of the entries, and the cursor of the next", () => {
+    expect(JSON.parse(eventPageJson("e1", entries, 3))).toEqual({
+      epoch: "e1",
+      events: entries.map(logEntryView),
+      nextAfter: 3,
+    });
+    expect(JSON.parse(eventPageJson("e1", [], null))).toEqual({ epoch: "e1", events: [], nextAfter: null });
   });
 });

@@ -170,7 +170,7 @@ describe("what the directory is told", () => {
         (
           await runInDurableObject(
             sessionStub(threadId),
-            (_, ctx) => ctx.storage.sql.exec<{ feed: string }>("SELECT feed FROM directory_feed").one().feed,
+            (_, ctx) => ctx.storage.sql.exec<{ feed: string }>("SELECT feed FROM session").one().feed,
           )
         ).includes('"attempts":1'),
       );

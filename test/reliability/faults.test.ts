@@ -27,6 +27,9 @@ import {
   withStorageFault,
 } from "../support/session-object.ts";
 
+/** The events as the Worker hands them to the session: their JSON texts. */
+const texts = (events: readonly object[]) => events.map((event) => JSON.stringify(event));
+
 beforeEach(useFakeClock);
 afterEach(() => {
   vi.useRealTimers();
@@ -153,21 +156,27 @@ describe("a batch under a storage failure", () => {
   it("stores none of a batch when saving its projection fails after its events were inserted; the retry stores it once", async () => {
     const threadId = newThreadId();
     await api.post(threadId, ev.sessionStarted({ threadId }));
-    const batch = Array.from({ length: 20 }, () => ev.contentDelta("t1", { threadId }));
+    // A turn's start changes the projection, so the batch's commit saves the snapshot after inserting the events.
+    const batch = [
+      ev.turnStarted("t1", { threadId }),
+      ...Array.from({ length: 19 }, () => ev.contentDelta("t1", { threadId })),
+    ];
     const projectionSave = { sql: /^INSERT INTO session\b/ };
-    await injected(withStorageFault(threadId, projectionSave, (instance) => instance.ingest(batch)));
+    await injected(withStorageFault(threadId, projectionSave, (instance) => instance.ingest(texts(batch))));
     expect(await readSession(threadId)).toMatchObject({ eventCount: 1, lastSeq: 1 });
     await expectConsistentAfterReload(threadId);
 
     const retry = await json<IngestReply>(await api.post(threadId, batch));
-    expect(retry.results.map((r) => [r.seq, r.outcome])).toEqual(batch.map((_, i) => [i + 2, "recorded"]));
+    expect(retry.results.map((r) => [r.seq, r.outcome])).toEqual(
+      batch.map((_, i) => [i + 2, i === 0 ? "applied" : "recorded"]),
+    );
     await expectConsistentAfterReload(threadId);
   });
 
   it("answers a retry of a stored batch whose alarm could not be armed with its seqs, and arms the alarm", async () => {
     const threadId = newThreadId();
     const batch = [ev.sessionStarted({ threadId }), ev.turnStarted("t1", { threadId })];
-    await injected(withStorageFault(threadId, "setAlarm", (instance) => instance.ingest(batch)));
+    await injected(withStorageFault(threadId, "setAlarm", (instance) => instance.ingest(texts(batch))));
     expect(await alarmAt(threadId)).toBeNull();
 
     const retry = await json<IngestReply>(await api.post(threadId, batch));

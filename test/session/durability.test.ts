@@ -2,6 +2,7 @@ import { abortAllDurableObjects, evictDurableObject, runInDurableObject } from "
 import { describe, expect, it } from "vitest";
 import type { SessionView } from "../../src/contracts/replies.ts";
 import { SessionStore } from "../../src/session/store.ts";
+import { SqlMeter } from "../../src/sql-meter.ts";
 import { api, json, newThreadId } from "../support/api.ts";
 import { toLogEntries } from "../support/checks.ts";
 import { ev } from "../support/events.ts";
@@ -143,7 +144,7 @@ describe("durability", () => {
     const threadId = newThreadId();
     await api.post(threadId, [ev.sessionStarted({ threadId }), ev.health({ threadId }), ev.health({ threadId })]);
     await runInDurableObject(sessionStub(threadId), (_, state) => {
-      const store = new SessionStore(state.storage.sql);
+      const store = new SessionStore(new SqlMeter(state.storage.sql));
       const [first, second] = state.storage.sql
         .exec<{ bytes: number }>("SELECT octet_length(body) AS bytes FROM events ORDER BY seq")
         .toArray()

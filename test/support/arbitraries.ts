@@ -126,7 +126,8 @@ const eventDefect: fc.Arbitrary<(event: Event) => Event> = fc.oneof(
   fc
     .constantFrom("yesterday", "2026-13-01T00:00:00Z", "2026-11-25", "", "2026-11-25T10:00:00")
     .map((at) => fieldSet("createdAt", at)),
-  fc.constantFrom(-1, 1.5, "3", 2 ** 53, 1e300).map((sequence) => fieldSet("sessionSequence", sequence)),
+  // 2^53 and 1e300 are integers, kept as sent (the issue on field fidelity): only these are defects.
+  fc.constantFrom(-1, 1.5, "3", -1e300).map((sequence) => fieldSet("sessionSequence", sequence)),
   fc.oneof(fc.constant(""), hugeText, fc.integer()).map((turnId) => fieldSet("turnId", turnId)),
   fc
     .tuple(fc.constantFrom("payload", "raw", "providerRefs"), notAnObject)

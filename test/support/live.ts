@@ -77,6 +77,8 @@ export interface SseEvent {
   event: string;
   id: string | null;
   data: StreamMessage;
+  /** The data line as received. */
+  raw: string;
 }
 
 /** Opens the SSE route and parses its frames as they arrive; comments (heartbeats) are skipped. */
@@ -131,7 +133,12 @@ export async function openStream(
         const data = fields.get("data");
         if (data === undefined) continue;
         const message = JSON.parse(data) as StreamMessage;
-        events.push({ event: fields.get("event") ?? "message", id: fields.get("id") ?? null, data: message });
+        events.push({
+          event: fields.get("event") ?? "message",
+          id: fields.get("id") ?? null,
+          data: message,
+          raw: data,
+        });
         receive(message);
       }
     }

@@ -1,0 +1,150 @@
+/**
+ * What an ingest costs in billed storage, counted exactly inside the objects from SQLite's own cursors: statement
+ * calls, rows written (a unique index's entry counts as a row) and rows read, and alarm writes. The expected figures
+ * are the design's (one INSERT for a first-time event, the snapshot's one row when a listed field changes), so a
+ * change that adds a write per event fails here.
+ */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import type { IngestReply } from "../../src/contracts/replies.ts";
+import type { DirectoryFeed } from "../../src/domain/directory.ts";
+import type { StorageCounts } from "../../src/sql-meter.ts";
+import { api, json, newThreadId } from "../support/api.ts";
+import { ev } from "../support/events.ts";
+import { sessionStub } from "../support/session-object.ts";
+
+type Cost = StorageCounts;
+
+const minus = (after: Cost, before: Cost): Cost => ({
+  statements: after.statements - before.statements,
+  rowsRead: after.rowsRead - before.rowsRead,
+  rowsWritten: after.rowsWritten - before.rowsWritten,
+  alarmWrites: after.alarmWrites - before.alarmWrites,
+});
+
+const directory = () => env.DIRECTORY.getByName("acme");
+
+/**
+ * Until the session's directory update has been acknowledged: it goes out after the reply, and the acknowledgement
+ * writes the outbox. Read through the test's own handle, which the object's meter does not count.
+ */
+async function settled(threadId: string): Promise<void> {
+  await vi.waitUntil(async () => {
+    const { feed } = await runInDurableObject(sessionStub(threadId), (_, ctx) =>
+      ctx.storage.sql.exec<{ feed: string }>("SELECT feed FROM session").one(),
+    );
+    return (JSON.parse(feed) as DirectoryFeed).pending === null;
+  });
+}
+
+/** The session object's and the directory's storage cost of one POST, and of the directory update it caused. */
+async function costOf(threadId: string, body: unknown) {
+  const session = sessionStub(threadId);
+  const before = { session: await session.storageCounts(), directory: await directory().storageCounts() };
+  const response = await api.post(threadId, body);
+  expect(response.status).toBe(200);
+  const reply = await json<IngestReply>(response);
+  const atReply = await session.storageCounts();
+  await settled(threadId);
+  const after = { session: await session.storageCounts(), directory: await directory().storageCounts() };
+  return {
+    reply,
+    ingest: minus(atReply, before.session),
+    acknowledgement: minus(after.session, atReply),
+    directory: minus(after.directory, before.directory),
+  };
+}
+
+const none: Cost = { statements: 0, rowsRead: 0, rowsWritten: 0, alarmWrites: 0 };
+
+async function runningSession() {
+  const threadId = newThreadId();
+  const o = { threadId };
+  await costOf(threadId, [ev.sessionStarted(o), ev.turnStarted("t1", o)]);
+  return { threadId, o };
+}
+
+describe("rows and statements per ingest", () => {
+  it("stores a first-time content event with one INSERT: its row and its eventId's index entry", async () => {
+    const { threadId, o } = await runningSession();
+    const { ingest, acknowledgement, directory } = await costOf(threadId, ev.contentDelta("t1", o));
+    // The insert probes the unique index: that is the one row read.
+    expect(ingest).toEqual({ statements: 1, rowsWritten: 2, rowsRead: 1, alarmWrites: 0 });
+    expect(acknowledgement).toEqual(none);
+    expect(directory).toEqual(none);
+  });
+
+  it("stores a lifecycle event with its INSERT and the snapshot's one row, which holds the directory outbox too", async () => {
+    const { threadId, o } = await runningSession();
+    const { ingest, acknowledgement } = await costOf(threadId, ev.turnCompleted("t1", "completed", o));
+    // Ready, the session's next wake is the idle reap (30 min), earlier than the stale-turn check (2 h): one alarm
+    // write a turn, never one an event.
+    expect(ingest).toEqual({ statements: 2, rowsWritten: 3, rowsRead: 2, alarmWrites: 1 });
+    // The directory's acknowledgement rewrites that row once.
+    expect(acknowledgement).toEqual({ statements: 1, rowsWritten: 1, rowsRead: 1, alarmWrites: 0 });
+  });
+
+  it("stores 100 content events at 2 rows each, in statements of 14 rows", async () => {
+    const { threadId, o } = await runningSession();
+    const batch = Array.from({ length: 100 }, () => ev.contentDelta("t1", o));
+    const { ingest } = await costOf(threadId, batch);
+    expect(ingest).toEqual({ statements: 8, rowsWritten: 200, rowsRead: 100, alarmWrites: 0 });
+  });
+
+  it("adds one row for the snapshot to a batch of 100 that ends the turn", async () => {
+    const { threadId, o } = await runningSession();
+    const batch = [
+      ...Array.from({ length: 99 }, () => ev.contentDelta("t1", o)),
+      ev.turnCompleted("t1", "completed", o),
+    ];
+    const { ingest } = await costOf(threadId, batch);
+    expect(ingest).toEqual({ statements: 9, rowsWritten: 201, rowsRead: 101, alarmWrites: 1 });
+  });
+
+  it("writes a new session's schema, epoch and first event in three statement calls, and its first alarm", async () => {
+    const threadId = newThreadId();
+    const { ingest, directory } = await costOf(threadId, ev.sessionStarted({ threadId }));
+    // The schema and its two meta rows (schema version, epoch) in one call, the event's 2 rows, the snapshot's 1.
+    expect(ingest).toMatchObject({ statements: 3, rowsWritten: 5, alarmWrites: 1 });
+    expect(directory.alarmWrites).toBe(0);
+    expect(directory.rowsWritten).toBeGreaterThan(0);
+  });
+
+  it("answers a resend from the unique index's refusal and one lookup, writing nothing", async () => {
+    const { threadId, o } = await runningSession();
+    const delta = ev.contentDelta("t1", o);
+    await costOf(threadId, delta);
+    const { ingest, reply } = await costOf(threadId, delta);
+    expect(reply.results[0]?.outcome).toBe("duplicate");
+    expect(ingest).toMatchObject({ rowsWritten: 0, alarmWrites: 0 });
+  });
+
+  it("writes the snapshot at least every 500 events, so a wake folds at most 500", async () => {
+    const { threadId, o } = await runningSession();
+    const snapshotSeq = async () =>
+      JSON.parse(
+        (
+          await runInDurableObject(sessionStub(threadId), (_, ctx) =>
+            ctx.storage.sql.exec<{ state: string }>("SELECT state FROM session").one(),
+          )
+        ).state,
+      ).lastSeq as number;
+    expect(await snapshotSeq()).toBe(2);
+    for (let i = 0; i < 4; i += 1) {
+      const { ingest } = await costOf(
+        threadId,
+        Array.from({ length: 100 }, () => ev.contentDelta("t1", o)),
+      );
+      expect(ingest.rowsWritten).toBe(200);
+    }
+    expect(await snapshotSeq()).toBe(2);
+    // Seq 502 is 500 past the snapshot: this batch writes it.
+    const { ingest } = await costOf(
+      threadId,
+      Array.from({ length: 100 }, () => ev.contentDelta("t1", o)),
+    );
+    expect(ingest.rowsWritten).toBe(201);
+    expect(await snapshotSeq()).toBe(502);
+  });
+});
