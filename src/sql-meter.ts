@@ -29,6 +29,11 @@ export class SqlMeter {
     this.#count(this.#sql.exec(query, ...bindings));
   }
 
+  /** `run` with the bindings as one array: a batch's hundred values are not spread twice. */
+  runWith(query: string, bindings: readonly Binding[]): void {
+    this.#count(this.#sql.exec(query, ...bindings));
+  }
+
   /** Every row of a query, read at once. */
   rows<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: Binding[]): T[] {
     const cursor = this.#sql.exec<T>(query, ...bindings);

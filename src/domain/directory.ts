@@ -4,6 +4,7 @@ import { retryDelayMs } from "./notification.ts";
 import type { ReapingPolicy } from "./reaping.ts";
 import type { SessionState } from "./session.ts";
 import { sessionView } from "./session-view.ts";
+import { listedFieldsDiffer } from "./snapshot.ts";
 
 /** `lastEventAt` and `deadline.at` may lag this much in the directory, so a stream of deltas writes nothing there. */
 export const DIRECTORY_LAG_MS = 30_000;
@@ -56,6 +57,31 @@ export const initialFeed: DirectoryFeed = { known: null, pending: null, attempts
 export function queueSummary(feed: DirectoryFeed, summary: SessionSummary): DirectoryFeed | null {
   if (!summaryNeedsSending(feed.pending ?? feed.known, summary)) return null;
   return { ...feed, pending: summary, attempts: 0, nextAttemptAt: null };
+}
+
+/**
+ * The feed after a change from `before` to `state`: a new pending update, or null when the directory's copy stays
+ * good. A change of the counters and of activity within the lag (most events) is decided without a summary.
+ */
+export function queueChange(
+  feed: DirectoryFeed,
+  threadId: string,
+  before: SessionState,
+  state: SessionState,
+  policy: ReapingPolicy,
+): DirectoryFeed | null {
+  const copy = feed.pending ?? feed.known;
+  if (copy !== null && !listedFieldsDiffer(before, state) && !activityLags(copy, state)) return null;
+  return queueSummary(feed, sessionSummary(threadId, state, policy));
+}
+
+function activityLags(copy: SessionSummary, state: SessionState): boolean {
+  if (copy.lastEventAt === null || state.lastEventAt === null) return copy.lastEventAt !== isoOrNull(state.lastEventAt);
+  return Math.abs(state.lastEventAt - Date.parse(copy.lastEventAt)) >= DIRECTORY_LAG_MS;
+}
+
+function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
 }
 
 export function feedAcknowledged(feed: DirectoryFeed, sent: SessionSummary): DirectoryFeed {

@@ -1,7 +1,6 @@
 /** The Hono app: middleware order, the one error path, and route mounting. `AppType` types `hono/client`. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
-import { secureHeaders } from "hono/secure-headers";
 import { ProblemSchema } from "../contracts/problem.ts";
 import { describeUndeclaredParts } from "./api-document.ts";
 import type { AppEnv } from "./app-env.ts";
@@ -40,7 +39,12 @@ export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 // Middleware first: Hono runs handlers and middleware in the order they are registered. CORS comes before
 // authentication: a preflight carries no credentials.
-app.use(secureHeaders());
+// The API answers JSON only: of the secure headers an HTML page needs, nosniff is the one that applies. Set before
+// the handler, so the response carries it as built, not rebuilt afterwards (problems set it themselves).
+app.use(async (c, next) => {
+  c.header("x-content-type-options", "nosniff");
+  await next();
+});
 app.use(crossOrigin);
 app.use("/v1/*", requireConfiguration, authenticateTenant, enforceReadOnly, limitQueryRepeats);
 

@@ -64,11 +64,20 @@ async function admitReadToken(c: Context<AppEnv>, token: string): Promise<boolea
   return true;
 }
 
+/**
+ * The API tokens already admitted by this isolate, and their tenants: a digest per request cost more than the rest
+ * of the authentication. Only a token that matched is kept, so the map holds at most the configured tokens, and a
+ * wrong guess always takes the constant-time comparison.
+ */
+const admittedTokens = memoizedByEnv(() => new Map<string, string>());
+
 /** Sets the tenant and the access of a valid token; false for anything else. */
 async function admit(c: Context<AppEnv>, token: string): Promise<boolean> {
   if (isReadToken(token)) return admitReadToken(c, token);
-  const tenant = await tenantOf((await tenantDigests(c.env)) ?? [], token);
+  const admitted = admittedTokens(c.env);
+  const tenant = admitted.get(token) ?? (await tenantOf((await tenantDigests(c.env)) ?? [], token));
   if (tenant === null) return false;
+  admitted.set(token, tenant);
   c.set("tenant", tenant);
   c.set("access", { kind: "api" });
   return true;

@@ -17,7 +17,7 @@ export function problemResponse(
   const status = statusOverride ?? PROBLEMS[kind].status;
   return new Response(JSON.stringify({ type: `${PROBLEM_TYPE_PREFIX}${kind}`, title, status, detail, ...extensions }), {
     status,
-    headers: { ...headers, "content-type": "application/problem+json" },
+    headers: { ...headers, "content-type": "application/problem+json", "x-content-type-options": "nosniff" },
   });
 }
 

@@ -1,12 +1,12 @@
 /** /v1/sessions routes: decode and check the request, then hand it to the tenant's session object. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
+import type { Context, TypedResponse } from "hono";
 import { createMiddleware } from "hono/factory";
 import { validator } from "hono/validator";
 import { EventBatchSchema, type RuntimeEventInput } from "../contracts/events.ts";
 import { eventTexts } from "../contracts/json-text.ts";
 import { pageSizeParam, RESUME_POINT_PATTERN, ResumePointSchema } from "../contracts/query-params.ts";
-import { EventPageSchema, IngestReplySchema, SessionViewSchema } from "../contracts/replies.ts";
+import { EventPageSchema, type IngestReply, IngestReplySchema, SessionViewSchema } from "../contracts/replies.ts";
 import type { EventIdConflict } from "../domain/ingest.ts";
 import type { AppEnv } from "./app-env.ts";
 import { limitBody } from "./body-limit.ts";
@@ -166,7 +166,8 @@ export const sessionRoutes = documented
   .openapi(readRoute, async (c) => {
     const { threadId } = c.req.valid("param");
     const session = await sessionOf(c, threadId).read();
-    return session === null ? notFound(threadId) : c.json(session, 200);
+    // The object keeps the view's JSON from its last commit: a read only carries it.
+    return session === null ? notFound(threadId) : (c.body(session, 200, JSON_CONTENT) as never);
   })
   .openapi(listRoute, async (c) => {
     const { threadId } = c.req.valid("param");
@@ -199,5 +200,5 @@ export const sessionRoutes = documented
     }
     const result = await sessionOf(c, threadId).ingest(texts);
     if (!result.ok) conflictProblem(result.conflicts, pointerOf);
-    return c.json(result.reply, 200);
+    return c.body(result.json, 200, JSON_CONTENT) as unknown as TypedResponse<IngestReply, 200, "json">;
   });

@@ -1,22 +1,31 @@
 /** The log line of a commit: what changed, in terms an operator searches for. */
 import type { Change } from "../domain/change.ts";
 
+/** A session that ends up here has something an operator may be asked about. */
+const NOTEWORTHY_STATUSES: ReadonlySet<string> = new Set(["error", "stopped", "interrupted"]);
+
 /**
- * A commit is logged when it changes what an operator searches for: the status, the turn, the error, what waits
- * for a person, an ignored event, a notification, or anything not an ingest. A batch that only adds content
- * (deltas, items) to a running turn is not: a line per batch cost more CPU than the rest of a small ingest.
+ * A commit is logged when an operator would search for it: a session that failed, stopped or was interrupted, a new
+ * error, an ignored event, a notification, a directory update that failed, and the service's own acts (an expiry,
+ * a reap, a delivery attempt, a rebuild). The ordinary flow (turns starting and ending, content, questions asked
+ * and answered, the directory's acknowledgements) is in the log itself: a line per commit cost more CPU than the
+ * rest of a small ingest.
  */
 export function isLogWorthy(change: Change): boolean {
   const { before, state } = change;
-  return (
-    change.cause !== "ingest" ||
-    before.status !== state.status ||
-    before.activeTurnId !== state.activeTurnId ||
-    before.lastError !== state.lastError ||
-    before.pendingRequests.length !== state.pendingRequests.length ||
-    change.notifications.length > 0 ||
-    change.entries.some((entry) => entry.outcome === "ignored")
-  );
+  switch (change.cause) {
+    case "ingest":
+      return (
+        (before.status !== state.status && NOTEWORTHY_STATUSES.has(state.status)) ||
+        (state.lastError !== null && before.lastError !== state.lastError) ||
+        change.notifications.length > 0 ||
+        change.entries.some((entry) => entry.outcome === "ignored")
+      );
+    case "directory":
+      return (change.directoryFeed?.attempts ?? 0) > 0;
+    default:
+      return true;
+  }
 }
 
 export function commitLogRecord(change: Change, rebuiltFrom?: string): Record<string, unknown> {

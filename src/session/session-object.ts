@@ -3,9 +3,9 @@ import { DurableObject } from "cloudflare:workers";
 import { memoizedByEnv, parseSessionConfig, type SessionConfig } from "../config.ts";
 import type { RuntimeEvent } from "../contracts/events.ts";
 import { sameJsonText } from "../contracts/json-text.ts";
-import type { IngestReply, SessionView } from "../contracts/replies.ts";
+import type { SessionView } from "../contracts/replies.ts";
 import { type Change, emptyChange, writesNothing } from "../domain/change.ts";
-import { type DirectoryFeed, initialFeed, queueSummary, sessionSummary } from "../domain/directory.ts";
+import { type DirectoryFeed, initialFeed, queueChange } from "../domain/directory.ts";
 import { foldLog } from "../domain/event-log.ts";
 import {
   type BatchDecision,
@@ -44,7 +44,8 @@ const sessionConfig = memoizedByEnv(parseSessionConfig);
  */
 export const PAGE_MAX_BYTES = 8 * 1024 * 1024;
 
-export type IngestResult = { ok: true; reply: IngestReply } | { ok: false; conflicts: EventIdConflict[] };
+/** `json`: the IngestReply as JSON, built where the view is cached (a string crosses RPC for less than an object). */
+export type IngestResult = { ok: true; json: string } | { ok: false; conflicts: EventIdConflict[] };
 
 /** A page of the log as the EventPage JSON, built where the stored texts are. */
 export interface EventPageText {
@@ -79,8 +80,9 @@ export class SessionObject extends DurableObject<Env> {
   #state: SessionState | null = null;
   /** The last seq the stored snapshot covers: the log after it is folded on wake. */
   #snapshotSeq = 0;
-  /** The view of `#state`, built once per commit and served to every read until the next. */
+  /** The view of `#state`, built once per commit and served to every read until the next; and its JSON. */
   #currentView: SessionView | null = null;
+  #currentViewJson: string | null = null;
   /** The alarm as last written; writes are skipped unless the next wake moves earlier. */
   #alarmAt: number | null = null;
   #oldestPendingNotification: Notification | null = null;
@@ -152,7 +154,7 @@ export class SessionObject extends DurableObject<Env> {
             now,
           });
     await this.#commit(change);
-    return { ok: true, reply: { session: this.#sessionView(), results: decision.results } };
+    return { ok: true, json: `{"session":${this.#sessionViewJson()},"results":${JSON.stringify(decision.results)}}` };
   }
 
   /** The stored events among the batch's eventIds, compared by text (or by digest, for those stored before texts). */
@@ -168,8 +170,9 @@ export class SessionObject extends DurableObject<Env> {
     return stored;
   }
 
-  async read(): Promise<SessionView | null> {
-    return this.#state === null ? null : this.#sessionView();
+  /** The SessionView as JSON, built once per commit. */
+  async read(): Promise<string | null> {
+    return this.#state === null ? null : this.#sessionViewJson();
   }
 
   /** Statement calls, rows read and written, and alarm writes since the object woke: what storage bills. */
@@ -346,6 +349,7 @@ export class SessionObject extends DurableObject<Env> {
       this.#epoch = null;
       this.#snapshotSeq = 0;
       this.#currentView = null;
+      this.#currentViewJson = null;
       this.#live.closeAll({ type: "purged" }, "purged");
       this.#log({ message: "session purged", reason: change.reason });
       return;
@@ -354,7 +358,7 @@ export class SessionObject extends DurableObject<Env> {
     const queued =
       change.state === change.before || change.cause === "directory"
         ? null
-        : queueSummary(this.#directoryFeed, sessionSummary(this.#key.threadId, change.state, this.#config.policy));
+        : queueChange(this.#directoryFeed, this.#key.threadId, change.before, change.state, this.#config.policy);
     const feed = queued ?? change.directoryFeed;
     const writes = !writesNothing(change) || queued !== null;
     if (writes) {
@@ -362,18 +366,28 @@ export class SessionObject extends DurableObject<Env> {
       const epoch = this.#epoch ?? mintEpoch();
       // The snapshot's row holds the directory outbox too: a commit that changes either writes it once.
       const snapshot = first || feed !== undefined || snapshotDue(change, this.#snapshotSeq);
-      this.ctx.storage.transactionSync(() => {
+      const write = () => {
         if (first) createSchema(this.#sql, epoch);
         this.#store.appendEntries(change.entries);
         if (snapshot) this.#store.saveSnapshot(change.state, feed ?? this.#directoryFeed);
         for (const notification of change.notifications) this.#store.insertNotification(notification);
         for (const delivery of change.deliveries) this.#store.updateDelivery(delivery);
-      });
+      };
+      const oneStatement =
+        !first &&
+        !snapshot &&
+        change.notifications.length === 0 &&
+        change.deliveries.length === 0 &&
+        SessionStore.appendIsOneStatement(change.entries.length);
+      // One statement is atomic by itself: a transaction around it would only add its own cost.
+      if (oneStatement) write();
+      else this.ctx.storage.transactionSync(write);
       this.#epoch = epoch;
       if (snapshot) this.#snapshotSeq = change.state.lastSeq;
     }
     this.#state = change.state;
     this.#currentView = null;
+    this.#currentViewJson = null;
     if (feed !== undefined) this.#directoryFeed = feed;
     if (context.alarmFired === true) this.#alarmAt = null;
     if (change.notifications.length > 0 || change.deliveries.length > 0) {
@@ -411,6 +425,11 @@ export class SessionObject extends DurableObject<Env> {
   get #currentEpoch(): string {
     if (this.#epoch === null) throw new Error("a stored session without an epoch");
     return this.#epoch;
+  }
+
+  #sessionViewJson(): string {
+    this.#currentViewJson ??= JSON.stringify(this.#sessionView());
+    return this.#currentViewJson;
   }
 
   /** The view of the current state: built at most once per commit. */

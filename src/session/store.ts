@@ -107,8 +107,13 @@ export class SessionStore {
         entry.reason ?? null,
         entry.text ?? JSON.stringify(entry.event),
       ]);
-      this.#sql.run(`${INSERT_EVENTS} ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`, ...values);
+      this.#sql.runWith(valuesStatement(chunk.length), values);
     }
+  }
+
+  /** Whether `count` entries are appended by one INSERT. */
+  static appendIsOneStatement(count: number): boolean {
+    return count <= ROWS_PER_INSERT;
   }
 
   /** The stored provider events among these eventIds. */
@@ -208,6 +213,15 @@ export class SessionStore {
 const ROWS_PER_INSERT = 14;
 const IDS_PER_LOOKUP = 100;
 const INSERT_EVENTS = "INSERT INTO events (seq, event_id, origin, received_at, outcome, reason, body) VALUES";
+/** The INSERT for 1..ROWS_PER_INSERT rows, built once each. */
+const VALUES_STATEMENTS = Array.from(
+  { length: ROWS_PER_INSERT + 1 },
+  (_, rows) => `${INSERT_EVENTS} ${Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+);
+
+function valuesStatement(rows: number): string {
+  return VALUES_STATEMENTS[rows] as string;
+}
 const ENTRY_COLUMNS = "seq, origin, received_at, outcome, reason, body";
 const NOTIFICATION_COLUMNS = "id, created_seq, type, body, created_at, state, attempts, last_error, next_attempt_at";
 

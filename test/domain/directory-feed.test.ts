@@ -5,6 +5,7 @@ import {
   feedAcknowledged,
   feedFailed,
   initialFeed,
+  queueChange,
   queueSummary,
   sessionSummary,
   summaryNeedsSending,
@@ -115,6 +116,43 @@ describe("the directory feed", () => {
       pending: summary({ status: "ready", activeTurnId: null }),
       attempts: 0,
       nextAttemptAt: T0 + 9_000,
+    });
+  });
+});
+
+describe("queueChange: what a change of the session queues for the directory", () => {
+  const running: SessionState = {
+    ...initialSession,
+    status: "running",
+    providerName: "codex",
+    activeTurnId: "turn-1",
+    lastEventAt: T0,
+    eventCount: 2,
+    lastSeq: 2,
+  };
+  const known = { ...initialFeed, known: sessionSummary("t", running, policy) };
+  const later = (ms: number): SessionState => ({
+    ...running,
+    lastEventAt: T0 + ms,
+    eventCount: running.eventCount + 1,
+    lastSeq: running.lastSeq + 1,
+  });
+
+  it("queues nothing for an event that moves only the counters and the activity time, within the lag", () => {
+    expect(queueChange(known, "t", running, later(29_999), policy)).toBeNull();
+  });
+
+  it("queues the summary once activity is 30 s ahead of the directory's copy", () => {
+    expect(queueChange(known, "t", running, later(30_000), policy)?.pending).toEqual(
+      sessionSummary("t", later(30_000), policy),
+    );
+  });
+
+  it("queues a change of a listed field at once, and the first summary of a session", () => {
+    const ready = { ...later(1), status: "ready" as const, activeTurnId: null };
+    expect(queueChange(known, "t", running, ready, policy)?.pending).toMatchObject({ status: "ready" });
+    expect(queueChange(initialFeed, "t", initialSession, running, policy)?.pending).toMatchObject({
+      status: "running",
     });
   });
 });

@@ -201,8 +201,17 @@ describe("tenant isolation", () => {
 });
 
 describe("responses", () => {
-  it("carries secure headers", async () => {
-    const response = await request("GET", "/healthz", undefined, { token: null });
-    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+  it("tells browsers not to sniff a JSON answer or a problem", async () => {
+    const threadId = newThreadId();
+    const answers = [
+      await request("GET", "/healthz", undefined, { token: null }),
+      await api.post(threadId, ev.sessionStarted({ threadId })),
+      await api.get(threadId),
+      await api.events(threadId),
+      await api.get(newThreadId()),
+      await request("GET", "/v1/nothing-here"),
+      await api.get(threadId, { token: null }),
+    ];
+    for (const response of answers) expect(response.headers.get("x-content-type-options")).toBe("nosniff");
   });
 });

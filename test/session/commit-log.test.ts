@@ -19,19 +19,29 @@ function ingest(before: SessionState, state: SessionState, outcome: "applied" | 
 }
 
 describe("isLogWorthy", () => {
-  it("skips a batch that only adds content to a running turn", () => {
-    expect(isLogWorthy(ingest(running, { ...running, lastSeq: 5 }, "recorded"))).toBe(false);
+  const after = { ...running, lastSeq: 5 };
+
+  it("skips the ordinary flow: content, a turn that starts or ends, a question asked", () => {
+    expect(isLogWorthy(ingest(running, after, "recorded"))).toBe(false);
+    expect(isLogWorthy(ingest(running, { ...after, status: "ready", activeTurnId: null }, "applied"))).toBe(false);
+    expect(isLogWorthy(ingest(running, { ...after, activeTurnId: "t2" }, "applied"))).toBe(false);
+    const pending = [{ requestId: "r1", kind: "approval" as const, turnId: "t1", openedAt: 0 }];
+    expect(isLogWorthy(ingest(running, { ...after, pendingRequests: pending }, "applied"))).toBe(false);
   });
 
-  it("logs a change of status, turn, error or what waits, an ignored event, and every non-ingest commit", () => {
-    const after = { ...running, lastSeq: 5 };
-    expect(isLogWorthy(ingest(running, { ...after, status: "ready", activeTurnId: null }, "applied"))).toBe(true);
-    expect(isLogWorthy(ingest(running, { ...after, activeTurnId: "t2" }, "applied"))).toBe(true);
+  it("logs a session that fails, stops or is interrupted, a new error, and an ignored event", () => {
+    for (const status of ["error", "stopped", "interrupted"] as const) {
+      expect(isLogWorthy(ingest(running, { ...after, status, activeTurnId: null }, "applied")), status).toBe(true);
+    }
     expect(isLogWorthy(ingest(running, { ...after, lastError: "boom" }, "applied"))).toBe(true);
-    const pending = [{ requestId: "r1", kind: "approval" as const, turnId: "t1", openedAt: 0 }];
-    expect(isLogWorthy(ingest(running, { ...after, pendingRequests: pending }, "applied"))).toBe(true);
     expect(isLogWorthy(ingest(running, after, "ignored"))).toBe(true);
-    for (const cause of ["expire-turn", "reap", "delivery", "rebuild", "wake", "directory"] as const) {
+  });
+
+  it("logs a failed directory update, not an acknowledged one, and every act of the service", () => {
+    const feed = { known: null, pending: null, attempts: 0, nextAttemptAt: null };
+    expect(isLogWorthy({ ...emptyChange("directory", running), directoryFeed: feed })).toBe(false);
+    expect(isLogWorthy({ ...emptyChange("directory", running), directoryFeed: { ...feed, attempts: 1 } })).toBe(true);
+    for (const cause of ["expire-turn", "reap", "delivery", "rebuild", "wake"] as const) {
       expect(isLogWorthy(emptyChange(cause, running)), cause).toBe(true);
     }
   });
