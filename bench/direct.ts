@@ -10,7 +10,17 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_readConfig } from "wrangler";
+import type { StorageCounts } from "../src/contracts/storage-counts.ts";
+import { sessionObjectName } from "../src/session/session-key.ts";
+import type { CountReader } from "./storage-rows.ts";
 import { firstInspectorTarget, type RunningWorker, wranglerBin } from "./wrangler-dev.ts";
+
+/** The tenant the bench's API token belongs to (API_TOKENS in scenarios.ts). */
+const BENCH_TENANT = "bench";
+
+interface Counted {
+  storageCounts(): Promise<StorageCounts>;
+}
 
 export interface Bundle {
   dir: string;
@@ -45,7 +55,9 @@ function useWranglersWorkerd(): void {
   process.env.MINIFLARE_WORKERD_PATH ??= join(dirname(fromWrangler.resolve("workerd/package.json")), "bin", "workerd");
 }
 
-export async function startDirect(options: DirectOptions): Promise<RunningWorker & { bundle: Bundle }> {
+export async function startDirect(
+  options: DirectOptions,
+): Promise<RunningWorker & { bundle: Bundle; counts: CountReader }> {
   useWranglersWorkerd();
   const config = unstable_readConfig({ config: options.configPath });
   const bundle = buildBundle(options.configPath);
@@ -87,6 +99,19 @@ export async function startDirect(options: DirectOptions): Promise<RunningWorker
     rootPid: process.pid,
     bundle,
     inspectorUrl: () => firstInspectorTarget(options.inspectorPort, config.name),
+    counts: {
+      session: async (threadId) => {
+        const namespace = await mf.getDurableObjectNamespace("SESSIONS");
+        const stub = namespace.get(
+          namespace.idFromName(sessionObjectName({ tenant: BENCH_TENANT, threadId })),
+        ) as unknown as Counted;
+        return stub.storageCounts();
+      },
+      directory: async () => {
+        const namespace = await mf.getDurableObjectNamespace("DIRECTORY");
+        return (namespace.get(namespace.idFromName(BENCH_TENANT)) as unknown as Counted).storageCounts();
+      },
+    },
     stop: async () => {
       await mf.dispose();
       bundle.remove();

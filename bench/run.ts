@@ -2,7 +2,8 @@
  * npm run bench: the service and a reference Worker (bench/reference: bare Durable Object writes and a read), each
  * through `wrangler dev` and straight on workerd (Miniflare, no dev proxy), driven from this process over loopback.
  * Prints every figure, each target as a ratio to the reference measured in the same run, and bench/results.json.
- * Parts (BENCH_ONLY, comma-separated; default all): ingest, cpu, fanout, hibernation, directory, static.
+ * Parts (BENCH_ONLY, comma-separated; default all): ingest, cpu, rows (direct only), fanout, hibernation, directory,
+ * static.
  * Paths (BENCH_PATHS; default dev,direct). Sizes: see the environment variables below and docs/performance.md.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -18,6 +19,7 @@ import { type FanoutFigures, measureFanout } from "./fanout.ts";
 import { type HibernationFigures, measureHibernation } from "./hibernation.ts";
 import { formatColumns, formatTable } from "./load.ts";
 import { API_TOKENS, runScenarios, type Scenarios, storageBytesPer1000Events } from "./scenarios.ts";
+import { formatRows, measureRows, type RowFigure } from "./storage-rows.ts";
 import { formatTargets, proxyShare, scenarioContext, scenarioTargets, type Target } from "./targets.ts";
 import { type RunningWorker, startWranglerDev } from "./wrangler-dev.ts";
 
@@ -38,7 +40,7 @@ const SETTINGS = {
   hibernation: { sessions: number("HIBERNATION_SESSIONS", 1_000), waitSeconds: number("HIBERNATION_WAIT_SECONDS", 30) },
 };
 const BASE_PORT = number("BENCH_PORT", 8890);
-const PARTS = new Set((process.env.BENCH_ONLY ?? "ingest,cpu,fanout,hibernation,directory,static").split(","));
+const PARTS = new Set((process.env.BENCH_ONLY ?? "ingest,cpu,rows,fanout,hibernation,directory,static").split(","));
 const PATHS = (process.env.BENCH_PATHS ?? "dev,direct").split(",") as ("dev" | "direct")[];
 const SERVICE_CONFIG = "wrangler.toml";
 const REFERENCE_CONFIG = join(import.meta.dirname, "reference", "wrangler.toml");
@@ -52,6 +54,7 @@ interface PathFigures {
   fanout?: FanoutFigures;
   hibernation?: HibernationFigures;
   directory?: DirectoryFigures;
+  rows?: Record<string, RowFigure>;
 }
 
 /** Ports from BENCH_PORT: dev service, its inspector, dev reference, its inspector, then the same for direct. */
@@ -116,6 +119,7 @@ function printPath(path: string, figures: PathFigures): void {
     for (const [name, value] of Object.entries(figures.context ?? {})) console.log(`  ${name}: ${value ?? "n/a"}`);
   }
   if (figures.cpu !== undefined) console.log(`\n## ${path}: CPU inside workerd\n\n${formatCpu(path, figures.cpu)}`);
+  if (figures.rows !== undefined) console.log(`\n## ${path}: billed storage per event\n\n${formatRows(figures.rows)}`);
   const fanout = figures.fanout;
   if (fanout !== undefined) {
     console.log(
@@ -209,6 +213,9 @@ async function measurePath(path: "dev" | "direct", stateDir: string): Promise<Pa
         await reference.stop();
       }
       figures.targets = [...(figures.targets ?? []), ...fanoutTargets(path, figures.fanout)];
+    }
+    if (PARTS.has("rows") && "counts" in service) {
+      figures.rows = await measureRows(service.origin, service.counts as Parameters<typeof measureRows>[1]);
     }
     if (PARTS.has("hibernation")) figures.hibernation = await measureHibernation(service, SETTINGS.hibernation);
     if (PARTS.has("directory")) figures.directory = await measureDirectory(service, SETTINGS.directory);

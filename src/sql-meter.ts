@@ -3,15 +3,9 @@
  * bills for storage, exact and deterministic, so tests can assert it and the bench can print it.
  */
 
-export interface StorageCounts {
-  statements: number;
-  rowsRead: number;
-  rowsWritten: number;
-  /** `setAlarm` calls: each is billed as a row written. */
-  alarmWrites: number;
-}
+import { noCounts, type StorageCounts } from "./contracts/storage-counts.ts";
 
-export const noCounts = (): StorageCounts => ({ statements: 0, rowsRead: 0, rowsWritten: 0, alarmWrites: 0 });
+export type { StorageCounts };
 
 type Binding = ArrayBuffer | string | number | null;
 

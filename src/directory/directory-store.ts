@@ -58,6 +58,15 @@ export class DirectoryStore {
     return this.#sql.rows<{ version: number | null }>("SELECT min(version) AS version FROM changes")[0]?.version ?? 0;
   }
 
+  /** Whether the entry holds this summary already: a session resends its last one when it wakes. */
+  holds(summary: SessionSummary): boolean {
+    const [row] = this.#sql.rows<{ summary: string }>(
+      "SELECT summary FROM entries WHERE thread_id = ?",
+      summary.threadId,
+    );
+    return row?.summary === JSON.stringify(summary);
+  }
+
   has(threadId: string): boolean {
     return this.#sql.rows("SELECT 1 FROM entries WHERE thread_id = ?", threadId).length > 0;
   }

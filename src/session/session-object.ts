@@ -354,22 +354,29 @@ export class SessionObject extends DurableObject<Env> {
       this.#log({ message: "session purged", reason: change.reason });
       return;
     }
+    if (change.cause === "directory") {
+      // Kept in memory only: the outbox is stored with the snapshot whenever a summary is queued, and one stored as
+      // pending after it was delivered is sent again on the next wake, which the directory finds unchanged.
+      if (change.directoryFeed !== undefined) this.#directoryFeed = change.directoryFeed;
+      await this.#arm(this.#state);
+      if (isLogWorthy(change)) this.#log(commitLogRecord(change));
+      return;
+    }
     // The directory hears of a change to a listed field, not of every event.
     const queued =
-      change.state === change.before || change.cause === "directory"
+      change.state === change.before
         ? null
         : queueChange(this.#directoryFeed, this.#key.threadId, change.before, change.state, this.#config.policy);
-    const feed = queued ?? change.directoryFeed;
     const writes = !writesNothing(change) || queued !== null;
     if (writes) {
       const first = this.#state === null;
       const epoch = this.#epoch ?? mintEpoch();
       // The snapshot's row holds the directory outbox too: a commit that changes either writes it once.
-      const snapshot = first || feed !== undefined || snapshotDue(change, this.#snapshotSeq);
+      const snapshot = first || queued !== null || snapshotDue(change, this.#snapshotSeq);
       const write = () => {
         if (first) createSchema(this.#sql, epoch);
         this.#store.appendEntries(change.entries);
-        if (snapshot) this.#store.saveSnapshot(change.state, feed ?? this.#directoryFeed);
+        if (snapshot) this.#store.saveSnapshot(change.state, queued ?? this.#directoryFeed);
         for (const notification of change.notifications) this.#store.insertNotification(notification);
         for (const delivery of change.deliveries) this.#store.updateDelivery(delivery);
       };
@@ -388,7 +395,7 @@ export class SessionObject extends DurableObject<Env> {
     this.#state = change.state;
     this.#currentView = null;
     this.#currentViewJson = null;
-    if (feed !== undefined) this.#directoryFeed = feed;
+    if (queued !== null) this.#directoryFeed = queued;
     if (context.alarmFired === true) this.#alarmAt = null;
     if (change.notifications.length > 0 || change.deliveries.length > 0) {
       this.#oldestPendingNotification = this.#store.oldestPendingNotification();
@@ -396,7 +403,7 @@ export class SessionObject extends DurableObject<Env> {
     }
     // Handed to the hub before any await: a subscriber attaching next sees this commit in its backlog, and the hub
     // sends what it still holds to the earlier subscribers before it accepts one, so none gets a commit twice.
-    if (writes && change.cause !== "directory" && this.#live.size > 0) {
+    if (writes && this.#live.size > 0) {
       const entries = change.entries.map((entry): LiveMessage => ({ type: "entry", entry }));
       this.#live.broadcast([...entries, { type: "session", session: this.#sessionView() }]);
     }
