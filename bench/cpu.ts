@@ -9,7 +9,12 @@ import { realisticEvents } from "./event-mix.ts";
 import { bucketize, profile } from "./inspector.ts";
 import { formatColumns, round } from "./load.ts";
 import { cpuMs, roles } from "./processes.ts";
-import { pool, post, run } from "./scenarios.ts";
+import { HEADERS, pool, post, run } from "./scenarios.ts";
+
+/** CPU_MODES: a comma-separated subset of the workloads' labels (default all), for quick before/after figures. */
+const ONLY_MODES = (label: string) =>
+  process.env.CPU_MODES === undefined || process.env.CPU_MODES.split(",").some((mode) => label.startsWith(mode));
+
 import type { RunningWorker } from "./wrangler-dev.ts";
 
 export interface CpuSettings {
@@ -45,24 +50,39 @@ async function idleRateOf(pids: number[]): Promise<number> {
   return (cpuMs(pids) - start.cpu) / ((performance.now() - start.at) / 1000);
 }
 
-/** The reference's workerd CPU per request for `requests` of the same bodies (see CpuMode). */
+/** What one CPU workload sends: events into one session, a GET of it, or a first event into a new session each. */
+type Workload = { kind: "ingest"; eventsPerRequest: number } | { kind: "read" } | { kind: "first" };
+
+const eventsOf = (workload: Workload) =>
+  workload.kind === "ingest" ? workload.eventsPerRequest : workload.kind === "read" ? 0 : 1;
+
+/** The reference's workerd CPU per request for `requests` of the same workload (see CpuMode). */
 async function referenceCpuMsPerRequest(
   reference: RunningWorker,
   requests: number,
-  eventsPerRequest: number,
+  workload: Workload,
   concurrency: number,
 ): Promise<number> {
   const pids = roles(reference).worker;
   const idleRate = await idleRateOf(pids);
-  const name = `cpu-${eventsPerRequest}-${run}-${Math.random().toString(36).slice(2, 8)}`;
-  const store = async () => {
-    const events = realisticEvents(name, eventsPerRequest);
-    const [path, body] = eventsPerRequest === 1 ? ["body", events[0]] : ["rows", events];
-    const response = await fetch(`${reference.origin}/${path}/${name}`, { method: "POST", body: JSON.stringify(body) });
+  const name = `cpu-${workload.kind}-${run}-${Math.random().toString(36).slice(2, 8)}`;
+  const send = async (path: string, body?: unknown) => {
+    const response = await fetch(`${reference.origin}/${path}`, {
+      method: body === undefined ? "GET" : "POST",
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     if (!response.ok) throw new Error(`the reference answered ${response.status}`);
     await response.arrayBuffer();
   };
-  await store();
+  // A session view's worth of bytes, stored once, for the bare read.
+  await send(`body/${name}`, realisticEvents(name, 3));
+  const store = async (index: number) => {
+    if (workload.kind === "read") return send(`read/${name}`);
+    if (workload.kind === "first") return send(`body/${name}-${index}`, realisticEvents(`${name}-${index}`, 1)[0]);
+    const events = realisticEvents(name, workload.eventsPerRequest);
+    return workload.eventsPerRequest === 1 ? send(`body/${name}`, events[0]) : send(`rows/${name}`, events);
+  };
+  await store(-1);
   const before = { cpu: cpuMs(pids), at: performance.now() };
   await pool(requests, concurrency, store);
   const busyMs = cpuMs(pids) - before.cpu - idleRate * ((performance.now() - before.at) / 1000);
@@ -86,21 +106,34 @@ export async function measureCpu(
   };
 
   /** Creates a session (its first event is not counted) and returns the workload of `requests` into it. */
-  const prepare = async (requests: number, eventsPerRequest: number) => {
-    const threadId = `cpu-${eventsPerRequest}-${run}-${Math.random().toString(36).slice(2, 8)}`;
+  const prepare = async (requests: number, workload: Workload) => {
+    const threadId = `cpu-${workload.kind}-${run}-${Math.random().toString(36).slice(2, 8)}`;
     await post(worker.origin, threadId, realisticEvents(threadId, 1));
     return () =>
-      pool(requests, settings.concurrency, async () => {
-        await post(worker.origin, threadId, realisticEvents(threadId, eventsPerRequest));
+      pool(requests, settings.concurrency, async (index) => {
+        if (workload.kind === "ingest") {
+          await post(worker.origin, threadId, realisticEvents(threadId, workload.eventsPerRequest));
+        } else if (workload.kind === "first") {
+          const fresh = `${threadId}-${index}`;
+          await post(worker.origin, fresh, realisticEvents(fresh, 1));
+        } else {
+          const response = await fetch(`${worker.origin}/v1/sessions/${threadId}`, { headers: HEADERS });
+          if (!response.ok) throw new Error(`GET answered ${response.status}`);
+          await response.arrayBuffer();
+        }
       });
   };
 
   const modes: Record<string, CpuMode> = {};
-  for (const [label, requests, eventsPerRequest] of [
-    ["1 event/request", settings.singleRequests, 1],
-    ["100 events/request", settings.batchRequests, 100],
-  ] as const) {
-    const send = await prepare(requests, eventsPerRequest);
+  for (const [label, requests, workload] of [
+    ["1 event/request", settings.singleRequests, { kind: "ingest", eventsPerRequest: 1 }],
+    ["100 events/request", settings.batchRequests, { kind: "ingest", eventsPerRequest: 100 }],
+    ["GET session", settings.singleRequests, { kind: "read" }],
+    ["first event, new session", Math.max(1, Math.round(settings.singleRequests / 5)), { kind: "first" }],
+  ] as const satisfies readonly (readonly [string, number, Workload])[]) {
+    if (!ONLY_MODES(label)) continue;
+    const eventsPerRequest = eventsOf(workload);
+    const send = await prepare(requests, workload);
     const before = { worker: cpuMs(pids.worker), proxy: cpuMs(pids.proxy), at: performance.now() };
     await send();
     const seconds = (performance.now() - before.at) / 1000;
@@ -110,14 +143,14 @@ export async function measureCpu(
       requests,
       eventsPerRequest,
       workerCpuMsPerRequest: round(workerMs / requests, 3),
-      workerCpuMsPerEvent: round(workerMs / requests / eventsPerRequest, 4),
+      workerCpuMsPerEvent: eventsPerRequest === 0 ? 0 : round(workerMs / requests / eventsPerRequest, 4),
       proxyCpuMsPerRequest: round(proxyMs / requests, 3),
     };
     if (reference !== null) {
       mode.referenceCpuMsPerRequest = await referenceCpuMsPerRequest(
         reference,
         requests,
-        eventsPerRequest,
+        workload,
         settings.concurrency,
       );
     }
@@ -125,7 +158,7 @@ export async function measureCpu(
     if (inspectorUrl === null) mode.profileError = "no inspector target";
     else {
       try {
-        const again = await prepare(requests, eventsPerRequest);
+        const again = await prepare(requests, workload);
         const { buckets, top } = bucketize(await profile(inspectorUrl, again), bundle);
         mode.profileTopFrames = top.map(({ frame, bucket, ms }) => ({
           frame,
@@ -162,7 +195,7 @@ export function formatCpu(path: string, modes: Record<string, CpuMode>): string 
         `${path}: ${label}`,
         String(mode.requests),
         mode.workerCpuMsPerRequest.toFixed(3),
-        mode.workerCpuMsPerEvent.toFixed(4),
+        eventsOfMode(mode),
         mode.referenceCpuMsPerRequest?.toFixed(3) ?? "-",
         mode.referenceCpuMsPerRequest === undefined
           ? "-"
@@ -196,4 +229,8 @@ export function formatCpu(path: string, modes: Record<string, CpuMode>): string 
   const errors = [...new Set(Object.values(modes).flatMap((mode) => mode.profileError ?? []))];
   if (errors.length > 0) lines.push(`no V8 profile (${path}): ${errors.join("; ")}`);
   return lines.join("\n");
+}
+
+function eventsOfMode(mode: CpuMode): string {
+  return mode.eventsPerRequest === 0 ? "-" : mode.workerCpuMsPerEvent.toFixed(4);
 }

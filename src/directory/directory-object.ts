@@ -47,9 +47,9 @@ export class DirectoryObject extends DurableObject<Env> {
   }
 
   /** Last writer wins: each session sends its updates one at a time, in order. */
-  async upsert(summary: SessionSummary): Promise<DirectoryWrite> {
-    // Unchanged (a session's resend after a wake): a read, not three rows written and a broadcast.
-    if (this.#store.holds(summary)) return { ok: true, version: this.#version };
+  async upsert(summary: SessionSummary, maybeHeld = true): Promise<DirectoryWrite> {
+    // A resend after a wake or a failure, unchanged: a read, not three rows written and a broadcast.
+    if (maybeHeld && this.#store.holds(summary)) return { ok: true, version: this.#version };
     return this.#write((version) => this.#store.upsert(version, summary), { type: "upsert", session: summary });
   }
 

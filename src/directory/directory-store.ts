@@ -5,6 +5,7 @@ import type { SqlMeter } from "../sql-meter.ts";
 
 /** Changes kept for replay; a subscriber further behind is told to list again. */
 export const RETAINED_CHANGES = 10_000;
+const PRUNE_EVERY = 100;
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS entries (
@@ -131,6 +132,8 @@ export class DirectoryStore {
 
   #record(version: number, threadId: string, summary: string | null): void {
     this.#sql.run("INSERT INTO changes (version, thread_id, summary) VALUES (?, ?, ?)", version, threadId, summary);
-    this.#sql.run("DELETE FROM changes WHERE version <= ?", version - RETAINED_CHANGES);
+    // Pruned every PRUNE_EVERY versions, not on each: the window is RETAINED_CHANGES plus at most that many.
+    if (version % PRUNE_EVERY === 0)
+      this.#sql.run("DELETE FROM changes WHERE version <= ?", version - RETAINED_CHANGES);
   }
 }

@@ -8,6 +8,8 @@ import type { AppEnv } from "./app-env.ts";
 import { fail } from "./problem.ts";
 
 export const limitQueryRepeats = createMiddleware<AppEnv>(async (c, next) => {
+  // Most requests carry no query at all: nothing to parse.
+  if (!c.req.url.includes("?")) return next();
   const counts = new Map<string, number>();
   for (const name of new URL(c.req.url).searchParams.keys()) counts.set(name, (counts.get(name) ?? 0) + 1);
   const repeated = [...counts].filter(([, count]) => count > MAX_PARAMETER_REPEATS);

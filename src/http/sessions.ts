@@ -113,11 +113,26 @@ function foreignEvents(
   );
 }
 
-/** Reads the body as text first, so the text the handler stores is the one sent, not a re-serialisation of the parse. */
+/**
+ * Reads the body as text first, so the text the handler stores is the one sent, not a re-serialisation of the parse;
+ * and parses it here, once, for the validator (which would otherwise parse it again through a new Response).
+ */
 const keepBodyText = createMiddleware<AppEnv>(async (c, next) => {
-  await c.req.text();
+  const text = await c.req.text();
+  const parsed = parseJson(text);
+  // A rejection is only read by the validator next, which answers it with 400.
+  c.req.bodyCache.json = parsed.ok ? Promise.resolve(parsed.value) : Promise.reject(parsed.error);
+  c.req.bodyCache.json.catch(() => {});
   await next();
 });
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: unknown } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
 
 /**
  * Checks the body against the schema, but hands on the parse, not the schema's output (which drops a `__proto__`

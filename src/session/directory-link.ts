@@ -9,7 +9,8 @@ import type { DirectoryWrite } from "../directory/directory-object.ts";
 import { type DirectoryFeed, feedAcknowledged, feedFailed } from "../domain/directory.ts";
 
 export interface DirectoryCalls {
-  upsert(summary: SessionSummary): Promise<DirectoryWrite>;
+  /** `maybeHeld`: the directory may hold this summary already (a resend), so it compares before writing. */
+  upsert(summary: SessionSummary, maybeHeld: boolean): Promise<DirectoryWrite>;
   remove(threadId: string): Promise<DirectoryWrite>;
 }
 
@@ -29,9 +30,13 @@ export class DirectoryLink {
     this.#host = host;
   }
 
-  /** Sends what is pending; `immediately`: the first attempt ignores the retry time, as right after a commit. */
-  send(immediately: boolean): Promise<void> {
-    this.#inFlight ??= this.#sendPending(immediately).finally(() => {
+  /**
+   * Sends what is pending. `queued`: right after the commit that queued it; `resend`: on wake, what was stored as
+   * pending (it may have been delivered before the object was evicted); `retry`: the alarm's retry of a failure,
+   * when its time has come.
+   */
+  send(why: "queued" | "resend" | "retry"): Promise<void> {
+    this.#inFlight ??= this.#sendPending(why).finally(() => {
       this.#inFlight = null;
     });
     return this.#inFlight;
@@ -43,13 +48,16 @@ export class DirectoryLink {
     return this.#succeeded(this.#host.directory().remove(threadId));
   }
 
-  async #sendPending(immediately: boolean): Promise<void> {
-    let ignoreRetryTime = immediately;
+  async #sendPending(why: "queued" | "resend" | "retry"): Promise<void> {
+    let ignoreRetryTime = why !== "retry";
+    // A failed call may have been applied before it failed: only a summary queued since is certainly new.
+    let maybeHeld = why !== "queued";
     for (let feed = this.#host.feed(); feed?.pending != null; feed = this.#host.feed()) {
       if (!ignoreRetryTime && (feed.nextAttemptAt ?? 0) > Date.now()) return;
       ignoreRetryTime = false;
       const sent = feed.pending;
-      const ok = await this.#succeeded(this.#host.directory().upsert(sent));
+      const ok = await this.#succeeded(this.#host.directory().upsert(sent, maybeHeld));
+      maybeHeld = false;
       const current = this.#host.feed();
       if (current === null) return;
       await this.#host.record(ok ? feedAcknowledged(current, sent) : feedFailed(current, Date.now()));

@@ -114,7 +114,7 @@ export class SessionObject extends DurableObject<Env> {
       if (version > 0) await this.#load(version);
       // An update cut short by an eviction goes out again now that the object is awake.
       if (this.#directoryFeed.pending !== null && this.#directoryFeed.nextAttemptAt === null) {
-        void this.#directoryLink.send(true);
+        void this.#directoryLink.send("resend");
       }
     });
   }
@@ -270,7 +270,7 @@ export class SessionObject extends DurableObject<Env> {
       alarmFired: true,
     });
     await this.#deliverDueNotifications();
-    await this.#directoryLink.send(false);
+    await this.#directoryLink.send("retry");
   }
 
   /**
@@ -410,7 +410,7 @@ export class SessionObject extends DurableObject<Env> {
     await this.#arm(change.state);
     if (writes && isLogWorthy(change)) this.#log(commitLogRecord(change, context.rebuiltFrom));
     // Ingest never waits on the directory; the alarm retries what this attempt does not deliver.
-    if (queued !== null) void this.#directoryLink.send(true);
+    if (queued !== null) void this.#directoryLink.send("queued");
   }
 
   /** Writes the alarm only when the next wake moves earlier, or when the one set has come due (fired or firing). */
