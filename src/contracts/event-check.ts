@@ -21,7 +21,7 @@ type Fields = Record<string, unknown>;
 
 /**
  * True only if `EventBatchSchema` accepts `value` (one event, or an array of 1 to 500); false when in doubt.
- * `value` is data as `JSON.parse` builds it: enumerable data properties, no accessors, proxies or shared subtrees.
+ * `value` is data as `JSON.parse` returns it: enumerable data properties, no accessors or proxies.
  */
 export function isCertainlyValidBatch(value: unknown): boolean {
   if (!Array.isArray(value)) return isCertainlyValidEvent(value);
@@ -36,7 +36,7 @@ export function isCertainlyValidBatch(value: unknown): boolean {
 export function isCertainlyValidEvent(value: unknown): boolean {
   if (!isObject(value)) return false;
   const { eventId, type, provider, threadId, createdAt, sessionSequence, payload } = value;
-  if (!isText(eventId, 1, MAX_NAME_LENGTH)) return false;
+  if (!isText(eventId, 1, MAX_NAME_LENGTH) || !eventId.isWellFormed()) return false;
   if (!isText(type, 1, MAX_NAME_LENGTH) || !isText(provider, 1, MAX_NAME_LENGTH)) return false;
   if (!isThreadId(threadId)) return false;
   if (typeof createdAt !== "string" || !CREATED_AT.test(createdAt)) return false;
