@@ -65,7 +65,9 @@ export const SessionViewSchema = z
     deadline: DeadlineSchema.nullable(),
     reapedAt: serverTime.nullable(),
     reapReason: z.enum(REAP_REASONS).nullable(),
-    storageBytes: z.int().describe("size of the session's SQLite storage (log, projection, outbox)"),
+    storageBytes: z
+      .int()
+      .describe("size of the session's SQLite storage (log, projection, outbox), read at most once a second"),
     notification: NotificationViewSchema.nullable(),
   })
   .meta({ id: "SessionView" });
