@@ -22,9 +22,17 @@ export interface DirectoryLinkHost {
   log(record: Record<string, unknown>): void;
 }
 
+/**
+ * A session sends at most one update this often: the first change after a quiet spell goes at once, the changes
+ * of a burst (a batch stream that starts and ends turns) reach the directory as their latest summary.
+ */
+export const DIRECTORY_UPDATE_INTERVAL_MS = 250;
+
 export class DirectoryLink {
   readonly #host: DirectoryLinkHost;
   #inFlight: Promise<void> | null = null;
+  /** When the last update was sent (performance.now()), or null before any. */
+  #lastSentAt: number | null = null;
 
   constructor(host: DirectoryLinkHost) {
     this.#host = host;
@@ -55,6 +63,13 @@ export class DirectoryLink {
     for (let feed = this.#host.feed(); feed?.pending != null; feed = this.#host.feed()) {
       if (!ignoreRetryTime && (feed.nextAttemptAt ?? 0) > Date.now()) return;
       ignoreRetryTime = false;
+      // The runtime's monotonic clock: the interval is real time, not the wall clock (which may be set, or faked).
+      const wait = this.#lastSentAt === null ? 0 : this.#lastSentAt + DIRECTORY_UPDATE_INTERVAL_MS - performance.now();
+      if (wait > 0) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        continue;
+      }
+      this.#lastSentAt = performance.now();
       const sent = feed.pending;
       const ok = await this.#succeeded(this.#host.directory().upsert(sent, maybeHeld));
       maybeHeld = false;

@@ -86,7 +86,9 @@ export class SessionObject extends DurableObject<Env> {
   /** The view of `#state`, built once per commit and served to every read until the next; and its JSON. */
   #currentView: SessionView | null = null;
   #currentViewJson: string | null = null;
-  /** `databaseSize` as last read, and when (see #storageBytes). */
+  /** Whether the current view's storage size was read after the commit it shows. */
+  #currentViewExact = false;
+  /** `databaseSize` as last read, and when (performance.now(); see #sessionView). */
   #storageBytesRead = 0;
   #storageBytesAt: number | null = null;
   /** The alarm as last written; writes are skipped unless the next wake moves earlier. */
@@ -178,7 +180,7 @@ export class SessionObject extends DurableObject<Env> {
 
   /** The SessionView as JSON, built once per commit. */
   async read(): Promise<string | null> {
-    return this.#state === null ? null : this.#sessionViewJson();
+    return this.#state === null ? null : this.#sessionViewJson(true);
   }
 
   /** Statement calls, rows read and written, and alarm writes since the object woke: what storage bills. */
@@ -211,7 +213,7 @@ export class SessionObject extends DurableObject<Env> {
       {
         epoch: this.#epoch,
         lastSeq: state?.lastSeq ?? 0,
-        view: state === null ? null : this.#sessionView(),
+        view: state === null ? null : this.#sessionView(true),
         bytesAfter: (seq) => this.#store.bytesAfter(seq),
         entriesAfter: (seq) => this.#store.readEntries(seq, MAX_BACKLOG_ENTRIES, MAX_BACKLOG_BYTES),
       },
@@ -440,35 +442,37 @@ export class SessionObject extends DurableObject<Env> {
     return this.#epoch;
   }
 
-  #sessionViewJson(): string {
-    this.#currentViewJson ??= JSON.stringify(this.#sessionView());
+  /** The view's JSON; `exact`: with the storage size read now (a GET), not up to a second old (an ingest's reply). */
+  #sessionViewJson(exact = false): string {
+    if (this.#currentViewJson === null || (exact && !this.#currentViewExact)) {
+      this.#currentViewJson = JSON.stringify(this.#sessionView(exact));
+    }
     return this.#currentViewJson;
   }
 
   /**
-   * The database's size, read at most once a second: reading it costs about as much as the rest of a small ingest
-   * (measured under workerd with its files on disk), and a size a second old says the same.
+   * The view of the current state, built at most once per commit (twice when a read wants the exact storage size).
+   * The database's size costs about as much to read as the rest of a small ingest (measured under workerd with its
+   * files on disk): an ingest's reply and the live stream carry it up to a second old, a GET reads it.
    */
-  #storageBytes(): number {
-    const now = Date.now();
-    if (this.#storageBytesAt === null || now - this.#storageBytesAt >= STORAGE_BYTES_MAX_AGE_MS) {
+  #sessionView(exact = false): SessionView {
+    if (this.#currentView !== null && (this.#currentViewExact || !exact)) return this.#currentView;
+    const now = performance.now();
+    const stale = this.#storageBytesAt === null || now - this.#storageBytesAt >= STORAGE_BYTES_MAX_AGE_MS;
+    if (exact || stale) {
       this.#storageBytesRead = this.ctx.storage.sql.databaseSize;
       this.#storageBytesAt = now;
     }
-    return this.#storageBytesRead;
-  }
-
-  /** The view of the current state: built at most once per commit. */
-  #sessionView(): SessionView {
-    if (this.#currentView !== null) return this.#currentView;
     const projected = sessionView(
       this.#key.threadId,
       this.#state ?? initialSession,
       this.#config.policy,
       this.#latestNotification,
-      this.#storageBytes(),
+      this.#storageBytesRead,
     );
     this.#currentView = { ...projected, epoch: this.#currentEpoch };
+    this.#currentViewJson = null;
+    this.#currentViewExact = exact || stale;
     return this.#currentView;
   }
 
