@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { StorageCounts } from "../src/contracts/storage-counts.ts";
+import { realisticEvents } from "./event-mix.ts";
 import { formatColumns, round } from "./load.ts";
 import { post, run } from "./scenarios.ts";
 
@@ -120,6 +121,15 @@ export async function measureRows(origin: string, counts: CountReader): Promise<
     lifecycles,
     50,
   );
+
+  // The load mix (bench/event-mix.ts): per 40 events a turn that starts, streams, runs items and completes.
+  const mixed = thread("mix");
+  await post(origin, mixed, realisticEvents(mixed, 1));
+  await sleep(300);
+  const mixSingles = realisticEvents(mixed, 400).map((event): [string, unknown] => [mixed, event]);
+  figures["the load mix, one a request"] = await counted(origin, counts, [mixed], mixSingles, 400);
+  const mixBatches = Array.from({ length: 10 }, (): [string, unknown] => [mixed, realisticEvents(mixed, 100)]);
+  figures["the load mix, 100 a request"] = await counted(origin, counts, [mixed], mixBatches, 1000);
 
   const fresh = Array.from({ length: 20 }, () => thread("first"));
   const firsts = fresh.map((id): [string, unknown] => [id, lifecycle(id, "first", "turn.started", "t1")]);
