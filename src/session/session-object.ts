@@ -61,17 +61,6 @@ export interface EpochChanged {
   epoch: string;
 }
 
-/** Deleting the whole session is the one change that is not a fold step. */
-interface Purge {
-  cause: "purge";
-  reason: "deleted" | "retention elapsed";
-}
-
-/** No change to the session, but to when subscribers' read tokens expire: only the alarm moves. */
-interface SubscriptionsChanged {
-  cause: "subscriptions";
-}
-
 export class SessionObject extends DurableObject<Env> {
   readonly #sql: SqlMeter;
   readonly #store: SessionStore;
@@ -106,8 +95,7 @@ export class SessionObject extends DurableObject<Env> {
     this.#directoryLink = new DirectoryLink({
       directory: () => env.DIRECTORY.getByName(this.#key.tenant),
       feed: () => (this.#state === null ? null : this.#directoryFeed),
-      record: (next) =>
-        this.#commit({ ...emptyChange("directory", this.#state ?? initialSession), directoryFeed: next }),
+      record: (next) => this.#recordDirectoryFeed(next),
       log: (record) => this.#log(record),
     });
     this.#live = new LiveHub<LiveMessage>(
@@ -161,7 +149,7 @@ export class SessionObject extends DurableObject<Env> {
             notificationId: crypto.randomUUID(),
             now,
           });
-    await this.#commit(change);
+    await this.#apply(change);
     return { ok: true, json: `{"session":${this.#sessionViewJson()},"results":${JSON.stringify(decision.results)}}` };
   }
 
@@ -225,7 +213,7 @@ export class SessionObject extends DurableObject<Env> {
         ? this.#live.openWebSocket(messages, closing, grant, framing)
         : this.#live.openEventStream(messages, closing !== null, grant);
     // The alarm closes it when its read token expires or is revoked, even while the object hibernates.
-    if (grant !== null) await this.#commit({ cause: "subscriptions" });
+    if (grant !== null) await this.#rearm();
     return response;
   }
 
@@ -245,7 +233,7 @@ export class SessionObject extends DurableObject<Env> {
   async purge(): Promise<"purged" | "not-found" | "unavailable"> {
     if (this.#state === null) return "not-found";
     if (!(await this.#directoryLink.leave(this.#key.threadId))) return "unavailable";
-    await this.#commit({ cause: "purge", reason: "deleted" });
+    await this.#purge("deleted");
     return "purged";
   }
 
@@ -254,7 +242,7 @@ export class SessionObject extends DurableObject<Env> {
     await this.#checkReadGrants();
     const state = this.#state;
     if (state === null) {
-      await this.#commit({ cause: "subscriptions" }, { alarmFired: true });
+      await this.#rearm({ alarmFired: true });
       return;
     }
     const { policy, webhook } = this.#config;
@@ -270,11 +258,11 @@ export class SessionObject extends DurableObject<Env> {
       // Thrown, the alarm is retried with backoff until the directory can be told.
       if (!(await this.#directoryLink.leave(this.#key.threadId)))
         throw new Error("the directory is unavailable: purge postponed");
-      await this.#commit({ cause: "purge", reason: "retention elapsed" });
+      await this.#purge("retention elapsed");
       return;
     }
     // Also re-arms when nothing was due: the alarm that woke the object may have come early.
-    await this.#commit(decision.kind === "commit" ? decision.change : emptyChange("wake", state), {
+    await this.#apply(decision.kind === "commit" ? decision.change : emptyChange("wake", state), {
       alarmFired: true,
     });
     await this.#deliverDueNotifications();
@@ -314,7 +302,7 @@ export class SessionObject extends DurableObject<Env> {
     this.#state = initialSession;
     if (!this.#store.hasEntries()) return;
     const rebuilt = foldLog(this.#store.entriesAfter(0));
-    await this.#commit({ ...emptyChange("rebuild", initialSession), state: rebuilt }, { rebuiltFrom: snapshot.kind });
+    await this.#apply({ ...emptyChange("rebuild", initialSession), state: rebuilt }, { rebuiltFrom: snapshot.kind });
   }
 
   /** Only the oldest pending notification is ever due, so a failed one holds the later ones back. */
@@ -329,7 +317,7 @@ export class SessionObject extends DurableObject<Env> {
       const result = await deliverWebhook(webhook, due, Date.now());
       // The session may have been deleted while the request was in flight.
       if (this.#state === null) return;
-      await this.#commit({
+      await this.#apply({
         ...emptyChange("delivery", this.#state),
         deliveries: [recordAttempt(due, Date.now(), result)],
       });
@@ -337,69 +325,18 @@ export class SessionObject extends DurableObject<Env> {
   }
 
   /**
-   * The one commit point: writes in one transaction, updates the caches, re-arms the alarm and logs what changed.
-   * Every change to the session passes here.
+   * The one commit point of the session: writes the change in one transaction (or one statement), updates the
+   * caches, hands the commit to the live subscribers, re-arms the alarm and logs what an operator searches for.
+   * Every change to the session passes here; #purge deletes it, #rearm only moves the alarm.
    */
-  async #commit(change: Change | Purge | SubscriptionsChanged, context: CommitContext = {}): Promise<void> {
-    if (change.cause === "subscriptions") {
-      if (context.alarmFired === true) this.#alarmAt = null;
-      await this.#arm(this.#state);
-      return;
-    }
-    if (change.cause === "purge") {
-      // deleteAll() also removes the alarm; the schema is recreated by the next write, not before.
-      await this.ctx.storage.deleteAll();
-      this.#state = null;
-      this.#alarmAt = null;
-      this.#oldestPendingNotification = null;
-      this.#latestNotification = null;
-      this.#directoryFeed = initialFeed;
-      this.#epoch = null;
-      this.#snapshotSeq = 0;
-      this.#currentView = null;
-      this.#currentViewJson = null;
-      this.#live.closeAll({ type: "purged" }, "purged");
-      this.#log({ message: "session purged", reason: change.reason });
-      return;
-    }
-    if (change.cause === "directory") {
-      // Kept in memory only: the outbox is stored with the snapshot whenever a summary is queued, and one stored as
-      // pending after it was delivered is sent again on the next wake, which the directory finds unchanged.
-      if (change.directoryFeed !== undefined) this.#directoryFeed = change.directoryFeed;
-      await this.#arm(this.#state);
-      if (isLogWorthy(change)) this.#log(commitLogRecord(change));
-      return;
-    }
+  async #apply(change: Change, context: CommitContext = {}): Promise<void> {
     // The directory hears of a change to a listed field, not of every event.
     const queued =
       change.state === change.before
         ? null
         : queueChange(this.#directoryFeed, this.#key.threadId, change.before, change.state, this.#config.policy);
     const writes = !writesNothing(change) || queued !== null;
-    if (writes) {
-      const first = this.#state === null;
-      const epoch = this.#epoch ?? mintEpoch();
-      // The snapshot's row holds the directory outbox too: a commit that changes either writes it once.
-      const snapshot = first || queued !== null || snapshotDue(change, this.#snapshotSeq);
-      const write = () => {
-        if (first) createSchema(this.#sql, epoch);
-        this.#store.appendEntries(change.entries);
-        if (snapshot) this.#store.saveSnapshot(change.state, queued ?? this.#directoryFeed);
-        for (const notification of change.notifications) this.#store.insertNotification(notification);
-        for (const delivery of change.deliveries) this.#store.updateDelivery(delivery);
-      };
-      const oneStatement =
-        !first &&
-        !snapshot &&
-        change.notifications.length === 0 &&
-        change.deliveries.length === 0 &&
-        SessionStore.appendIsOneStatement(change.entries.length);
-      // One statement is atomic by itself: a transaction around it would only add its own cost.
-      if (oneStatement) write();
-      else this.ctx.storage.transactionSync(write);
-      this.#epoch = epoch;
-      if (snapshot) this.#snapshotSeq = change.state.lastSeq;
-    }
+    if (writes) this.#write(change, queued);
     this.#state = change.state;
     this.#currentView = null;
     this.#currentViewJson = null;
@@ -419,6 +356,67 @@ export class SessionObject extends DurableObject<Env> {
     if (writes && isLogWorthy(change)) this.#log(commitLogRecord(change, context.rebuiltFrom));
     // Ingest never waits on the directory; the alarm retries what this attempt does not deliver.
     if (queued !== null) void this.#directoryLink.send("queued");
+  }
+
+  /** Stores a change (and the directory summary it queued) atomically; synchronous, so nothing interleaves. */
+  #write(change: Change, queued: DirectoryFeed | null): void {
+    const first = this.#state === null;
+    const epoch = this.#epoch ?? mintEpoch();
+    // The snapshot's row holds the directory outbox too: a commit that changes either writes it once.
+    const snapshot = first || queued !== null || snapshotDue(change, this.#snapshotSeq);
+    const write = () => {
+      if (first) createSchema(this.#sql, epoch);
+      this.#store.appendEntries(change.entries);
+      if (snapshot) this.#store.saveSnapshot(change.state, queued ?? this.#directoryFeed);
+      for (const notification of change.notifications) this.#store.insertNotification(notification);
+      for (const delivery of change.deliveries) this.#store.updateDelivery(delivery);
+    };
+    const oneStatement =
+      !first &&
+      !snapshot &&
+      change.notifications.length === 0 &&
+      change.deliveries.length === 0 &&
+      SessionStore.appendIsOneStatement(change.entries.length);
+    // One statement is atomic by itself: a transaction around it would only add its own cost.
+    if (oneStatement) write();
+    else this.ctx.storage.transactionSync(write);
+    this.#epoch = epoch;
+    if (snapshot) this.#snapshotSeq = change.state.lastSeq;
+  }
+
+  /** Deletes the whole session at once: storage, alarm, caches; live subscribers are told and closed. */
+  async #purge(reason: "deleted" | "retention elapsed"): Promise<void> {
+    // deleteAll() also removes the alarm; the schema is recreated by the next write, not before.
+    await this.ctx.storage.deleteAll();
+    this.#state = null;
+    this.#alarmAt = null;
+    this.#oldestPendingNotification = null;
+    this.#latestNotification = null;
+    this.#directoryFeed = initialFeed;
+    this.#epoch = null;
+    this.#snapshotSeq = 0;
+    this.#currentView = null;
+    this.#currentViewJson = null;
+    this.#live.closeAll({ type: "purged" }, "purged");
+    this.#log({ message: "session purged", reason });
+  }
+
+  /** No change to the session, only to when it must wake (read tokens to check, an alarm that fired). */
+  async #rearm(context: CommitContext = {}): Promise<void> {
+    if (context.alarmFired === true) this.#alarmAt = null;
+    await this.#arm(this.#state);
+  }
+
+  /**
+   * What the directory acknowledged or failed, kept in memory only: the outbox is stored with the snapshot whenever
+   * a summary is queued, and one stored as pending after it was delivered is sent again on the next wake, which the
+   * directory finds unchanged.
+   */
+  async #recordDirectoryFeed(feed: DirectoryFeed): Promise<void> {
+    this.#directoryFeed = feed;
+    await this.#arm(this.#state);
+    const change: Change = { ...emptyChange("directory", this.#state ?? initialSession), directoryFeed: feed };
+    if (isLogWorthy(change)) this.#log(commitLogRecord(change));
   }
 
   /** Writes the alarm only when the next wake moves earlier, or when the one set has come due (fired or firing). */
