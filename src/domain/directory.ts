@@ -3,7 +3,7 @@ import type { SessionSummary } from "../contracts/directory.ts";
 import { retryDelayMs } from "./notification.ts";
 import type { ReapingPolicy } from "./reaping.ts";
 import type { SessionState } from "./session.ts";
-import { sessionView } from "./session-view.ts";
+import { isoOrNull, sessionView } from "./session-view.ts";
 import { listedFieldsDiffer } from "./snapshot.ts";
 
 /** `lastEventAt` and `deadline.at` may lag this much in the directory, so a stream of deltas writes nothing there. */
@@ -78,10 +78,6 @@ export function queueChange(
 function activityLags(copy: SessionSummary, state: SessionState): boolean {
   if (copy.lastEventAt === null || state.lastEventAt === null) return copy.lastEventAt !== isoOrNull(state.lastEventAt);
   return Math.abs(state.lastEventAt - Date.parse(copy.lastEventAt)) >= DIRECTORY_LAG_MS;
-}
-
-function isoOrNull(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
 }
 
 export function feedAcknowledged(feed: DirectoryFeed, sent: SessionSummary): DirectoryFeed {

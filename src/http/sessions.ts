@@ -12,10 +12,10 @@ import type { EventIdConflict } from "../domain/ingest.ts";
 import type { AppEnv } from "./app-env.ts";
 import { limitBody } from "./body-limit.ts";
 import { requireDecodablePath } from "./decodable-path.ts";
-import { fail, fieldErrors } from "./problem.ts";
+import { fail } from "./problem.ts";
 import { problems } from "./route-docs.ts";
 import { notFound, sessionOf, ThreadParams } from "./session-stub.ts";
-import { validationHook } from "./validation.ts";
+import { schemaProblem, validationHook } from "./validation.ts";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const JSON_CONTENT = { "content-type": "application/json" };
@@ -143,21 +143,13 @@ const eventBatch = validator("json", (value: unknown): RuntimeEventInput | Runti
   // The ordinary body passes the hand check (tested against the schema); anything else gets the schema's errors.
   if (isCertainlyValidBatch(value)) return value as RuntimeEventInput | RuntimeEventInput[];
   const checked = EventBatchSchema.safeParse(value);
-  if (!checked.success) {
-    fail("validation-failed", "The request body does not match the schema.", {
-      errors: fieldErrors(checked.error.issues),
-    });
-  }
+  if (!checked.success) schemaProblem("body", checked.error.issues);
   return value as RuntimeEventInput | RuntimeEventInput[];
 });
 
 function threadIdOf(c: Context<AppEnv>): string {
   const checked = ThreadParams.safeParse(c.req.param());
-  if (!checked.success) {
-    fail("validation-failed", "The request param does not match the schema.", {
-      errors: fieldErrors(checked.error.issues),
-    });
-  }
+  if (!checked.success) schemaProblem("param", checked.error.issues);
   return checked.data.threadId;
 }
 

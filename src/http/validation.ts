@@ -6,8 +6,10 @@ import { fail, fieldErrors } from "./problem.ts";
 // biome-ignore lint/suspicious/noExplicitAny: the default hook serves every route, whatever its input type.
 export const validationHook: Hook<any, AppEnv, any, any> = (result) => {
   if (result.success) return;
-  const where = result.target === "json" ? "body" : result.target;
-  fail("validation-failed", `The request ${where} does not match the schema.`, {
-    errors: fieldErrors(result.error.issues),
-  });
+  schemaProblem(result.target === "json" ? "body" : result.target, result.error.issues);
 };
+
+/** The 422 of a part of the request (`body`, `param`, `query`) that failed its schema, listing every failing field. */
+export function schemaProblem(where: string, issues: Parameters<typeof fieldErrors>[0]): never {
+  fail("validation-failed", `The request ${where} does not match the schema.`, { errors: fieldErrors(issues) });
+}
