@@ -20,7 +20,8 @@ export type RuntimeTurnState = (typeof RUNTIME_TURN_STATES)[number];
 export const MAX_PAYLOAD_DEPTH = 64;
 export const MAX_EVENTS_PER_BATCH = 500;
 
-const optionalText = z.string().max(65_536).nullish();
+/** Lifecycle text of any length: text over the projection's limit is clipped there, never refused (refusing loses the event). */
+const optionalText = z.string().nullish();
 
 /** Payloads of the events that can move the session lifecycle; every other type is stored as it is. */
 const lifecyclePayloadSchemas = {
@@ -34,8 +35,8 @@ const lifecyclePayloadSchemas = {
   }),
   "turn.started": z.looseObject({}),
   "turn.completed": z.looseObject({ state: z.enum(RUNTIME_TURN_STATES), errorMessage: optionalText }),
-  "turn.aborted": z.looseObject({ reason: z.string().max(65_536) }),
-  "runtime.error": z.looseObject({ message: z.string().max(65_536), class: optionalText }),
+  "turn.aborted": z.looseObject({ reason: z.string() }),
+  "runtime.error": z.looseObject({ message: z.string(), class: optionalText }),
 } as const;
 
 export type LifecycleEventType = keyof typeof lifecyclePayloadSchemas;
@@ -84,7 +85,8 @@ export const RuntimeEventSchema = z
     type: z.string().min(1).max(128),
     provider: z.string().min(1).max(128),
     threadId: ThreadIdSchema,
-    createdAt: z.iso.datetime({ offset: true }),
+    // Any string, as the reference types it (IsoDateTime = Schema.String): stored as sent, read by the projection if it can.
+    createdAt: z.string().describe("the provider's time of the event, stored as sent; see docs/lifecycle-rules.md"),
     turnId: id.nullish(),
     itemId: id.nullish(),
     requestId: id.nullish(),

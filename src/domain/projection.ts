@@ -8,6 +8,8 @@ import {
 } from "../contracts/events.ts";
 import type { IgnoreReason, Outcome } from "../contracts/vocabulary.ts";
 import { decideRequest, type PendingRequest, settleRequests } from "./pending-requests.ts";
+import { clipText } from "./provider-text.ts";
+import { providerTimeIso } from "./provider-time.ts";
 import { type SessionState, statusAllowsActiveTurn, unreachable } from "./session.ts";
 
 /** What folding one entry did: the next state, and the outcome the log records for the entry. */
@@ -40,13 +42,18 @@ export function applyEvent(state: SessionState, event: RuntimeEvent, receivedAt:
     case "transition": {
       const pendingRequests = settleRequests(state.pendingRequests, decision.next);
       return {
-        state: { ...named, ...decision.next, pendingRequests, providerUpdatedAt: event.createdAt },
+        state: { ...named, ...decision.next, pendingRequests, providerUpdatedAt: providerUpdatedAtAfter(state, event) },
         outcome: "applied",
       };
     }
     default:
       return unreachable(decision);
   }
+}
+
+/** The applied event's `createdAt` as UTC ISO 8601; a time that cannot be read leaves the last one shown. */
+function providerUpdatedAtAfter(state: SessionState, event: RuntimeEvent): string | null {
+  return providerTimeIso(event.createdAt) ?? state.providerUpdatedAt;
 }
 
 /**
@@ -102,8 +109,12 @@ function decideLifecycle(state: SessionState, event: RuntimeEvent): Decision | n
   }
 }
 
+/** Every `lastError` passes here, so provider text over the limit is clipped, not refused. */
 function transition(status: Lifecycle["status"], activeTurnId: string | null, lastError: string | null): Decision {
-  return { kind: "transition", next: { status, activeTurnId, lastError } };
+  return {
+    kind: "transition",
+    next: { status, activeTurnId, lastError: lastError === null ? null : clipText(lastError) },
+  };
 }
 
 function ignore(reason: IgnoreReason): Decision {

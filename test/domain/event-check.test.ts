@@ -107,8 +107,11 @@ const oddTime = fc.oneof(
     ...["2023-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2000-02-29T00:00:00Z", "2026-11-31T00:00:00Z"],
     ...["2026-11-25T24:00:00Z", "2026-11-25T23:59:60Z", "2026-11-25T10:00:00.Z", "+012026-11-25T10:00:00Z"],
     ...["2026-11-25", "10:00:00Z", "2026-11-25T10:00:00.000Z\n", " 2026-11-25T10:00:00Z", "2026-11-25T10:00:00.5"],
+    ...["1795588084000", "yesterday", ""],
   ),
   fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+  // Any string is a createdAt (the reference's IsoDateTime is Schema.String); only another type is refused.
+  fc.constantFrom<unknown>(DROP, null, undefined, 1795588084000, true, {}, ["2026-11-25T10:00:00Z"]),
 );
 const oddNumber = fc.oneof(
   fc.constantFrom(-1, -0, 0.5, 1.5, 2 ** 53, 1e300, -1e300, Number.POSITIVE_INFINITY, Number.NaN, Number.MIN_VALUE),
@@ -257,6 +260,29 @@ describe("isCertainlyValidEvent decides as the schema does", () => {
         expect(isCertainlyValidEvent(event)).toBe(accepts(event));
       }),
     );
+  });
+});
+
+describe("EventBatchSchema never refuses an event for its createdAt or its lifecycle text", () => {
+  it.each(["2026-11-25T10:00Z", "2026-11-25T10:00:00", "1795588084000", "yesterday", ""])(
+    "accepts createdAt %j, in the schema and the fast path",
+    (createdAt) => {
+      const event = { ...ev.sessionStarted(), createdAt };
+      expect(accepts(event)).toBe(true);
+      expect(isCertainlyValidEvent(event)).toBe(true);
+    },
+  );
+
+  it.each([
+    ["runtime.error", { message: "x".repeat(70_000), class: "provider_error" }],
+    ["turn.aborted", { reason: "x".repeat(70_000) }],
+    ["turn.completed", { state: "failed", errorMessage: "x".repeat(70_000) }],
+    ["session.state.changed", { state: "error", reason: "x".repeat(70_000) }],
+    ["session.started", { message: "x".repeat(70_000) }],
+  ])("accepts a %s with text over 65,536 units, in the schema and the fast path", (type, payload) => {
+    const event = { ...ev.sessionStarted(), type, payload };
+    expect(accepts(event)).toBe(true);
+    expect(isCertainlyValidEvent(event)).toBe(true);
   });
 });
 

@@ -37,6 +37,33 @@ describe("session lifecycle", () => {
     expect(step.state.providerUpdatedAt).toBe("2026-11-25T09:59:00.000Z");
   });
 
+  it.each([
+    ["2026-11-25T09:59Z", "2026-11-25T09:59:00.000Z"],
+    ["2026-11-25T09:59:00", "2026-11-25T09:59:00.000Z"],
+    ["1795588084000", "2026-11-25T06:28:04.000Z"],
+  ])("reads a createdAt of %s as %s for providerUpdatedAt", (createdAt, iso) => {
+    const step = given().when(ev.sessionStarted({ createdAt }));
+    expect(step.state.providerUpdatedAt).toBe(iso);
+  });
+
+  it("keeps the last providerUpdatedAt when an applied event's createdAt cannot be read", () => {
+    const started = ev.sessionStarted({ createdAt: "2026-11-25T09:59:00.000Z" });
+    const step = given(started).when(ev.turnStarted("turn-1", { createdAt: "yesterday" }));
+    expect(step.outcome).toBe("applied");
+    expect(step.state.providerUpdatedAt).toBe("2026-11-25T09:59:00.000Z");
+  });
+
+  it.each([
+    ["runtime.error", (text: string) => ev.runtimeError(text, "turn-1")],
+    ["turn.completed", (text: string) => ev.turnCompleted("turn-1", "failed", {}, text)],
+    ["session.state.changed", (text: string) => ev.state("error", {}, text)],
+  ])("clips the text of a %s over 65,536 units into lastError, never splitting a character", (_, build) => {
+    const text = `${"x".repeat(65_535)}😀tail`;
+    const step = given(...runningTurn()).when(build(text));
+    expect(step.outcome).toBe("applied");
+    expect(step.state.lastError).toBe("x".repeat(65_535));
+  });
+
   it("leaves providerUpdatedAt when a recorded event comes, however new its createdAt", () => {
     const started = ev.sessionStarted({ createdAt: "2026-11-25T09:59:00.000Z" });
     const step = given(started).when(ev.contentDelta("turn-1", { createdAt: "2026-11-25T11:00:00.000Z" }));

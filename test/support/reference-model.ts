@@ -265,6 +265,16 @@ function requestStep(
   return { state: { ...sequenced, pendingRequests: [...pending, opened] }, outcome: "applied" };
 }
 
+/**
+ * docs/lifecycle-rules.md: lifecycle text over 65,536 UTF-16 units is clipped to them, a character whose two units
+ * the cut would split left out.
+ */
+function clipped(text: string): string {
+  if (text.length <= 65_536) return text;
+  const head = text.slice(0, 65_536);
+  return /[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head;
+}
+
 function resolve<T>(value: T | ((state: ReferenceState) => T), state: ReferenceState): T {
   return typeof value === "function" ? (value as (state: ReferenceState) => T)(state) : value;
 }
@@ -278,7 +288,7 @@ function applyEffect(state: ReferenceState, effect: Effect, event: RuntimeEvent)
     ...state,
     status,
     activeTurnId,
-    lastError: error === "keep" ? state.lastError : error === "clear" ? null : error.set(state, event),
+    lastError: error === "keep" ? state.lastError : error === "clear" ? null : clipped(error.set(state, event)),
     pendingRequests: state.pendingRequests.filter((request) => survives(request, { status, activeTurnId })),
   };
 }
@@ -318,7 +328,35 @@ function providerStep(
     if (reason !== null) return { state: sequenced, outcome: "ignored", reason };
   }
   const applied = applyEffect(sequenced, rule.effect(event), event);
-  return { state: { ...applied, providerUpdatedAt: event.createdAt }, outcome: "applied" };
+  const providerUpdatedAt = readCreatedAt(event.createdAt) ?? state.providerUpdatedAt;
+  return { state: { ...applied, providerUpdatedAt }, outcome: "applied" };
+}
+
+/**
+ * docs/lifecycle-rules.md "createdAt": ISO 8601 date and time (seconds, fraction and zone optional; no zone is UTC),
+ * or epoch milliseconds as digits; shown as UTC ISO 8601. Anything else is not read (null). Written as a
+ * round trip: build the instant with Date.parse, then require the calendar fields to read back as sent.
+ */
+function readCreatedAt(text: string): string | null {
+  if (/^[0-9]{1,16}$/.test(text)) {
+    const ms = Number(text);
+    return ms <= 8.64e15 ? new Date(ms).toISOString() : null;
+  }
+  const parts =
+    /^([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([0-9]{2}:[0-9]{2})(:[0-9]{2})?(\.[0-9]+)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?$/.exec(
+      text,
+    );
+  if (parts === null) return null;
+  const [, date, hoursMinutes, seconds = ":00", fraction = ".000", zone = "Z"] = parts as unknown as string[];
+  const millis = `${fraction}00`.slice(0, 4);
+  const offset = zone.toUpperCase() === "Z" ? "+00:00" : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+  if (Number(offset.slice(1, 3)) > 23 || Number(offset.slice(4)) > 59) return null;
+  const at = Date.parse(`${date}T${hoursMinutes}${seconds}${millis}${offset}`);
+  if (Number.isNaN(at)) return null;
+  const offsetMs =
+    (offset.startsWith("-") ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4))) * 60_000;
+  const wallClock = new Date(at + offsetMs).toISOString();
+  return wallClock.startsWith(`${date}T${hoursMinutes}${seconds}`) ? new Date(at).toISOString() : null;
 }
 
 /** docs/api.md: `session.started` and `thread.started` name the provider; another event only while none is known. */
