@@ -2,7 +2,8 @@
  * Which runtime event each Codex app-server method becomes (after T3 Code's CodexAdapter, `mapToRuntimeEvents`).
  * A method missing here, or whose params lack what its mapping needs, is stored as-is (see `asIs` in codex.ts).
  */
-import { isRecord, type Params } from "./json-rpc.ts";
+import { clip, pick, record, text } from "./common.ts";
+import type { Params } from "./json-rpc.ts";
 
 /** Type, payload and (for a resolution) the request it settles; the envelope is added by the bridge. */
 export interface Draft {
@@ -12,9 +13,6 @@ export interface Draft {
 
 /** What an open server request waits for: a person's decision, a person's answer, or a program (stored as-is). */
 export type RequestKind = "approval" | "user-input" | "other";
-
-/** The service refuses longer text in lifecycle payloads (`MAX_TEXT_LENGTH`, copied; a test compares them). */
-export const MAX_TEXT_LENGTH = 65_536;
 
 /** `stored` is `params` as the event keeps them (too large or deep ones are replaced by a note). */
 type NotificationMapper = (params: Params, stored: Record<string, unknown>) => Draft | null;
@@ -155,20 +153,4 @@ function itemLifecycle(type: string, params: Params): Draft | null {
   const item = record(params.item);
   if (item === null || text(item.id) === null) return null;
   return draft(type, { itemType: text(item.type), ...pick(item, ["status"]) });
-}
-
-export function record(value: unknown): Record<string, unknown> | null {
-  return isRecord(value) ? value : null;
-}
-
-export function text(value: unknown): string | null {
-  return typeof value === "string" ? value : null;
-}
-
-function clip(value: string): string {
-  return value.length <= MAX_TEXT_LENGTH ? value : value.slice(0, MAX_TEXT_LENGTH);
-}
-
-function pick(source: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]]));
 }

@@ -3,48 +3,46 @@
  * derives from the lines read so far, never from a clock, so replaying a transcript yields the same events byte for
  * byte and the service stores it once.
  */
-import { toBase64url } from "../base64url.ts";
-import { canonicalJson } from "../contracts/canonical-json.ts";
 import type { RuntimeEvent } from "../contracts/events.ts";
+import { type Draft, mapNotification, mapRequest, type RequestKind, requestKind, resolution } from "./codex-methods.ts";
 import {
-  type Draft,
-  mapNotification,
-  mapRequest,
-  type RequestKind,
+  contentDigest,
+  edgeEventId,
+  isoTime,
+  placeEventId,
+  type RunIdentity,
   record,
-  requestKind,
-  resolution,
-  text,
-} from "./codex-methods.ts";
-import { type CodexMessage, depthExceeds, isJsonRpcId, type JsonRpcId, type Params, readLine } from "./json-rpc.ts";
+  storable,
+  UNKNOWN_TIME,
+  validId,
+} from "./common.ts";
+import { type CodexMessage, isJsonRpcId, type JsonRpcId, type Params, readLine } from "./json-rpc.ts";
 
 export interface CodexBridgeOptions {
   /** The service's session the events belong to (not Codex's own thread id, which `thread.started` carries). */
   threadId: string;
+  /**
+   * Wrap mode: ids come from the run and each line's place in stdout (`translate`'s `ordinal`), and times start at
+   * the run's start. Without it (stdout mode), ids derive from each message's content.
+   */
+  run?: RunIdentity;
 }
 
 /** A line that is not a JSON-RPC message is a problem, not an exception: the caller reports it and reads on. */
 export type CodexTranslation = { ok: true; events: RuntimeEvent[] } | { ok: false; problem: string };
 
 export interface CodexBridge {
-  /** Lines must be given in stdout order; calls may overlap (they are translated one at a time, in call order). */
-  translate(line: string): Promise<CodexTranslation>;
+  /**
+   * Lines must be given in stdout order; calls may overlap (they are translated one at a time, in call order). In
+   * wrap mode `ordinal` is the line's place in the agent's stdout (1 for the first line).
+   */
+  translate(line: string, ordinal?: number): Promise<CodexTranslation>;
   /**
    * The app-server's stdout has ended, so its process has: a `session.exited`, once, if any message was read.
    * Its eventId derives from what was read, so replaying the same transcript stores it once.
    */
   end(): Promise<RuntimeEvent[]>;
 }
-
-/** `createdAt` of events before the transcript has shown any time. */
-export const UNKNOWN_TIME = "1970-01-01T00:00:00.000Z";
-
-/** The service's bounds (copied so the bridge pulls no schema code; a test compares them). */
-export const MAX_ID_LENGTH = 256;
-/** `raw.payload` sits two levels below the event, whose nesting the service bounds at 64. */
-export const MAX_PARAMS_DEPTH = 60;
-/** Keeps one event well under the service's 1 MiB body, whatever the params' characters encode to. */
-export const MAX_PARAMS_CHARACTERS = 131_072;
 
 /** A notification or a server request: what becomes an event. */
 type Inbound = Exclude<CodexMessage, { kind: "response" }>;
@@ -71,7 +69,7 @@ interface BridgeState {
 export function createCodexBridge(options: CodexBridgeOptions): CodexBridge {
   const state: BridgeState = {
     occurrences: new Map(),
-    lastTime: UNKNOWN_TIME,
+    lastTime: options.run?.startedAt ?? UNKNOWN_TIME,
     processes: 0,
     openRequests: new Map(),
     messages: 0,
@@ -79,20 +77,25 @@ export function createCodexBridge(options: CodexBridgeOptions): CodexBridge {
   };
   let previous: Promise<unknown> = Promise.resolve();
   return {
-    translate(line) {
-      const translation = previous.then(() => translateLine(options.threadId, state, line));
+    translate(line, ordinal = 0) {
+      const translation = previous.then(() => translateLine(options, state, line, ordinal));
       previous = translation.catch(() => undefined);
       return translation;
     },
     end() {
-      const ending = previous.then(() => endOfOutput(options.threadId, state));
+      const ending = previous.then(() => endOfOutput(options, state));
       previous = ending.catch(() => undefined);
       return ending;
     },
   };
 }
 
-async function translateLine(threadId: string, state: BridgeState, line: string): Promise<CodexTranslation> {
+async function translateLine(
+  { threadId, run }: CodexBridgeOptions,
+  state: BridgeState,
+  line: string,
+  ordinal: number,
+): Promise<CodexTranslation> {
   const reading = readLine(line);
   if (!reading.ok) return reading;
   const message = reading.message;
@@ -103,21 +106,19 @@ async function translateLine(threadId: string, state: BridgeState, line: string)
     return { ok: true, events: [] };
   }
   state.messages += 1;
-  const digest = await messageDigest(threadId, message);
-  const occurrence = (state.occurrences.get(digest) ?? 0) + 1;
-  state.occurrences.set(digest, occurrence);
   state.lastTime = messageTime(message.params) ?? state.lastTime;
-  return { ok: true, events: [toEvent(threadId, state, message, `codex-${digest}-${occurrence}`)] };
+  const eventId =
+    run === undefined ? await contentEventId(threadId, state, message) : placeEventId(run, "out", ordinal, 0);
+  return { ok: true, events: [toEvent(threadId, state, message, eventId)] };
 }
 
-async function endOfOutput(threadId: string, state: BridgeState): Promise<RuntimeEvent[]> {
+async function endOfOutput({ threadId, run }: CodexBridgeOptions, state: BridgeState): Promise<RuntimeEvent[]> {
   if (state.ended || state.messages === 0) return [];
   state.ended = true;
-  const key = canonicalJson([threadId, "end of output", state.messages, state.processes, state.lastTime]);
-  const digest = toBase64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
+  const digest = await contentDigest([threadId, "end of output", state.messages, state.processes, state.lastTime]);
   return [
     {
-      eventId: `codex-end-${digest}`,
+      eventId: run === undefined ? `codex-end-${digest}` : edgeEventId(run, "exit"),
       type: "session.exited",
       provider: "codex",
       threadId,
@@ -132,11 +133,16 @@ function startProcess(state: BridgeState): void {
   state.openRequests.clear();
 }
 
-/** SHA-256 of the thread, the method, the params in canonical form and a request's id: equal for identical lines. */
-async function messageDigest(threadId: string, message: Inbound): Promise<string> {
+/**
+ * `codex-<SHA-256 of the thread, the method, the params in canonical form and a request's id>-<n>`, n counting the
+ * byte-identical messages seen so far (Codex repeats lines).
+ */
+async function contentEventId(threadId: string, state: BridgeState, message: Inbound): Promise<string> {
   const id = message.kind === "request" ? [message.id] : [];
-  const key = canonicalJson([threadId, message.method, message.params, ...id]);
-  return toBase64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
+  const digest = await contentDigest([threadId, message.method, message.params, ...id]);
+  const occurrence = (state.occurrences.get(digest) ?? 0) + 1;
+  state.occurrences.set(digest, occurrence);
+  return `codex-${digest}-${occurrence}`;
 }
 
 function toEvent(threadId: string, state: BridgeState, message: Inbound, eventId: string): RuntimeEvent {
@@ -196,11 +202,6 @@ function idKey(id: JsonRpcId): string {
   return typeof id === "number" ? String(id) : JSON.stringify(id);
 }
 
-function validId(value: unknown): string | null {
-  const id = text(value);
-  return id !== null && id.length > 0 && id.length <= MAX_ID_LENGTH ? id : null;
-}
-
 /** The message's own time: an item's or a request's milliseconds, else a turn's or a thread's seconds. */
 function messageTime(params: Params): string | null {
   const turn = record(params.turn);
@@ -213,25 +214,4 @@ function messageTime(params: Params): string | null {
     isoTime(thread?.updatedAt, 1000) ??
     isoTime(thread?.createdAt, 1000)
   );
-}
-
-/** Years 0 to 9999 only: ISO 8601 spells later ones with a sign the service refuses. */
-const LAST_ISO_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-
-function isoTime(value: unknown, msPerUnit: number): string | null {
-  if (typeof value !== "number" || !Number.isFinite(value)) return null;
-  const ms = Math.round(value * msPerUnit);
-  return ms >= 0 && ms <= LAST_ISO_MS ? new Date(ms).toISOString() : null;
-}
-
-/** The params as the event stores them; too large or too deep for the service, a note says what was left out. */
-function storable(params: Params): Record<string, unknown> {
-  const characters = JSON.stringify(params).length;
-  if (characters > MAX_PARAMS_CHARACTERS) {
-    return { omitted: `params of ${characters} characters (the bridge stores at most ${MAX_PARAMS_CHARACTERS})` };
-  }
-  if (depthExceeds(params, MAX_PARAMS_DEPTH)) {
-    return { omitted: `params nested deeper than ${MAX_PARAMS_DEPTH} levels` };
-  }
-  return params;
 }

@@ -4,13 +4,14 @@
  * not change on retry is reported for exactly the events it names, and the rest of the batch is sent again.
  */
 import type { RuntimeEvent } from "../contracts/events.ts";
+import { MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH } from "../contracts/limits.ts";
 import type { Client } from "./client.ts";
 import { ProblemError } from "./problem-error.ts";
 import { DEFAULT_RETRY, isTransientStatus, type RetryPolicy, retryDelay } from "./retry.ts";
 
-/** The service's limits, copied so the client pulls no schema code into a bundle (a test compares them). */
-export const MAX_FORWARDER_BATCH_EVENTS = 500;
-export const MAX_BODY_BYTES = 1024 * 1024;
+/** The service's limits, from the zod-free module so the client pulls no schema code into a bundle. */
+export const MAX_FORWARDER_BATCH_EVENTS = MAX_EVENTS_PER_BATCH;
+export { MAX_BODY_BYTES };
 
 export interface ForwarderOptions {
   /** Events per request, at most 500 (the default). */

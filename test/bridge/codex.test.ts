@@ -1,15 +1,11 @@
 /** The Codex app-server bridge in plain Node: mapping, determinism, request scoping, times and bad lines. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  type CodexTranslation,
-  createCodexBridge,
-  MAX_ID_LENGTH,
-  MAX_PARAMS_DEPTH,
-  UNKNOWN_TIME,
-} from "../../src/bridge/codex.ts";
-import { MAX_TEXT_LENGTH } from "../../src/bridge/codex-methods.ts";
+import { type CodexTranslation, createCodexBridge } from "../../src/bridge/codex.ts";
+import { MAX_PARAMS_DEPTH, UNKNOWN_TIME } from "../../src/bridge/common.ts";
 import { MAX_PAYLOAD_DEPTH, type RuntimeEvent, RuntimeEventSchema } from "../../src/contracts/events.ts";
+import { MAX_ID_LENGTH, MAX_TEXT_LENGTH } from "../../src/contracts/limits.ts";
+import { MAX_LIFECYCLE_TEXT_LENGTH } from "../../src/domain/provider-text.ts";
 import { at, CODEX_THREAD, line, lines, TURN } from "../support/codex-transcript.ts";
 
 const THREAD = "session-42";
@@ -310,7 +306,8 @@ describe("the Codex bridge keeps within the service's bounds", () => {
     const error = (message: string) => ({ type: "runtime.error", payload: { message } });
     const base = { eventId: "e", provider: "codex", threadId: THREAD, createdAt: UNKNOWN_TIME };
     expect(RuntimeEventSchema.safeParse({ ...base, ...error("x".repeat(MAX_TEXT_LENGTH)) }).success).toBe(true);
-    expect(RuntimeEventSchema.safeParse({ ...base, ...error("x".repeat(MAX_TEXT_LENGTH + 1)) }).success).toBe(false);
+    // Longer lifecycle text is accepted and clipped by the projection to the same bound the bridge clips to.
+    expect(MAX_TEXT_LENGTH).toBe(MAX_LIFECYCLE_TEXT_LENGTH);
     const turn = (length: number) => ({ ...base, type: "turn.started", turnId: "t".repeat(length) });
     expect(RuntimeEventSchema.safeParse(turn(MAX_ID_LENGTH)).success).toBe(true);
     expect(RuntimeEventSchema.safeParse(turn(MAX_ID_LENGTH + 1)).success).toBe(false);

@@ -1,0 +1,17 @@
+/**
+ * The service's limits as plain constants, with no schema code: the zod schemas, the client, the CLI and the bridges
+ * all import them from here, so a bridge bundle stays free of zod and no copy can drift.
+ */
+
+/** turnId, itemId, requestId, providerInstanceId and eventId: 1 to this many characters. */
+export const MAX_ID_LENGTH = 256;
+/** A threadId, in UTF-16 code units (see events.ts for why 256 keeps a Durable Object's name whole). */
+export const MAX_THREAD_ID_LENGTH = 256;
+/** Lifecycle text (messages, reasons) the projection keeps; longer text is clipped, and bridges clip it first. */
+export const MAX_TEXT_LENGTH = 65_536;
+/** Nesting deeper than this, in any field, is refused. */
+export const MAX_PAYLOAD_DEPTH = 64;
+/** Events in one ingest request. */
+export const MAX_EVENTS_PER_BATCH = 500;
+/** Bytes of one ingest request's body. */
+export const MAX_BODY_BYTES = 1024 * 1024;
