@@ -4,7 +4,12 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import type { ReapingPolicy } from "./domain/reaping.ts";
+import {
+  DEFAULT_PENDING_REQUEST_TIMEOUT_MS,
+  DEFAULT_STALE_TASK_TIMEOUT_MS,
+  DEFAULT_STALL_AFTER_MS,
+  type ReapingPolicy,
+} from "./domain/reaping.ts";
 
 /** `invalid`: a value is set but unusable. `missing`: a required secret is not set. */
 export interface ConfigIssue {
@@ -105,6 +110,9 @@ export function parseSessionConfig(source: ConfigSource): SessionConfig {
     idleTimeoutMs: duration("IDLE_TIMEOUT_SECONDS", 1800),
     staleTurnTimeoutMs: duration("STALE_TURN_TIMEOUT_SECONDS", 7200),
     retentionMs: duration("RETENTION_SECONDS", 86400),
+    stallAfterMs: duration("STALL_AFTER_SECONDS", DEFAULT_STALL_AFTER_MS / 1000),
+    staleTaskTimeoutMs: duration("STALE_TASK_TIMEOUT_SECONDS", DEFAULT_STALE_TASK_TIMEOUT_MS / 1000),
+    pendingRequestTimeoutMs: duration("PENDING_REQUEST_TIMEOUT_SECONDS", DEFAULT_PENDING_REQUEST_TIMEOUT_MS / 1000),
   };
   const webhook = parseWebhook(source, issues);
   if (issues.length > 0) throw new ConfigError(issues);

@@ -13,6 +13,10 @@ export const SessionSummarySchema = SessionViewSchema.pick({
   lastEventAt: true,
   deadline: true,
   pendingRequests: true,
+  health: true,
+  tasks: true,
+  limitResetsAt: true,
+  attention: true,
 }).meta({
   id: "SessionSummary",
   description: "a session as the directory lists it; lastEventAt and deadline may lag by up to 30 s",
@@ -33,7 +37,7 @@ export const DirectoryQuerySchema = z.object({
     // Each value once: repeats select nothing more.
     .transform((value) => (value === undefined ? [] : [...new Set(Array.isArray(value) ? value : [value])])),
   active: flag.describe("only sessions that are starting or running"),
-  attention: flag.describe("only sessions with approvals or questions pending"),
+  attention: flag.describe("only sessions that need a person: approvals or questions pending, or stalled"),
   limit: pageSizeParam(MAX_DIRECTORY_PAGE, 50),
   cursor: z.string().max(512).optional().describe("nextCursor of the previous page"),
 });

@@ -2,9 +2,12 @@
 import { z } from "zod";
 import { RuntimeEventSchema } from "./events.ts";
 import {
+  ATTENTION_REASONS,
   DEADLINE_ACTIONS,
   DELIVERY_STATES,
   EVENT_ORIGINS,
+  HEALTH_SOURCES,
+  HEALTH_STATES,
   IGNORE_REASONS,
   OUTCOMES,
   REAP_REASONS,
@@ -30,6 +33,39 @@ export const PendingRequestsSchema = z
       "what waits for a person; a turn's requests end with the turn, the others when the session is ready or stops",
   });
 export type PendingRequestsView = z.infer<typeof PendingRequestsSchema>;
+
+export const HealthSchema = z
+  .object({
+    state: z.enum(HEALTH_STATES),
+    since: serverTime.describe("when it became so: for stalled, when the last sign of life came"),
+    source: z
+      .enum(HEALTH_SOURCES)
+      .describe("provider: its session.health said so; service: no event for STALL_AFTER_SECONDS, or one after that"),
+  })
+  .meta({
+    id: "SessionHealth",
+    description: "whether a busy session shows signs of life; null until anything is known",
+  });
+export type HealthView = z.infer<typeof HealthSchema>;
+
+export const TasksSchema = z
+  .object({
+    running: z.int().describe("background tasks started (task.started, task.progress, task.updated) and not ended"),
+    backgrounded: z.int().describe("of those, the ones task.updated marked isBackgrounded"),
+    oldestStartedAt: serverTime.nullable().describe("server receive time of the oldest running task's first event"),
+  })
+  .meta({
+    id: "Tasks",
+    description: "background tasks: a running one keeps the session from being idle-reaped until it ends or expires",
+  });
+export type TasksView = z.infer<typeof TasksSchema>;
+
+export const DeniedToolsSchema = z
+  .object({
+    turn: z.int().describe("tool.denied events since the current (or last) turn started"),
+    session: z.int().describe("tool.denied events in the session's life"),
+  })
+  .meta({ id: "DeniedTools" });
 
 export const NotificationViewSchema = z
   .object({
@@ -62,6 +98,20 @@ export const SessionViewSchema = z
     eventCount: z.int(),
     lastSeq: z.int(),
     pendingRequests: PendingRequestsSchema,
+    health: HealthSchema.nullable(),
+    tasks: TasksSchema,
+    limitResetsAt: serverTime
+      .nullable()
+      .describe("when a provider usage limit (runtime.error class usage_limit) resets; no idle reap before it"),
+    deniedTools: DeniedToolsSchema,
+    exitKind: z.enum(["error"]).nullable().describe("error: the provider session exited non-gracefully"),
+    stderrTail: z
+      .string()
+      .nullable()
+      .describe("the end of the provider's stderr at a non-graceful exit (4,096 at most)"),
+    attention: z
+      .array(z.enum(ATTENTION_REASONS))
+      .describe("why a person is needed: an approval or a question is pending, or the session stalled; empty if not"),
     deadline: DeadlineSchema.nullable(),
     reapedAt: serverTime.nullable(),
     reapReason: z.enum(REAP_REASONS).nullable(),

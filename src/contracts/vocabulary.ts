@@ -30,9 +30,32 @@ export type IgnoreReason = (typeof IGNORE_REASONS)[number];
 export const EVENT_ORIGINS = ["provider", "service"] as const;
 export type EventOrigin = (typeof EVENT_ORIGINS)[number];
 
-/** What the session's next deadline will do when it passes. */
-export const DEADLINE_ACTIONS = ["expire-turn", "reap", "purge"] as const;
+/**
+ * What the session's next deadline will do when it passes. 0.5 adds `stall` (a busy session silent for
+ * STALL_AFTER_SECONDS is marked stalled), `expire-task` (a background task silent for STALE_TASK_TIMEOUT_SECONDS is
+ * dropped), `request-timeout` (a request unanswered for PENDING_REQUEST_TIMEOUT_SECONDS expires its turn) and
+ * `limit-reset` (a provider usage limit's reset time has passed).
+ */
+export const DEADLINE_ACTIONS = [
+  "expire-turn",
+  "stall",
+  "expire-task",
+  "request-timeout",
+  "limit-reset",
+  "reap",
+  "purge",
+] as const;
 export type DeadlineAction = (typeof DEADLINE_ACTIONS)[number];
+
+/** `stalled`: no event for a while; said by the provider (`session.health`) or decided by the service (STALL_AFTER_SECONDS). */
+export const HEALTH_STATES = ["active", "stalled"] as const;
+export type HealthState = (typeof HEALTH_STATES)[number];
+export const HEALTH_SOURCES = ["provider", "service"] as const;
+export type HealthSource = (typeof HEALTH_SOURCES)[number];
+
+/** Why a person is needed: an approval or a question is pending, or the session stalled. */
+export const ATTENTION_REASONS = ["pending-request", "stall"] as const;
+export type AttentionReason = (typeof ATTENTION_REASONS)[number];
 
 export const REAP_REASONS = ["idle"] as const;
 export type ReapReason = (typeof REAP_REASONS)[number];

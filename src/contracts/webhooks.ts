@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { PendingRequestsSchema } from "./replies.ts";
+import { ATTENTION_REASONS } from "./vocabulary.ts";
 
 const subject = {
   tenant: z.string(),
@@ -11,7 +12,7 @@ const subject = {
   seq: z.int().describe("the seq of the log entry the notification is about"),
 };
 
-/** Fields of the service's own log entry (`turn.expired`, `session.reaped`) that every such notification carries. */
+/** Fields of the service's own log entry (`turn.expired`, `session.reaped`, `session.limit-reset`) its notification carries. */
 const serviceEntry = {
   ...subject,
   turnId: z.string().nullable(),
@@ -41,14 +42,38 @@ export const SessionReapedWebhookSchema = envelope(
 
 export const TurnExpiredWebhookSchema = envelope(
   "turn.expired",
-  z.object({ ...serviceEntry, reason: z.literal("stale-turn"), silentForSeconds: z.int() }),
+  z.union([
+    z.object({ ...serviceEntry, reason: z.literal("stale-turn"), silentForSeconds: z.int() }),
+    z.object({
+      ...serviceEntry,
+      reason: z.literal("request-timeout"),
+      waitedForSeconds: z.int().describe("how long the oldest pending request waited for an answer"),
+    }),
+  ]),
   "TurnExpiredWebhook",
-  "a running turn went silent and was interrupted by the watchdog",
+  "a running turn went silent (stale-turn) or waited too long for a person (request-timeout) and was expired",
 );
 
 export const SessionAttentionWebhookSchema = envelope(
   "session.attention",
-  z.object({ ...subject, activeTurnId: z.string().nullable(), pendingRequests: PendingRequestsSchema }),
+  z.object({
+    ...subject,
+    reason: z
+      .enum(ATTENTION_REASONS)
+      .describe("pending-request: nothing was pending and now something is; stall: the session stalled"),
+    activeTurnId: z.string().nullable(),
+    pendingRequests: PendingRequestsSchema,
+  }),
   "SessionAttentionWebhook",
-  "something now waits for a person: sent when the session goes from nothing pending to something",
+  "a person is now needed: sent once per edge (a first pending request, a stall), never per event",
+);
+
+export const SessionLimitResetWebhookSchema = envelope(
+  "session.limit-reset",
+  z.object({
+    ...serviceEntry,
+    limitResetsAt: z.iso.datetime().describe("the reset time the provider's usage limit named"),
+  }),
+  "SessionLimitResetWebhook",
+  "the provider's usage limit has reset: the orchestrator can resume the session",
 );

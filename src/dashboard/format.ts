@@ -56,6 +56,10 @@ export function relativeTime(iso: string | null, now: number): string {
 
 const DEADLINE_LABELS: Record<DeadlineAction, string> = {
   "expire-turn": "turn expires",
+  stall: "stalls",
+  "expire-task": "task expires",
+  "request-timeout": "request times out",
+  "limit-reset": "limit resets",
   reap: "reaped",
   purge: "purged",
 };

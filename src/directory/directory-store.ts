@@ -82,7 +82,8 @@ export class DirectoryStore {
       text,
       summary.status,
       summary.status === "starting" || summary.status === "running" ? 1 : 0,
-      summary.pendingRequests.approvals + summary.pendingRequests.userInputs > 0 ? 1 : 0,
+      // A person is needed: a pending request or a stall (the session's own attentionReasons).
+      summary.attention.length > 0 ? 1 : 0,
       summary.lastEventAt === null ? 0 : Date.parse(summary.lastEventAt),
     );
     this.#record(version, summary.threadId, text);

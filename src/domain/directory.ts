@@ -20,6 +20,10 @@ export function sessionSummary(threadId: string, state: SessionState, policy: Re
     lastEventAt: view.lastEventAt,
     deadline: view.deadline,
     pendingRequests: view.pendingRequests,
+    health: view.health,
+    tasks: view.tasks,
+    limitResetsAt: view.limitResetsAt,
+    attention: view.attention,
   };
 }
 

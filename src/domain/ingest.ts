@@ -89,6 +89,7 @@ export function withAttentionNotice(change: Change, context: AttentionContext): 
       tenant: context.tenant,
       threadId: context.threadId,
       seq: change.state.lastSeq,
+      reason: "pending-request",
       activeTurnId: change.state.activeTurnId,
       pendingRequests: pendingRequestsView(change.state.pendingRequests),
     },

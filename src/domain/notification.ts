@@ -1,6 +1,6 @@
 /** Reap notifications: an outbox entry per synthetic event, retried with backoff until delivered or given up. */
 import type { RuntimeEvent } from "../contracts/events.ts";
-import type { DeliveryState } from "../contracts/vocabulary.ts";
+import type { AttentionReason, DeliveryState } from "../contracts/vocabulary.ts";
 
 export interface Notification {
   /** The `webhook-id`: stable across retries so the receiver can deduplicate. */
@@ -47,10 +47,20 @@ export function newNotification({ tenant, seq, event }: NotificationSubject, now
   });
 }
 
-/** Something now waits for a person: sent once when the session goes from nothing pending to something. */
+/**
+ * Something now waits for a person: sent once per edge, when the session goes from nothing pending to something
+ * (`pending-request`) or stalls (`stall`).
+ */
 export function attentionNotification(
   id: string,
-  subject: { tenant: string; threadId: string; seq: number; activeTurnId: string | null; pendingRequests: unknown },
+  subject: {
+    tenant: string;
+    threadId: string;
+    seq: number;
+    reason: AttentionReason;
+    activeTurnId: string | null;
+    pendingRequests: unknown;
+  },
   now: number,
 ): Notification {
   return pendingNotification(`msg_${id}`, subject.seq, "session.attention", now, new Date(now).toISOString(), subject);

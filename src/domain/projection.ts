@@ -11,6 +11,7 @@ import { decideRequest, type PendingRequest, settleRequests } from "./pending-re
 import { clipText } from "./provider-text.ts";
 import { providerTimeIso } from "./provider-time.ts";
 import { type SessionState, statusAllowsActiveTurn, unreachable } from "./session.ts";
+import { factsAfter, healthAfter } from "./session-facts.ts";
 
 /** What folding one entry did: the next state, and the outcome the log records for the entry. */
 export interface Evolution {
@@ -27,28 +28,53 @@ type Decision =
 
 /** Applies a provider event received at `receivedAt` (ms). Every accepted event is activity and revives a reaped session. */
 export function applyEvent(state: SessionState, event: RuntimeEvent, receivedAt: number): Evolution {
-  const touched: SessionState = { ...state, lastEventAt: receivedAt, reapedAt: null, reapReason: null };
+  const touched: SessionState = {
+    ...state,
+    lastEventAt: receivedAt,
+    reapedAt: null,
+    reapReason: null,
+    // Any event is a sign of life; what the provider says of its health is applied below, unless ignored.
+    health: event.type === "session.health" ? state.health : healthAfter(state.health, event, receivedAt),
+  };
   if (isStaleSequence(state, event)) return { state: touched, outcome: "ignored", reason: "stale-sequence" };
   const sequenced: SessionState = { ...touched, highestSessionSequence: nextSequenceMark(state, event) };
 
   const decision = decideLifecycle(state, event) ?? decideRequest(state, event, receivedAt);
   const named: SessionState = { ...sequenced, providerName: providerNameAfter(state, event) };
-  if (decision === null) return { state: named, outcome: "recorded" };
+  if (decision === null) return withFacts(state, named, event, receivedAt, false, "recorded");
   switch (decision.kind) {
     case "ignore":
       return { state: sequenced, outcome: "ignored", reason: decision.reason };
     case "requests":
-      return { state: { ...named, pendingRequests: decision.pending }, outcome: "applied" };
+      return withFacts(state, { ...named, pendingRequests: decision.pending }, event, receivedAt, false, "applied");
     case "transition": {
       const pendingRequests = settleRequests(state.pendingRequests, decision.next);
-      return {
-        state: { ...named, ...decision.next, pendingRequests, providerUpdatedAt: providerUpdatedAtAfter(state, event) },
-        outcome: "applied",
-      };
+      const providerUpdatedAt = providerUpdatedAtAfter(state, event);
+      const next = { ...named, ...decision.next, pendingRequests, providerUpdatedAt };
+      return withFacts(state, next, event, receivedAt, true, "applied");
     }
     default:
       return unreachable(decision);
   }
+}
+
+/** Folds the facts (health, tasks, limit, denied tools, exit); an event that changed only them is `applied` too. */
+function withFacts(
+  before: SessionState,
+  after: SessionState,
+  event: RuntimeEvent,
+  receivedAt: number,
+  transitioned: boolean,
+  outcome: Outcome,
+): Evolution {
+  const state = factsAfter(before, after, event, receivedAt, transitioned);
+  const changed =
+    state.health !== after.health ||
+    state.tasks !== before.tasks ||
+    state.limitResetsAt !== before.limitResetsAt ||
+    state.deniedTools !== before.deniedTools ||
+    state.exit !== before.exit;
+  return { state, outcome: outcome === "recorded" && changed ? "applied" : outcome };
 }
 
 /** The applied event's `createdAt` as UTC ISO 8601; a time that cannot be read leaves the last one shown. */

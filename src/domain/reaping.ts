@@ -1,36 +1,97 @@
-/** Reaping policy: when a session is due to have its turn expired, to be reaped, or to be purged. */
-import type { RuntimeEvent } from "../contracts/events.ts";
+/** Reaping policy: every deadline a session keeps, the earliest of them, and the wake it asks of its object. */
 import type { DeadlineAction } from "../contracts/vocabulary.ts";
-import { settleRequests } from "./pending-requests.ts";
 import { type SessionState, statusAllowsActiveTurn } from "./session.ts";
+import { stalestTask } from "./tasks.ts";
+
+export {
+  applyServiceEvent,
+  limitResetEvent,
+  requestTimeoutEvent,
+  type SyntheticEventContext,
+  sessionReapedEvent,
+  sessionStalledEvent,
+  taskExpiredEvent,
+  turnExpiredEvent,
+} from "./service-events.ts";
 
 export interface ReapingPolicy {
   idleTimeoutMs: number;
   staleTurnTimeoutMs: number;
   retentionMs: number;
+  /** A busy session silent this long is stalled (STALL_AFTER_SECONDS); DEFAULT_STALL_AFTER_MS when absent. */
+  stallAfterMs?: number;
+  /** A background task silent this long is expired (STALE_TASK_TIMEOUT_SECONDS); DEFAULT_STALE_TASK_TIMEOUT_MS when absent. */
+  staleTaskTimeoutMs?: number;
+  /** A request unanswered this long expires its turn (PENDING_REQUEST_TIMEOUT_SECONDS); default when absent. */
+  pendingRequestTimeoutMs?: number;
 }
+
+export const DEFAULT_STALL_AFTER_MS = 300_000;
+export const DEFAULT_STALE_TASK_TIMEOUT_MS = 7_200_000;
+export const DEFAULT_PENDING_REQUEST_TIMEOUT_MS = 86_400_000;
 
 export interface Deadline {
   action: DeadlineAction;
   at: number;
+  /** For `expire-task`: the task it expires. */
+  taskId?: string;
 }
 
-/** The provider name on synthetic events when no provider has spoken yet. */
-const SERVICE_PROVIDER = "provider-sessions";
-
 /**
- * The next moment something could be due. A busy session (starting or running, with or without a turn id)
- * is never idle-reaped; its watchdog expires the turn after a silence. Idle time counts from the last
- * provider event or the last expiry, whichever is later, so an expired turn stays visible as interrupted.
+ * Everything the session has due at some moment, each rule once:
+ * - purge: `retentionMs` after a reap, and nothing else is due for a reaped session;
+ * - request-timeout: while an approval or a question is pending, `pendingRequestTimeoutMs` after the oldest opened.
+ *   Waiting for a person is neither idle nor stale: no turn expiry, stall or idle reap meanwhile;
+ * - expire-turn: a busy session (starting or running, with or without a turn id) silent for `staleTurnTimeoutMs`;
+ * - stall: the same, silent for `stallAfterMs`, unless already stalled;
+ * - expire-task: the running task silent longest, `staleTaskTimeoutMs` after its last event;
+ * - limit-reset: when a usage limit resets;
+ * - reap: a session with none of the above, `idleTimeoutMs` after the last provider event, turn expiry, task expiry
+ *   or limit reset, whichever is later (so what the service ended stays visible for an idle period).
  */
-export function nextDeadline(state: SessionState, policy: ReapingPolicy): Deadline | null {
-  if (state.lastEventAt === null) return null;
-  if (state.reapedAt !== null) return { action: "purge", at: state.reapedAt + policy.retentionMs };
-  if (statusAllowsActiveTurn(state.status)) {
-    return { action: "expire-turn", at: state.lastEventAt + policy.staleTurnTimeoutMs };
+export function sessionDeadlines(state: SessionState, policy: ReapingPolicy): Deadline[] {
+  if (state.lastEventAt === null) return [];
+  if (state.reapedAt !== null) return [{ action: "purge", at: state.reapedAt + policy.retentionMs }];
+  const deadlines: Deadline[] = [];
+  const waiting = state.pendingRequests.length > 0;
+  const busy = statusAllowsActiveTurn(state.status);
+  if (waiting) {
+    const oldest = Math.min(...state.pendingRequests.map((request) => request.openedAt));
+    deadlines.push({ action: "request-timeout", at: oldest + pendingRequestTimeout(policy) });
+  } else if (busy) {
+    deadlines.push({ action: "expire-turn", at: state.lastEventAt + policy.staleTurnTimeoutMs });
+    if (state.health?.state !== "stalled") {
+      deadlines.push({ action: "stall", at: state.lastEventAt + (policy.stallAfterMs ?? DEFAULT_STALL_AFTER_MS) });
+    }
   }
-  const quietSince = Math.max(state.lastEventAt, state.turnExpiredAt ?? state.lastEventAt);
-  return { action: "reap", at: quietSince + policy.idleTimeoutMs };
+  const task = stalestTask(state.tasks);
+  if (task !== null) {
+    const at = task.lastEventAt + (policy.staleTaskTimeoutMs ?? DEFAULT_STALE_TASK_TIMEOUT_MS);
+    deadlines.push({ action: "expire-task", at, taskId: task.taskId });
+  }
+  if (state.limitResetsAt !== null) deadlines.push({ action: "limit-reset", at: state.limitResetsAt });
+  if (!waiting && !busy && task === null && state.limitResetsAt === null) {
+    deadlines.push({ action: "reap", at: idleSince(state, state.lastEventAt) + policy.idleTimeoutMs });
+  }
+  return deadlines;
+}
+
+/** Idle time counts from the last provider event, or from the last turn expiry, task expiry or limit reset. */
+export function idleSince(state: SessionState, lastEventAt: number): number {
+  return Math.max(lastEventAt, state.turnExpiredAt ?? lastEventAt, state.quietSince ?? lastEventAt);
+}
+
+function pendingRequestTimeout(policy: ReapingPolicy): number {
+  return policy.pendingRequestTimeoutMs ?? DEFAULT_PENDING_REQUEST_TIMEOUT_MS;
+}
+
+/** The next moment something could be due: the earliest of the session's deadlines (the first listed on a tie). */
+export function nextDeadline(state: SessionState, policy: ReapingPolicy): Deadline | null {
+  return earliest(sessionDeadlines(state, policy));
+}
+
+function earliest<T extends { at: number }>(candidates: readonly T[]): T | null {
+  return candidates.reduce<T | null>((first, next) => (first === null || next.at < first.at ? next : first), null);
 }
 
 /** Why a session object will wake: its own deadline, or one of the things it keeps besides the session. */
@@ -64,73 +125,5 @@ export function nextWake(state: SessionState, policy: ReapingPolicy, others: Oth
     ...(others.readTokenCheckAt === null ? [] : [{ at: others.readTokenCheckAt, why: "read-token-check" as const }]),
     ...(others.directoryUpdateAt === null ? [] : [{ at: others.directoryUpdateAt, why: "directory-update" as const }]),
   ];
-  return candidates.reduce<Wake | null>(
-    (earliest, wake) => (earliest === null || wake.at < earliest.at ? wake : earliest),
-    null,
-  );
-}
-
-export interface SyntheticEventContext {
-  eventId: string;
-  threadId: string;
-  now: number;
-}
-
-/** The watchdog's record of a silent turn; folding it interrupts the session. */
-export function turnExpiredEvent(state: SessionState, context: SyntheticEventContext): RuntimeEvent {
-  const silentForSeconds = Math.round((context.now - (state.lastEventAt ?? context.now)) / 1000);
-  return {
-    ...syntheticEnvelope(state, context, "turn.expired"),
-    ...(state.activeTurnId === null ? {} : { turnId: state.activeTurnId }),
-    payload: { reason: "stale-turn", silentForSeconds },
-  };
-}
-
-/** The idle reaper's record; folding it stops the session. */
-export function sessionReapedEvent(state: SessionState, context: SyntheticEventContext): RuntimeEvent {
-  const quietSince = Math.max(state.lastEventAt ?? context.now, state.turnExpiredAt ?? 0);
-  return {
-    ...syntheticEnvelope(state, context, "session.reaped"),
-    payload: { reason: "idle", idleForSeconds: Math.round((context.now - quietSince) / 1000) },
-  };
-}
-
-function syntheticEnvelope(state: SessionState, context: SyntheticEventContext, type: string) {
-  return {
-    eventId: context.eventId,
-    type,
-    provider: state.providerName ?? SERVICE_PROVIDER,
-    threadId: context.threadId,
-    createdAt: new Date(context.now).toISOString(),
-  };
-}
-
-/**
- * Folds a synthetic event written by this service (never one a provider sent with the same type). It leaves
- * `providerUpdatedAt`, which is the provider's clock, and `providerName`.
- */
-export function applyServiceEvent(state: SessionState, event: RuntimeEvent, receivedAt: number): SessionState {
-  if (event.type === "turn.expired") {
-    const silentFor = Number(event.payload?.silentForSeconds ?? 0);
-    const turn = event.turnId == null ? "The running session" : `Turn ${event.turnId}`;
-    return {
-      ...state,
-      status: "interrupted",
-      activeTurnId: null,
-      pendingRequests: settleRequests(state.pendingRequests, { status: "interrupted", activeTurnId: null }),
-      lastError: `${turn} went silent: no provider event for ${silentFor} s`,
-      turnExpiredAt: receivedAt,
-    };
-  }
-  if (event.type === "session.reaped") {
-    return {
-      ...state,
-      status: "stopped",
-      activeTurnId: null,
-      pendingRequests: settleRequests(state.pendingRequests, { status: "stopped", activeTurnId: null }),
-      reapedAt: receivedAt,
-      reapReason: "idle",
-    };
-  }
-  throw new Error(`unknown service event type: ${event.type}`);
+  return earliest(candidates);
 }

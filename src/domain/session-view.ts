@@ -1,10 +1,11 @@
 /** The session as the API shows it: the projection plus its next deadline and latest notification. */
-import type { LogEntryView, PendingRequestsView, SessionView } from "../contracts/replies.ts";
+import type { LogEntryView, PendingRequestsView, SessionView, TasksView } from "../contracts/replies.ts";
+import type { AttentionReason } from "../contracts/vocabulary.ts";
 import type { StoredEntry } from "./event-log.ts";
 import type { Notification } from "./notification.ts";
 import type { PendingRequest } from "./pending-requests.ts";
 import { nextDeadline, type ReapingPolicy } from "./reaping.ts";
-import type { SessionState } from "./session.ts";
+import type { RunningTask, SessionState } from "./session.ts";
 
 /** The view without the storage's own fact, the epoch, which the object holding the log adds. */
 export type ProjectedView = Omit<SessionView, "epoch">;
@@ -28,6 +29,13 @@ export function sessionView(
     eventCount: state.eventCount,
     lastSeq: state.lastSeq,
     pendingRequests: pendingRequestsView(state.pendingRequests),
+    health: state.health === null ? null : { ...state.health, since: iso(state.health.since) },
+    tasks: tasksView(state.tasks),
+    limitResetsAt: isoOrNull(state.limitResetsAt),
+    deniedTools: state.deniedTools,
+    exitKind: state.exit?.exitKind ?? null,
+    stderrTail: state.exit?.stderrTail ?? null,
+    attention: attentionReasons(state),
     deadline: deadline === null ? null : { action: deadline.action, at: iso(deadline.at) },
     reapedAt: isoOrNull(state.reapedAt),
     reapReason: state.reapReason,
@@ -83,6 +91,23 @@ export function pendingRequestsView(pending: readonly PendingRequest[]): Pending
     oldestOpenedAt = oldestOpenedAt === null ? open.openedAt : Math.min(oldestOpenedAt, open.openedAt);
   }
   return { approvals, userInputs: pending.length - approvals, oldestOpenedAt: isoOrNull(oldestOpenedAt) };
+}
+
+export function tasksView(tasks: readonly RunningTask[]): TasksView {
+  const oldest = tasks.length === 0 ? null : Math.min(...tasks.map((task) => task.startedAt));
+  return {
+    running: tasks.length,
+    backgrounded: tasks.filter((task) => task.backgrounded).length,
+    oldestStartedAt: isoOrNull(oldest),
+  };
+}
+
+/** A person is needed while an approval or a question is pending, and while the session is stalled. */
+export function attentionReasons(state: Pick<SessionState, "pendingRequests" | "health">): AttentionReason[] {
+  return [
+    ...(state.pendingRequests.length > 0 ? (["pending-request"] as const) : []),
+    ...(state.health?.state === "stalled" ? (["stall"] as const) : []),
+  ];
 }
 
 function iso(ms: number): string {

@@ -1,9 +1,41 @@
 /** Session state projected from the event log, and the invariant it must keep. */
-import type { ReapReason, SessionStatus } from "../contracts/vocabulary.ts";
+import type { HealthSource, HealthState, ReapReason, SessionStatus } from "../contracts/vocabulary.ts";
 import type { PendingRequest } from "./pending-requests.ts";
 
-/** Bumped whenever the stored shape or a rule of the fold changes: an older snapshot is rebuilt from the log. */
-export const SESSION_STATE_VERSION = 4;
+/**
+ * Bumped whenever the stored shape or a rule of the fold changes: an older snapshot is rebuilt from the log.
+ * 5: health, tasks, limitResetsAt, deniedTools and exit (issue 21); providerUpdatedAt read as UTC ISO 8601.
+ */
+export const SESSION_STATE_VERSION = 5;
+
+/** Whether the session shows signs of life; `since` is when that became so (server ms). */
+export interface Health {
+  state: HealthState;
+  since: number;
+  source: HealthSource;
+}
+
+/** A background task the provider runs, from `task.*` events, until it completes, the session stops or it expires. */
+export interface RunningTask {
+  taskId: string;
+  /** Server receive time of the first event that named it. */
+  startedAt: number;
+  /** Server receive time of its latest event: what its expiry counts from. */
+  lastEventAt: number;
+  backgrounded: boolean;
+}
+
+/** `tool.denied` events: since the current turn started, and in the session's whole life. */
+export interface DeniedTools {
+  turn: number;
+  session: number;
+}
+
+/** What a non-graceful `session.exited` said, kept for the view until the provider session starts again. */
+export interface ExitReport {
+  exitKind: "error";
+  stderrTail: string | null;
+}
 
 export interface SessionState {
   status: SessionStatus;
@@ -16,10 +48,23 @@ export interface SessionState {
   lastEventAt: number | null;
   /** When the stale-turn watchdog last expired a turn (ms); idle time counts from here too. */
   turnExpiredAt: number | null;
+  /**
+   * When the service last ended something else for the session: a task's expiry, a usage limit's reset (ms). Idle
+   * time counts from here too, as from a turn's expiry, so the orchestrator has an idle period to act on it.
+   */
+  quietSince: number | null;
   /** The stale-sequence mark: highest `sessionSequence` accepted since the last `session.started` (a provider restart). */
   highestSessionSequence: number | null;
   /** Open approvals and questions, oldest first (at most MAX_PENDING_REQUESTS). */
   pendingRequests: readonly PendingRequest[];
+  /** null until a turn or the provider says anything about it. */
+  health: Health | null;
+  /** Running background tasks, oldest first (at most MAX_TASKS). */
+  tasks: readonly RunningTask[];
+  /** When a provider usage limit resets (ms); the session is not idle-reaped before. */
+  limitResetsAt: number | null;
+  deniedTools: DeniedTools;
+  exit: ExitReport | null;
   eventCount: number;
   lastSeq: number;
   reapedAt: number | null;
@@ -34,8 +79,14 @@ export const initialSession: SessionState = {
   providerUpdatedAt: null,
   lastEventAt: null,
   turnExpiredAt: null,
+  quietSince: null,
   highestSessionSequence: null,
   pendingRequests: [],
+  health: null,
+  tasks: [],
+  limitResetsAt: null,
+  deniedTools: { turn: 0, session: 0 },
+  exit: null,
   eventCount: 0,
   lastSeq: 0,
   reapedAt: null,

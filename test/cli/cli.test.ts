@@ -61,7 +61,8 @@ describe("get", () => {
     expect(run.stdout).toMatch(/^active turn +turn-7$/m);
     expect(run.stdout).toMatch(/^waiting for you +1 approval \(since /m);
     expect(run.stdout).toMatch(/^events +3 \(last seq 3\)$/m);
-    expect(run.stdout).toMatch(/^next +expire-turn in 2h \(/m);
+    // Waiting for a person: the turn is not expired, the request times out a day after it opened.
+    expect(run.stdout).toMatch(/^next +request-timeout in (1d|23h 59m) \(/m);
 
     const raw = JSON.parse((await cli(["get", threadId, "--json"])).stdout) as SessionView;
     expect(raw).toMatchObject({ threadId, status: "running", activeTurnId: "turn-7", lastSeq: 3 });
@@ -105,7 +106,7 @@ describe("ls", () => {
     expect(table[0]).toMatch(/^THREAD +STATUS +PROVIDER +TURN +WAITING FOR YOU +LAST EVENT +NEXT$/);
     const row = table.find((line) => line.startsWith(waiting));
     expect(row).toMatch(
-      new RegExp(`^${waiting} +running +codex +turn-7 +1 approval +(now|\\d+s ago) +expire-turn in 2h$`),
+      new RegExp(`^${waiting} +running +codex +turn-7 +1 approval +(now|\\d+s ago) +request-timeout in (1d|23h 59m)$`),
     );
   });
 });

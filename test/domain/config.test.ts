@@ -14,9 +14,16 @@ function problemsOf(parse: () => unknown): readonly string[] {
 }
 
 describe("session configuration", () => {
-  it("defaults to 30 min idle, 2 h stale turn, 1 day retention and no webhook", () => {
+  it("defaults to 30 min idle, 2 h stale turn, 1 day retention, 5 min stall, 2 h stale task, 1 day request timeout and no webhook", () => {
     expect(parseSessionConfig({})).toEqual({
-      policy: { idleTimeoutMs: 1_800_000, staleTurnTimeoutMs: 7_200_000, retentionMs: 86_400_000 },
+      policy: {
+        idleTimeoutMs: 1_800_000,
+        staleTurnTimeoutMs: 7_200_000,
+        retentionMs: 86_400_000,
+        stallAfterMs: 300_000,
+        staleTaskTimeoutMs: 7_200_000,
+        pendingRequestTimeoutMs: 86_400_000,
+      },
       webhook: null,
     });
   });
@@ -26,8 +33,18 @@ describe("session configuration", () => {
       IDLE_TIMEOUT_SECONDS: "2",
       STALE_TURN_TIMEOUT_SECONDS: "3",
       RETENTION_SECONDS: "4",
+      STALL_AFTER_SECONDS: "5",
+      STALE_TASK_TIMEOUT_SECONDS: "6",
+      PENDING_REQUEST_TIMEOUT_SECONDS: "7",
     });
-    expect(config.policy).toEqual({ idleTimeoutMs: 2000, staleTurnTimeoutMs: 3000, retentionMs: 4000 });
+    expect(config.policy).toEqual({
+      idleTimeoutMs: 2000,
+      staleTurnTimeoutMs: 3000,
+      retentionMs: 4000,
+      stallAfterMs: 5000,
+      staleTaskTimeoutMs: 6000,
+      pendingRequestTimeoutMs: 7000,
+    });
   });
 
   it.each([

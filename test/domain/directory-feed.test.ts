@@ -26,6 +26,10 @@ const summary = (overrides: Partial<SessionSummary> = {}): SessionSummary => ({
   lastEventAt: iso(T0),
   deadline: { action: "expire-turn", at: iso(T0 + 7_200_000) },
   pendingRequests: { approvals: 0, userInputs: 0, oldestOpenedAt: null },
+  health: null,
+  tasks: { running: 0, backgrounded: 0, oldestStartedAt: null },
+  limitResetsAt: null,
+  attention: [],
   ...overrides,
 });
 
@@ -42,7 +46,12 @@ describe("sessionSummary", () => {
       lastSeq: 3,
     };
     expect(sessionSummary("t", state, policy)).toEqual(
-      summary({ pendingRequests: { approvals: 1, userInputs: 0, oldestOpenedAt: iso(T0 - 1000) } }),
+      summary({
+        pendingRequests: { approvals: 1, userInputs: 0, oldestOpenedAt: iso(T0 - 1000) },
+        attention: ["pending-request"],
+        // Waiting for a person: no turn expiry, the request's timeout a day after it opened.
+        deadline: { action: "request-timeout", at: iso(T0 - 1000 + 86_400_000) },
+      }),
     );
   });
 });

@@ -5,13 +5,13 @@ import { initialSession, type SessionState } from "../../src/domain/session.ts";
 import { ev } from "../support/events.ts";
 import { given, T0 } from "../support/given.ts";
 
-const incoming = (event = ev.health(), text = JSON.stringify(event)): IncomingEvent => ({ event, text });
+const incoming = (event = ev.contentDelta("turn-1"), text = JSON.stringify(event)): IncomingEvent => ({ event, text });
 /** Stored under `seq` with the content `text` (compared as the object's shell compares: by the texts' values). */
 const storedAs = (seq: number, text: string): StoredId => ({ seq, sameContent: (other) => other === text });
 
 describe("decideBatch", () => {
   it("appends new events at consecutive seqs after the last one", () => {
-    const { state } = given(ev.sessionStarted(), ev.health());
+    const { state } = given(ev.sessionStarted(), ev.contentDelta("turn-1"));
     const decision = decideBatch(state, [incoming(), incoming()], new Map(), T0);
     expect(decision.kind).toBe("commit");
     if (decision.kind !== "commit") return;
@@ -34,7 +34,7 @@ describe("decideBatch", () => {
 
   it("answers an id repeated inside one batch as a duplicate of its first occurrence", () => {
     const first = incoming();
-    const decision = decideBatch(initialSession, [first, incoming(ev.health()), first], new Map(), T0);
+    const decision = decideBatch(initialSession, [first, incoming(ev.contentDelta("turn-1")), first], new Map(), T0);
     if (decision.kind !== "commit") throw new Error("expected a commit");
     expect(decision.results.map((result) => [result.seq, result.outcome])).toEqual([
       [1, "recorded"],
@@ -45,7 +45,7 @@ describe("decideBatch", () => {
   });
 
   it("refuses the whole batch when a stored id comes back with different content, naming each conflict", () => {
-    const reused = incoming(ev.health(), '{"other":"content"}');
+    const reused = incoming(ev.contentDelta("turn-1"), '{"other":"content"}');
     const stored = new Map<string, StoredId>([[reused.event.eventId, storedAs(3, '{"original":"content"}')]]);
     const decision = decideBatch(initialSession, [incoming(), reused], stored, T0);
     expect(decision).toEqual({ kind: "conflict", conflicts: [{ index: 1, eventId: reused.event.eventId, seq: 3 }] });
@@ -53,7 +53,7 @@ describe("decideBatch", () => {
 
   it("refuses a batch that reuses one of its own ids with different content", () => {
     const first = incoming();
-    const clash = incoming({ ...first.event, type: "content.delta" });
+    const clash = incoming({ ...first.event, type: "runtime.warning" });
     expect(decideBatch(initialSession, [first, clash], new Map(), T0)).toEqual({
       kind: "conflict",
       conflicts: [{ index: 1, eventId: first.event.eventId, seq: 1 }],
@@ -70,7 +70,7 @@ describe("decideBatch", () => {
   });
 
   it("compares a resend inside one batch by value: whitespace and member order do not make a conflict", () => {
-    const first = incoming(ev.health(), '{"a": 1, "b": [true, null]}');
+    const first = incoming(ev.contentDelta("turn-1"), '{"a": 1, "b": [true, null]}');
     const resent = incoming(first.event, '{"b":[true,null],"a":1}');
     const changed = incoming(first.event, '{"b":[true,null],"a":1.0}');
     const same = decideBatch(initialSession, [first, resent], new Map(), T0);
@@ -117,6 +117,6 @@ describe("the attention notice", () => {
 
   it("is not sent for events that leave nothing pending", () => {
     const { state } = given(ev.sessionStarted());
-    expect(decide(state, ev.turnStarted("t1"), ev.health()).notifications).toEqual([]);
+    expect(decide(state, ev.turnStarted("t1"), ev.contentDelta("turn-1")).notifications).toEqual([]);
   });
 });

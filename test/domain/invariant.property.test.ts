@@ -2,11 +2,22 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { RuntimeEvent } from "../../src/contracts/events.ts";
 import { evolve, foldLog, type LogEntry } from "../../src/domain/event-log.ts";
-import { sessionReapedEvent, turnExpiredEvent } from "../../src/domain/reaping.ts";
+import {
+  limitResetEvent,
+  requestTimeoutEvent,
+  type SyntheticEventContext,
+  sessionReapedEvent,
+  sessionStalledEvent,
+  taskExpiredEvent,
+  turnExpiredEvent,
+} from "../../src/domain/reaping.ts";
 import { holdsInvariant, initialSession, type SessionState } from "../../src/domain/session.ts";
+import { sessionView } from "../../src/domain/session-view.ts";
 import { sessionEvent } from "../support/arbitraries.ts";
 import { ev } from "../support/events.ts";
-import { lifecycleOf, REFERENCE_MAX_PENDING_REQUESTS, referenceRun } from "../support/reference-model.ts";
+import { factsViewOf, lifecycleOf, REFERENCE_MAX_PENDING_REQUESTS, referenceRun } from "../support/reference-model.ts";
+
+const POLICY = { idleTimeoutMs: 1_800_000, staleTurnTimeoutMs: 7_200_000, retentionMs: 86_400_000 };
 
 /** Error texts vary, so a rule that keeps, drops or swaps a lastError shows. */
 const errorText = fc.constantFrom(undefined, "rate limited", "sandbox crashed", "boom");
@@ -18,12 +29,33 @@ const withErrorTexts = fc.tuple(sessionEvent, errorText).map(([event, text]): Ru
   return field === undefined ? event : { ...event, payload: { ...event.payload, [field]: text } };
 });
 
-type Step = { kind: "provider"; event: RuntimeEvent } | { kind: "expire" } | { kind: "reap" };
+type ServiceKind = "expire" | "reap" | "stall" | "expire-task" | "request-timeout" | "limit-reset";
+type Step = { kind: "provider"; event: RuntimeEvent } | { kind: ServiceKind };
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 12, arbitrary: withErrorTexts.map((event) => ({ kind: "provider" as const, event })) },
-  { weight: 1, arbitrary: fc.constant({ kind: "expire" as const }) },
-  { weight: 1, arbitrary: fc.constant({ kind: "reap" as const }) },
+  ...(["expire", "reap", "stall", "expire-task", "request-timeout", "limit-reset"] as const).map((kind) => ({
+    weight: 1,
+    arbitrary: fc.constant({ kind }),
+  })),
 );
+
+/** The entry the service writes for a step, as the alarm would when that deadline is due. */
+function serviceEventOf(kind: ServiceKind, state: SessionState, context: SyntheticEventContext): RuntimeEvent {
+  switch (kind) {
+    case "expire":
+      return turnExpiredEvent(state, context);
+    case "reap":
+      return sessionReapedEvent(state, context);
+    case "stall":
+      return sessionStalledEvent(state, context);
+    case "expire-task":
+      return taskExpiredEvent(state, state.tasks[0]?.taskId ?? "task-none", context);
+    case "request-timeout":
+      return requestTimeoutEvent(state, context);
+    case "limit-reset":
+      return limitResetEvent(state, context);
+  }
+}
 
 /** Replays steps the way the object does, returning the log it would store and the state it would hold. */
 function run(steps: readonly Step[]) {
@@ -42,7 +74,7 @@ function run(steps: readonly Step[]) {
             seq: state.lastSeq + 1,
             receivedAt: now,
             origin: "service",
-            event: s.kind === "expire" ? turnExpiredEvent(state, context) : sessionReapedEvent(state, context),
+            event: serviceEventOf(s.kind, state, context),
           };
     const evolution = evolve(state, entry);
     state = evolution.state;
@@ -58,18 +90,29 @@ describe("projection properties", () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 60, size: "max" }), (steps) => {
         const { log, states, judged } = run(steps);
-        const service = states.map((state, i) => ({
-          ...judged[i],
-          ...lifecycleOf(state),
-          open: state.pendingRequests,
-          sequenceMark: state.highestSessionSequence,
-        }));
+        const service = states.map((state, i) => {
+          const { health, tasks, limitResetsAt, deniedTools, exitKind, stderrTail, attention } = sessionView(
+            "thread-1",
+            state,
+            POLICY,
+            null,
+            0,
+          );
+          return {
+            ...judged[i],
+            ...lifecycleOf(state),
+            open: state.pendingRequests,
+            sequenceMark: state.highestSessionSequence,
+            facts: { health, tasks, limitResetsAt, deniedTools, exitKind, stderrTail, attention },
+          };
+        });
         const expected = referenceRun(log).steps.map((s) => ({
           outcome: s.outcome,
           reason: s.reason,
           ...lifecycleOf(s.state),
           open: s.state.pendingRequests,
           sequenceMark: s.state.sequenceMark,
+          facts: factsViewOf(s.state),
         }));
         expect(service).toEqual(expected);
       }),

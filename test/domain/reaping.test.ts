@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { newNotification, RETRY_WINDOW_MS, recordAttempt, retryDelayMs } from "../../src/domain/notification.ts";
-import { nextDeadline, nextWake, type ReapingPolicy } from "../../src/domain/reaping.ts";
+import { nextDeadline, nextWake, type ReapingPolicy, sessionDeadlines } from "../../src/domain/reaping.ts";
 import type { SessionState } from "../../src/domain/session.ts";
 import { dueDelivery, onWake } from "../../src/domain/wake.ts";
 import { ev } from "../support/events.ts";
@@ -34,14 +34,19 @@ describe("reaping deadlines", () => {
     expect(nextDeadline(state, policy)).toEqual({ action: "reap", at: (state.lastEventAt ?? 0) + 1_800_000 });
   });
 
-  it("expires a busy session's turn after the stale-turn timeout instead of reaping it", () => {
+  it("stalls a busy session after 5 min of silence, and expires its turn after the stale-turn timeout, instead of reaping it", () => {
     const { state } = given(ev.sessionStarted(), ev.turnStarted("t1"));
-    expect(nextDeadline(state, policy)).toEqual({ action: "expire-turn", at: (state.lastEventAt ?? 0) + 7_200_000 });
+    const last = state.lastEventAt ?? 0;
+    expect(sessionDeadlines(state, policy)).toEqual([
+      { action: "expire-turn", at: last + 7_200_000 },
+      { action: "stall", at: last + 300_000 },
+    ]);
+    expect(nextDeadline(state, policy)).toEqual({ action: "stall", at: last + 300_000 });
   });
 
   it("treats a running session without a turn id as busy", () => {
     const { state } = given(ev.sessionStarted(), ev.state("running"));
-    expect(nextDeadline(state, policy)?.action).toBe("expire-turn");
+    expect(sessionDeadlines(state, policy).map((deadline) => deadline.action)).toEqual(["expire-turn", "stall"]);
   });
 
   it("decides nothing before a deadline and the action at it", () => {

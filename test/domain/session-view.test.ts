@@ -9,6 +9,16 @@ import { given, T0 } from "../support/given.ts";
 /** The defaults of docs/operations.md (Configuration): 30 min idle, 2 h stale turn, 1 day retention. */
 const policy: ReapingPolicy = { idleTimeoutMs: 1_800_000, staleTurnTimeoutMs: 7_200_000, retentionMs: 86_400_000 };
 const iso = (ms: number) => new Date(ms).toISOString();
+/** The view of a session without health reports, tasks, limits, denied tools or a failed exit. */
+const NOTHING_ELSE = {
+  health: null,
+  tasks: { running: 0, backgrounded: 0, oldestStartedAt: null },
+  limitResetsAt: null,
+  deniedTools: { turn: 0, session: 0 },
+  exitKind: null,
+  stderrTail: null,
+  attention: [],
+};
 
 describe("the session as GET shows it", () => {
   it("has no deadline and no times before any event", () => {
@@ -29,10 +39,11 @@ describe("the session as GET shows it", () => {
       storageBytes: 0,
       notification: null,
       pendingRequests: { approvals: 0, userInputs: 0, oldestOpenedAt: null },
+      ...NOTHING_ELSE,
     });
   });
 
-  it("shows a running turn with its expiry deadline 2 h after the last event, as ISO times", () => {
+  it("shows a running turn with its stall deadline 5 min after the last event, as ISO times", () => {
     const { state } = given(
       ev.sessionStarted({ provider: "codex" }),
       ev.turnStarted("T1", { createdAt: "2026-11-25T09:59:59.000Z" }),
@@ -48,12 +59,13 @@ describe("the session as GET shows it", () => {
       lastEventAt: iso(lastEventAt),
       eventCount: 2,
       lastSeq: 2,
-      deadline: { action: "expire-turn", at: iso(lastEventAt + 7_200_000) },
+      deadline: { action: "stall", at: iso(lastEventAt + 300_000) },
       reapedAt: null,
       reapReason: null,
       storageBytes: 4096,
       notification: null,
       pendingRequests: { approvals: 0, userInputs: 0, oldestOpenedAt: null },
+      ...NOTHING_ELSE,
     });
   });
 

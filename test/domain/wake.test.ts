@@ -23,7 +23,7 @@ const context = (now: number, overrides: Partial<WakeContext> = {}): WakeContext
 });
 
 /** A session whose last provider event (its second) was received at T0 + 2 s. */
-const runningTurn = () => given(ev.sessionStarted(), ev.turnStarted("T1")).state;
+const freshTurn = () => given(ev.sessionStarted(), ev.turnStarted("T1")).state;
 const readySession = () => given(ev.sessionStarted(), ev.health()).state;
 const LAST_EVENT_AT = T0 + 2 * SECOND;
 
@@ -32,6 +32,9 @@ function committed(state: SessionState, now: number, overrides: Partial<WakeCont
   if (decision.kind !== "commit") throw new Error(`expected a commit, got ${decision.kind}`);
   return decision.change;
 }
+
+/** The same turn once the service marked it stalled, 5 min after its last event (seq 3): the watchdog is next. */
+const runningTurn = () => committed(freshTurn(), LAST_EVENT_AT + 5 * MINUTE).state;
 
 describe("the alarm of a session with no events", () => {
   it("finds nothing due, whenever it fires", () => {
@@ -47,19 +50,19 @@ describe("the stale-turn watchdog", () => {
     expect(change.before).toBe(state);
     expect(change.entries).toHaveLength(1);
     expect(change.entries[0]).toMatchObject({
-      seq: 3,
+      seq: 4,
       origin: "service",
       outcome: "applied",
       receivedAt: LAST_EVENT_AT + 2 * HOUR,
       event: { type: "turn.expired", eventId: "synthetic-1", turnId: "T1", threadId: "thread-1" },
     });
-    expect(change.state).toMatchObject({ status: "interrupted", activeTurnId: null, lastSeq: 3, eventCount: 3 });
+    expect(change.state).toMatchObject({ status: "interrupted", activeTurnId: null, lastSeq: 4, eventCount: 4 });
     expect(change.deliveries).toEqual([]);
   });
 
   it("announces the expiry with a notification for the new entry when a webhook is configured", () => {
     const change = committed(runningTurn(), LAST_EVENT_AT + 2 * HOUR);
-    expect(change.notifications.map((n) => [n.type, n.seq, n.state])).toEqual([["turn.expired", 3, "pending"]]);
+    expect(change.notifications.map((n) => [n.type, n.seq, n.state])).toEqual([["turn.expired", 4, "pending"]]);
   });
 });
 
@@ -101,8 +104,9 @@ describe("when the object wakes next, and why", () => {
     });
   });
 
-  it("at the session's deadline when nothing else waits: reap a ready one, expire a running turn", () => {
+  it("at the session's deadline when nothing else waits: reap a ready one, stall a running turn, then expire it", () => {
     expect(wake(readySession())).toEqual({ at: LAST_EVENT_AT + 30 * MINUTE, why: "reap" });
+    expect(wake(freshTurn())).toEqual({ at: LAST_EVENT_AT + 5 * MINUTE, why: "stall" });
     expect(wake(runningTurn())).toEqual({ at: LAST_EVENT_AT + 2 * HOUR, why: "expire-turn" });
   });
 

@@ -70,7 +70,9 @@ describe("listing", () => {
       providerName: "codex",
       activeTurnId: "t1",
       pendingRequests: { approvals: 1, userInputs: 0 },
-      deadline: { action: "expire-turn" },
+      attention: ["pending-request"],
+      // Waiting for a person: the turn is not expired, the request times out instead.
+      deadline: { action: "request-timeout" },
     });
   });
 

@@ -201,11 +201,16 @@ describe("reap notification", () => {
     expect((await readSession(threadId)).notification).toMatchObject({ state: "delivered", attempts: 3 });
   });
 
-  it("notifies a turn expiry too", async () => {
+  it("notifies a stall and a turn expiry too", async () => {
     const threadId = await busySession("t-silent");
     advance(2 * HOUR + SECOND);
     await runAlarm(threadId);
-    const [delivery] = await deliveriesFor(threadId);
+    await deliverAlarmAgain(threadId);
+    const [stall, delivery] = await deliveriesFor(threadId);
+    expect(JSON.parse(stall?.body ?? "{}")).toMatchObject({
+      type: "session.attention",
+      data: { reason: "stall", activeTurnId: "t-silent", threadId },
+    });
     expect(JSON.parse(delivery?.body ?? "{}")).toMatchObject({
       type: "turn.expired",
       data: { turnId: "t-silent", threadId },
@@ -266,6 +271,7 @@ describe("alarm safety", () => {
     expect(log.map((entry) => [entry.origin, entry.event.type, entry.outcome])).toEqual([
       ["provider", "session.started", "applied"],
       ["provider", "turn.started", "applied"],
+      ["service", "session.stalled", "applied"],
       ["service", "turn.expired", "applied"],
       ["service", "session.reaped", "applied"],
     ]);
@@ -276,8 +282,8 @@ describe("alarm safety", () => {
       // The service's own entries leave the provider's name and clock alone: turn.started's createdAt.
       providerName: "codex",
       providerUpdatedAt: "2026-11-25T10:00:00.000Z",
-      eventCount: 4,
-      lastSeq: 4,
+      eventCount: 5,
+      lastSeq: 5,
       pendingRequests: { approvals: 0, userInputs: 0, oldestOpenedAt: null },
     };
     expect(lifecycleOf(session)).toEqual(expected);
@@ -285,7 +291,7 @@ describe("alarm safety", () => {
     expect(session.reapedAt).toBe(new Date(Date.now()).toISOString());
   });
 
-  it("ends a silent turn's approvals at its expiry and the session's questions at its reap, as the rules say", async () => {
+  it("keeps a turn waiting for a person past the stale-turn timeout and ends it and its requests at the request timeout, as the rules say", async () => {
     const threadId = await busySession();
     await api.post(threadId, [
       ev.requestOpened("approve-1", "t1", { threadId }),
@@ -302,9 +308,11 @@ describe("alarm safety", () => {
 
     advance(2 * HOUR + SECOND);
     await runAlarm(threadId);
-    expect(await judged()).toEqual({ approvals: 0, userInputs: 1, oldestOpenedAt: openedAt });
-    advance(31 * MINUTE);
+    expect(await judged()).toEqual({ approvals: 1, userInputs: 1, oldestOpenedAt: openedAt });
+    expect(await readSession(threadId)).toMatchObject({ status: "running", deadline: { action: "request-timeout" } });
+    advance(22 * HOUR);
     await runAlarm(threadId);
     expect(await judged()).toEqual({ approvals: 0, userInputs: 0, oldestOpenedAt: null });
+    expect(await readSession(threadId)).toMatchObject({ status: "interrupted", activeTurnId: null });
   });
 });

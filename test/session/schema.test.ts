@@ -104,7 +104,11 @@ it("migrates an object stored by schema 5 on wake, keeping its log, snapshot and
   await runInDurableObject(sessionStub(threadId), (_, migrated) => {
     const sql = migrated.storage.sql;
     expect(sql.exec("SELECT max(id) AS id FROM schema_migrations").one().id).toBe(SCHEMA_VERSION);
-    expect(JSON.parse(String(sql.exec("SELECT feed FROM session").one().feed))).toEqual(feed);
+    // The snapshot (version 4) is of an older shape, so the session was refolded from its log, and the directory,
+    // whose copy lacks the new fields, is sent a fresh summary; what it acknowledged is kept.
+    const migratedFeed = JSON.parse(String(sql.exec("SELECT feed FROM session").one().feed));
+    expect(migratedFeed.known).toEqual(feed.known);
+    expect(migratedFeed.pending).toMatchObject({ threadId, status: "ready", tasks: { running: 0 }, attention: [] });
     expect(sql.exec("SELECT name FROM sqlite_master WHERE name = 'directory_feed'").toArray()).toEqual([]);
   });
 });

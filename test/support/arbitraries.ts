@@ -69,10 +69,73 @@ export const requestEvent: fc.Arbitrary<RuntimeEvent> = fc
     return requestId === undefined ? event : { ...event, requestId };
   });
 
-/** Lifecycle events with approvals and questions among them: what the reference model judges in full. */
+const taskIds = fc.constantFrom(undefined, "task-a", "task-b");
+
+/**
+ * What the session keeps besides its lifecycle (issue 21): background tasks, health reports, denied tools, usage
+ * limits and non-graceful exits, shaped as T3 Code's providerRuntime.ts has them, with some fields missing or odd.
+ */
+export const factEvent: fc.Arbitrary<RuntimeEvent> = fc
+  .tuple(
+    fc.oneof(
+      fc
+        .tuple(
+          fc.constantFrom("task.started", "task.progress", "task.updated", "task.completed"),
+          taskIds,
+          fc.constantFrom(undefined, "running", "paused", "completed", "failed", "killed", "stopped"),
+          fc.constantFrom(undefined, true, false),
+        )
+        .map(([type, taskId, status, isBackgrounded]) => ({
+          type,
+          payload: {
+            ...(taskId === undefined ? {} : { taskId }),
+            ...(status === undefined ? {} : { status }),
+            ...(isBackgrounded === undefined ? {} : { isBackgrounded }),
+          },
+        })),
+      fc
+        .tuple(fc.constantFrom("active", "stalled", "unknown"), fc.constantFrom(undefined, 0, 60_000, -5))
+        .map(([state, stalledForMs]) => ({
+          type: "session.health",
+          payload: {
+            state,
+            lastActivityAt: "2026-11-25T09:00:00Z",
+            ...(stalledForMs === undefined ? {} : { stalledForMs }),
+          },
+        })),
+      fc.constant({ type: "tool.denied", payload: { toolName: "Bash" } }),
+      fc
+        .constantFrom<Record<string, unknown> | undefined>(
+          { kind: "usage-limit", resetsAt: "2026-11-25T15:00:00Z" },
+          { kind: "usage-limit", resetsAtEpochSeconds: 1795618800 },
+          { kind: "usage-limit", resetsAt: "soon" },
+          { kind: "usage-limit" },
+          undefined,
+        )
+        .map((detail) => ({
+          type: "runtime.error",
+          payload: { message: "usage limit", class: "usage_limit", ...(detail === undefined ? {} : { detail }) },
+        })),
+      fc.constantFrom(undefined, "panic: out of memory", `${"x".repeat(4095)}😀tail`).map((stderrTail) => ({
+        type: "session.exited",
+        payload: { exitKind: "error", ...(stderrTail === undefined ? {} : { stderrTail }) },
+      })),
+    ),
+    turnIds,
+    sequence,
+  )
+  .map(([{ type, payload }, turnId, sessionSequence]) =>
+    runtimeEvent(type, payload, {
+      ...(turnId === undefined ? {} : { turnId }),
+      ...(sessionSequence === undefined ? {} : { sessionSequence }),
+    }),
+  );
+
+/** Lifecycle events with approvals, questions and the other facts among them: what the reference model judges in full. */
 export const sessionEvent: fc.Arbitrary<RuntimeEvent> = fc.oneof(
   { weight: 3, arbitrary: providerEvent },
   { weight: 1, arbitrary: requestEvent },
+  { weight: 1, arbitrary: factEvent },
 );
 
 /** Text that is awkward to store, compare and echo: lone surrogates, NUL, BOM, bidi overrides, combining marks. */

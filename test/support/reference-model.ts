@@ -5,6 +5,14 @@
  */
 import type { RuntimeEvent, RuntimeSessionState, RuntimeTurnState } from "../../src/contracts/events.ts";
 import type { SessionStatus } from "../../src/contracts/vocabulary.ts";
+import {
+  factsAfterEvent,
+  factsAfterServiceEntry,
+  type ReferenceFacts,
+  type ReferenceHealth,
+  referenceInitialFacts,
+  revived,
+} from "./reference-facts.ts";
 
 export type ReferenceOutcome = "applied" | "recorded" | "ignored";
 export type ReferenceIgnoreReason =
@@ -42,6 +50,10 @@ export interface ReferenceState {
   providerName: string | null;
   /** docs/api.md, field `providerUpdatedAt`: `createdAt` of the last applied provider lifecycle event. */
   providerUpdatedAt: string | null;
+  /** Health, tasks, usage limit, denied tools, exit: test/support/reference-facts.ts. */
+  facts: ReferenceFacts;
+  /** When the idle reaper stopped it (ms), or null. */
+  reapedAt: number | null;
   eventCount: number;
   lastSeq: number;
 }
@@ -69,6 +81,8 @@ export const referenceInitial: ReferenceState = {
   lastActivityAt: null,
   providerName: null,
   providerUpdatedAt: null,
+  facts: referenceInitialFacts,
+  reapedAt: null,
   eventCount: 0,
   lastSeq: 0,
 };
@@ -177,14 +191,30 @@ const PROVIDER_RULES: Record<string, Rule> = {
 };
 
 /** docs/lifecycle-rules.md "Reaping": the events the service writes itself. They are always applied. */
-const SERVICE_RULES: Record<string, (state: ReferenceState, receivedAt: number) => Effect> = {
-  "turn.expired": (s, receivedAt) => ({
-    status: "interrupted",
-    turn: "clear",
-    error: { set: () => silentTurnMessage(s, receivedAt) },
-  }),
+const SERVICE_RULES: Record<
+  string,
+  (state: ReferenceState, receivedAt: number, event: RuntimeEvent) => Effect | "no lifecycle change"
+> = {
+  "turn.expired": (s, receivedAt, e) =>
+    e.payload?.reason === "request-timeout"
+      ? {
+          status: busy(s) ? "interrupted" : s.status,
+          turn: "clear",
+          error: { set: () => unansweredMessage(e) },
+        }
+      : { status: "interrupted", turn: "clear", error: { set: () => silentTurnMessage(s, receivedAt) } },
   "session.reaped": () => ({ status: "stopped", turn: "clear", error: "keep" }),
+  // docs "Deadlines": a stall, a task's expiry and a limit's reset leave the lifecycle, and what waits, as they are.
+  "session.stalled": () => "no lifecycle change",
+  "task.expired": () => "no lifecycle change",
+  "session.limit-reset": () => "no lifecycle change",
 };
+
+/** docs: "Turn T1 waited 86400 s for a person: no answer to its request" ("The session" without a turn). */
+function unansweredMessage(event: RuntimeEvent): string {
+  const who = event.turnId == null ? "The session" : `Turn ${event.turnId}`;
+  return `${who} waited ${Number(event.payload?.waitedForSeconds ?? 0)} s for a person: no answer to its request`;
+}
 
 /** "Turn T1 went silent: no provider event for 7200 s", measured from the last provider event. */
 function silentTurnMessage(state: ReferenceState, receivedAt: number): string {
@@ -300,16 +330,34 @@ export function referenceStep(state: ReferenceState, entry: ReferenceEntry): Ref
   if (entry.origin === "service") {
     const rule = SERVICE_RULES[event.type];
     if (rule === undefined) throw new Error(`docs/lifecycle-rules.md names no service event ${event.type}`);
-    return { state: applyEffect(counted, rule(state, entry.receivedAt), event), outcome: "applied" };
+    const facts = factsAfterServiceEntry(state.facts, event, entry.receivedAt, state.lastActivityAt);
+    const effect = rule(state, entry.receivedAt, event);
+    const applied =
+      effect === "no lifecycle change" ? { ...counted, facts } : applyEffect({ ...counted, facts }, effect, event);
+    const timedOut = event.type === "turn.expired" && event.payload?.reason === "request-timeout";
+    const reapedAt = event.type === "session.reaped" ? entry.receivedAt : state.reapedAt;
+    return { state: { ...applied, reapedAt, ...(timedOut ? { pendingRequests: [] } : {}) }, outcome: "applied" };
   }
-  // Every accepted provider event is activity, a stale or ignored one included.
-  const active = { ...counted, lastActivityAt: entry.receivedAt };
+  // Every accepted provider event is activity, a stale or ignored one included, and revives a reaped session.
+  const active = {
+    ...counted,
+    lastActivityAt: entry.receivedAt,
+    reapedAt: null,
+    facts: revived(state.facts, event, entry.receivedAt),
+  };
   if (isStale(state, event)) return { state: active, outcome: "ignored", reason: "stale-sequence" };
   const sequenced = { ...active, sequenceMark: sequenceMarkAfter(state, event) };
   const step = providerStep(state, sequenced, event, entry.receivedAt);
-  return step.outcome === "ignored"
-    ? step
-    : { ...step, state: { ...step.state, providerName: nameAfter(state, event) } };
+  if (step.outcome === "ignored") return step;
+  const lifecycleRule = PROVIDER_RULES[event.type] !== undefined;
+  const move = {
+    applied: lifecycleRule,
+    newTurn: lifecycleRule && step.state.activeTurnId !== null && step.state.activeTurnId !== state.activeTurnId,
+    stopped: lifecycleRule && step.state.status === "stopped",
+  };
+  const { facts, changed } = factsAfterEvent(step.state.facts, event, entry.receivedAt, move, readCreatedAt);
+  const outcome = step.outcome === "recorded" && changed ? "applied" : step.outcome;
+  return { ...step, outcome, state: { ...step.state, facts, providerName: nameAfter(state, event) } };
 }
 
 /** The rule of a provider event that is not stale: a lifecycle rule, a request, or recorded as it is. */
@@ -411,6 +459,42 @@ type Observed = Pick<ReferenceState, Predicted> & {
 export type Lifecycle = Pick<ReferenceState, Predicted> & {
   pendingRequests: ReferencePendingView;
 };
+
+/** What a session view shows of the facts (docs/api.md); a reference state and a view both map to it. */
+export interface FactsView {
+  health: { state: string; since: string; source: string } | null;
+  tasks: { running: number; backgrounded: number; oldestStartedAt: string | null };
+  limitResetsAt: string | null;
+  deniedTools: { turn: number; session: number };
+  exitKind: string | null;
+  stderrTail: string | null;
+  attention: string[];
+}
+
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** docs/api.md: the view's health, tasks, limitResetsAt, deniedTools, exitKind, stderrTail and attention. */
+export function factsViewOf(state: ReferenceState): FactsView {
+  const { facts } = state;
+  const health: ReferenceHealth | null = facts.health;
+  const oldest = facts.tasks.length === 0 ? null : Math.min(...facts.tasks.map((task) => task.startedAt));
+  return {
+    health: health === null ? null : { ...health, since: new Date(health.since).toISOString() },
+    tasks: {
+      running: facts.tasks.length,
+      backgrounded: facts.tasks.filter((task) => task.backgrounded).length,
+      oldestStartedAt: isoOrNull(oldest),
+    },
+    limitResetsAt: isoOrNull(facts.limitResetsAt),
+    deniedTools: facts.deniedTools,
+    exitKind: facts.exitKind,
+    stderrTail: facts.stderrTail,
+    attention: [
+      ...(state.pendingRequests.length > 0 ? ["pending-request"] : []),
+      ...(health?.state === "stalled" ? ["stall"] : []),
+    ],
+  };
+}
 
 /** The fields the reference predicts, picked from its state, a service state or a session view alike. */
 export function lifecycleOf(state: Observed): Lifecycle {
