@@ -114,6 +114,19 @@ describe("the history checker", () => {
     );
   });
 
+  it("finds a background task, a limit or a stall the rules would not have kept", () => {
+    const tasked = logOf([a, b, { ...ev.contentDelta("t1"), type: "task.started", payload: { taskId: "x" } }]);
+    expect(logViolations(viewOf(tasked), tasked, policy)).toEqual([]);
+    const lost = { ...viewOf(tasked), tasks: { running: 0, backgrounded: 0, oldestStartedAt: null } };
+    expect(logViolations(lost, tasked, policy)).toEqual(
+      expect.arrayContaining([expect.stringContaining('the facts {"attention":[]')]),
+    );
+    const stalled = { ...viewOf(log), attention: ["stall" as const] };
+    expect(logViolations(stalled, log, policy)).toEqual(
+      expect.arrayContaining([expect.stringContaining("are not what the rules make of its log")]),
+    );
+  });
+
   it("finds a request the rules would have ended with its turn, and a request outcome they disagree with", () => {
     const asked = logOf([a, b, ev.requestOpened("r1", "t1"), ev.requestOpened("r2", "t9"), ev.turnCompleted("t1")]);
     expect(logViolations(viewOf(asked), asked, policy)).toEqual([]);

@@ -2,7 +2,8 @@
  * The next wake is always the earliest of every due thing, and the object never sleeps past a due one: over random
  * histories of provider events and alarms, each wake is held to the deadlines the independent reference model
  * (test/support/reference-facts.ts, written from docs/lifecycle-rules.md "Deadlines") lists for the same log, and to
- * the object's other timers (pending delivery, read-token checks, directory retry).
+ * the object's other timers (pending delivery, read-token checks, directory retry); what a wake writes is what the
+ * reference's wake (every due deadline, earliest first) writes.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -13,7 +14,7 @@ import { initialSession, type SessionState } from "../../src/domain/session.ts";
 import { onWake } from "../../src/domain/wake.ts";
 import { sessionEvent } from "../support/arbitraries.ts";
 import { type ReferencePolicy, referenceDeadlines } from "../support/reference-facts.ts";
-import { type ReferenceState, referenceRun } from "../support/reference-model.ts";
+import { type ReferenceState, referenceRun, referenceWake } from "../support/reference-model.ts";
 
 /** Before the usage limits the arbitraries report (they reset at 15:00), so a reset can come after other deadlines. */
 const START = Date.parse("2026-11-25T10:00:00Z");
@@ -109,12 +110,22 @@ describe("the next wake", () => {
           if (deadline === null) continue;
           now = Math.max(now, deadline.at + s.late);
           const decision = onWake(state, policy, context(now));
+          const expected = referenceWake(referenceRun(log).state, policy, now);
           if (deadline.action === "purge") {
             expect(decision.kind).toBe("purge");
+            expect(expected).toEqual({ entries: [], purge: true });
             continue;
           }
           expect(decision.kind).toBe("commit");
           if (decision.kind !== "commit") continue;
+          const written = decision.change.entries.map(({ event }) => ({
+            type: event.type,
+            provider: event.provider,
+            createdAt: event.createdAt,
+            ...(event.turnId == null ? {} : { turnId: event.turnId }),
+            payload: event.payload,
+          }));
+          expect(written).toEqual(expected.entries);
           state = decision.change.state;
           log.push(...decision.change.entries);
           const after = nextDeadline(state, policy);

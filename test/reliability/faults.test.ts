@@ -184,7 +184,8 @@ describe("a batch under a storage failure", () => {
       [1, "duplicate"],
       [2, "duplicate"],
     ]);
-    expect(await alarmAt(threadId)).toBe(Date.now() + sessionPolicy().staleTurnTimeoutMs);
+    // A running turn's first deadline is its stall (STALL_AFTER_SECONDS), before its expiry.
+    expect(await alarmAt(threadId)).toBe(Date.now() + (sessionPolicy().stallAfterMs ?? 0));
     await expectConsistentAfterReload(threadId);
   });
 });

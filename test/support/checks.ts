@@ -8,7 +8,7 @@ import { foldLog, type LogEntry } from "../../src/domain/event-log.ts";
 import type { ReapingPolicy } from "../../src/domain/reaping.ts";
 import { statusAllowsActiveTurn } from "../../src/domain/session.ts";
 import { type ProjectedView, sessionView } from "../../src/domain/session-view.ts";
-import { lifecycleOf, referenceRun } from "./reference-model.ts";
+import { factsViewOf, lifecycleOf, referenceRun } from "./reference-model.ts";
 
 export type ReadEntry = EventPage["events"][number];
 
@@ -59,6 +59,13 @@ export function logViolations(view: ProjectedView, log: readonly ReadEntry[], po
   const expected = lifecycleOf(reference.state);
   if (canonical(actual) !== canonical(expected)) {
     problems.push(`the projection ${canonical(actual)} is not what the rules make of its log ${canonical(expected)}`);
+  }
+  const { health, tasks, limitResetsAt, deniedTools, exitKind, stderrTail, attention } = view;
+  const facts = { health, tasks, limitResetsAt, deniedTools, exitKind, stderrTail, attention };
+  if (canonical(facts) !== canonical(factsViewOf(reference.state))) {
+    problems.push(
+      `the facts ${canonical(facts)} are not what the rules make of its log ${canonical(factsViewOf(reference.state))}`,
+    );
   }
   if (view.activeTurnId !== null && !statusAllowsActiveTurn(view.status)) {
     problems.push(`the projection breaks the invariant: ${view.status}, ${view.activeTurnId}`);

@@ -4,12 +4,14 @@
  * or reaping.ts, so a bug planted there cannot also be in the spec. It imports only types, and only from src/contracts.
  */
 import type { RuntimeEvent, RuntimeSessionState, RuntimeTurnState } from "../../src/contracts/events.ts";
-import type { SessionStatus } from "../../src/contracts/vocabulary.ts";
+import type { DeadlineAction, SessionStatus } from "../../src/contracts/vocabulary.ts";
 import {
   factsAfterEvent,
   factsAfterServiceEntry,
   type ReferenceFacts,
   type ReferenceHealth,
+  type ReferencePolicy,
+  referenceDeadlines,
   referenceInitialFacts,
   revived,
 } from "./reference-facts.ts";
@@ -512,4 +514,106 @@ export function lifecycleOf(state: Observed): Lifecycle {
         ? { approvals: pending.approvals, userInputs: pending.userInputs, oldestOpenedAt: pending.oldestOpenedAt }
         : pendingViewOf(pending),
   };
+}
+
+/** A service entry as the docs describe it; its eventId and threadId are the writer's. */
+export type ReferenceServiceEntry = Pick<RuntimeEvent, "type" | "provider" | "createdAt" | "turnId" | "payload">;
+
+/** docs/lifecycle-rules.md "Deadlines": the earliest due thing of a session (the first of the table on a tie). */
+export function referenceNextDeadline(
+  state: ReferenceState,
+  policy: ReferencePolicy,
+): { action: DeadlineAction; at: number } | null {
+  const opened = state.pendingRequests.map((request) => request.openedAt);
+  const due = referenceDeadlines(
+    {
+      busy: busy(state),
+      lastActivityAt: state.lastActivityAt,
+      reapedAt: state.reapedAt,
+      oldestRequestAt: opened.length === 0 ? null : Math.min(...opened),
+      facts: state.facts,
+    },
+    policy,
+  );
+  return due.reduce<{ action: DeadlineAction; at: number } | null>(
+    (first, next) => (first === null || next.at < first.at ? next : first),
+    null,
+  );
+}
+
+/**
+ * What the alarm does at `now` by the docs: every deadline due, earliest first, each written as the service's entry
+ * (type, turn and payload as docs/lifecycle-rules.md lists them), or the purge. `threadId` and the ids are the caller's.
+ */
+export function referenceWake(
+  state: ReferenceState,
+  policy: ReferencePolicy,
+  now: number,
+): { entries: Array<ReferenceServiceEntry>; purge: boolean } {
+  const entries: Array<ReferenceServiceEntry> = [];
+  let current = state;
+  for (;;) {
+    const deadline = referenceNextDeadline(current, policy);
+    if (deadline === null || deadline.at > now) break;
+    if (deadline.action === "purge") return { entries, purge: entries.length === 0 };
+    const entry = referenceServiceEntry(current, deadline.action, now);
+    entries.push(entry);
+    current = referenceStep(current, {
+      seq: current.lastSeq + 1,
+      receivedAt: now,
+      origin: "service",
+      event: { ...entry, eventId: "reference", threadId: "reference" },
+    }).state;
+  }
+  return { entries, purge: false };
+}
+
+function referenceServiceEntry(
+  state: ReferenceState,
+  action: Exclude<DeadlineAction, "purge">,
+  now: number,
+): ReferenceServiceEntry {
+  const envelope = {
+    provider: state.providerName ?? "provider-sessions",
+    createdAt: new Date(now).toISOString(),
+    ...(state.activeTurnId === null ? {} : { turnId: state.activeTurnId }),
+  };
+  const silentFor = Math.round((now - (state.lastActivityAt ?? now)) / 1000);
+  switch (action) {
+    case "expire-turn":
+      return { ...envelope, type: "turn.expired", payload: { reason: "stale-turn", silentForSeconds: silentFor } };
+    case "request-timeout": {
+      const oldest = Math.min(now, ...state.pendingRequests.map((request) => request.openedAt));
+      const waitedForSeconds = Math.round((now - oldest) / 1000);
+      return { ...envelope, type: "turn.expired", payload: { reason: "request-timeout", waitedForSeconds } };
+    }
+    case "stall":
+      return { ...envelope, type: "session.stalled", payload: { reason: "no-activity", silentForSeconds: silentFor } };
+    case "expire-task": {
+      const stalest = [...state.facts.tasks].sort((a, b) => a.lastAt - b.lastAt)[0];
+      const { turnId: _, ...untied } = envelope;
+      return {
+        ...untied,
+        type: "task.expired",
+        payload: {
+          taskId: stalest?.taskId,
+          silentForSeconds: Math.round((now - (stalest?.lastAt ?? now)) / 1000),
+        },
+      };
+    }
+    case "limit-reset": {
+      const { turnId: _, ...untied } = envelope;
+      const limitResetsAt = new Date(state.facts.limitResetsAt ?? now).toISOString();
+      return { ...untied, type: "session.limit-reset", payload: { limitResetsAt } };
+    }
+    case "reap": {
+      const { turnId: _, ...untied } = envelope;
+      const quietSince = Math.max(state.lastActivityAt ?? now, state.facts.endedAt ?? 0);
+      return {
+        ...untied,
+        type: "session.reaped",
+        payload: { reason: "idle", idleForSeconds: Math.round((now - quietSince) / 1000) },
+      };
+    }
+  }
 }
