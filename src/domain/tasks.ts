@@ -6,6 +6,12 @@ import type { RunningTask } from "./session.ts";
 /** Bounds the snapshot: a task past the cap is not tracked (the oldest are kept). */
 export const MAX_TASKS = 100;
 
+/**
+ * A known task's last sign of life moves at most this often: expiry is measured in hours, and a `task.progress`
+ * stream must not rewrite the snapshot at every event (the cost budget of an event kind).
+ */
+export const TASK_REFRESH_MS = 60_000;
+
 /** `task.updated` statuses that end a task; `pending`, `running` and `paused` keep it. */
 const ENDED_STATUSES: ReadonlySet<string> = new Set(["completed", "failed", "killed"]);
 
@@ -54,7 +60,9 @@ function touchTask(
     if (tasks.length >= MAX_TASKS) return tasks;
     return [...tasks, { taskId, startedAt: receivedAt, lastEventAt: receivedAt, backgrounded: backgrounded ?? false }];
   }
-  const touched = { ...known, lastEventAt: receivedAt, backgrounded: backgrounded ?? known.backgrounded };
+  const flag = backgrounded ?? known.backgrounded;
+  if (flag === known.backgrounded && receivedAt - known.lastEventAt < TASK_REFRESH_MS) return tasks;
+  const touched = { ...known, lastEventAt: receivedAt, backgrounded: flag };
   return tasks.map((task) => (task === known ? touched : task));
 }
 

@@ -121,6 +121,19 @@ describe("background tasks", () => {
     });
   });
 
+  it("refreshes a task's last sign of life at most once a minute, so task.progress does not rewrite the snapshot", () => {
+    const { state, when } = given(ev.sessionStarted(), task("task.started", "a"));
+    expect(when(task("task.progress", "a")).outcome).toBe("recorded");
+    const later = evolve(state, {
+      seq: state.lastSeq + 1,
+      receivedAt: lastAt(2) + MINUTE,
+      origin: "provider",
+      event: task("task.progress", "a"),
+    });
+    expect(later.outcome).toBe("applied");
+    expect(later.state.tasks[0]?.lastEventAt).toBe(lastAt(2) + MINUTE);
+  });
+
   it.each([
     ["task.completed", { status: "completed" }],
     ["task.updated", { status: "killed" }],

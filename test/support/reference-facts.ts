@@ -64,6 +64,8 @@ function tasksAfterEvent(tasks: readonly ReferenceTask[], event: RuntimeEvent, a
     // docs: at most 100 tasks are tracked, the oldest kept.
     return tasks.length >= 100 ? tasks : [...tasks, { taskId, startedAt: at, lastAt: at, backgrounded }];
   }
+  // docs: a known task's last sign of life moves at most once a minute (unless its background flag changes).
+  if (backgrounded === known.backgrounded && at - known.lastAt < 60_000) return tasks;
   return tasks.map((task) => (task.taskId === taskId ? { ...task, lastAt: at, backgrounded } : task));
 }
 
