@@ -6,7 +6,7 @@ import type { Change } from "./change.ts";
 import { appendEntry, type StoredEntry } from "./event-log.ts";
 import { attentionNotification } from "./notification.ts";
 import type { SessionState } from "./session.ts";
-import { pendingRequestsView } from "./session-view.ts";
+import { attentionReasons, pendingRequestsView } from "./session-view.ts";
 
 /** An event as received: parsed, and its JSON text as sent, which is what the log stores. */
 export interface IncomingEvent {
@@ -78,22 +78,27 @@ export interface AttentionContext {
 }
 
 /**
- * Adds a `session.attention` notification when the change takes the session from nothing pending to something:
- * once per edge, never per event, so an orchestrator can tell a person without being flooded.
+ * Adds a `session.attention` notification for each reason a person is needed that the change brings: a first pending
+ * request (`pending-request`), or the provider saying it stalled (`stall`). Once per edge, never per event, so an
+ * orchestrator can tell a person without being flooded.
  */
 export function withAttentionNotice(change: Change, context: AttentionContext): Change {
-  if (change.before.pendingRequests.length > 0 || change.state.pendingRequests.length === 0) return change;
-  const notification = attentionNotification(
-    context.notificationId,
-    {
-      tenant: context.tenant,
-      threadId: context.threadId,
-      seq: change.state.lastSeq,
-      reason: "pending-request",
-      activeTurnId: change.state.activeTurnId,
-      pendingRequests: pendingRequestsView(change.state.pendingRequests),
-    },
-    context.now,
+  const before = new Set(attentionReasons(change.before));
+  const fresh = attentionReasons(change.state).filter((reason) => !before.has(reason));
+  if (fresh.length === 0) return change;
+  const notifications = fresh.map((reason, index) =>
+    attentionNotification(
+      index === 0 ? context.notificationId : `${context.notificationId}.${reason}`,
+      {
+        tenant: context.tenant,
+        threadId: context.threadId,
+        seq: change.state.lastSeq,
+        reason,
+        activeTurnId: change.state.activeTurnId,
+        pendingRequests: pendingRequestsView(change.state.pendingRequests),
+      },
+      context.now,
+    ),
   );
-  return { ...change, notifications: [...change.notifications, notification] };
+  return { ...change, notifications: [...change.notifications, ...notifications] };
 }

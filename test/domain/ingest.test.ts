@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { RuntimeEvent } from "../../src/contracts/events.ts";
 import { decideBatch, type IncomingEvent, type StoredId, withAttentionNotice } from "../../src/domain/ingest.ts";
 import { initialSession, type SessionState } from "../../src/domain/session.ts";
-import { ev } from "../support/events.ts";
+import { ev, runtimeEvent } from "../support/events.ts";
 import { given, T0 } from "../support/given.ts";
 
 const incoming = (event = ev.contentDelta("turn-1"), text = JSON.stringify(event)): IncomingEvent => ({ event, text });
@@ -102,6 +102,7 @@ describe("the attention notice", () => {
       data: {
         tenant: "acme",
         threadId: "thread-1",
+        reason: "pending-request",
         activeTurnId: "t1",
         pendingRequests: { approvals: 1, userInputs: 1 },
       },
@@ -113,6 +114,24 @@ describe("the attention notice", () => {
     const { state } = given(ev.sessionStarted(), ev.turnStarted("t1"), ev.requestOpened("r1", "t1"));
     expect(decide(state, ev.requestOpened("r2", "t1")).notifications).toEqual([]);
     expect(decide(state, ev.requestResolved("r1", "t1")).notifications).toEqual([]);
+  });
+
+  it("is sent with reason stall when the provider says the session stalled, once", () => {
+    const { state } = given(ev.sessionStarted(), ev.turnStarted("t1"));
+    const stalled = runtimeEvent("session.health", { state: "stalled", lastActivityAt: "2026-11-25T10:00:00Z" });
+    const change = decide(state, stalled);
+    expect(change.notifications.map((n) => [n.id, JSON.parse(n.body).data.reason])).toEqual([["msg_n-1", "stall"]]);
+    expect(decide(change.state, { ...stalled, eventId: "again" }).notifications).toEqual([]);
+  });
+
+  it("names each new reason once when a request opens as the session stalls", () => {
+    const { state } = given(ev.sessionStarted(), ev.turnStarted("t1"));
+    const stalled = runtimeEvent("session.health", { state: "stalled", lastActivityAt: "2026-11-25T10:00:00Z" });
+    const change = decide(state, ev.requestOpened("r1", "t1"), stalled);
+    expect(change.notifications.map((n) => [n.id, JSON.parse(n.body).data.reason])).toEqual([
+      ["msg_n-1", "pending-request"],
+      ["msg_n-1.stall", "stall"],
+    ]);
   });
 
   it("is not sent for events that leave nothing pending", () => {
