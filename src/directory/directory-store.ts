@@ -28,6 +28,12 @@ export interface ListFilter {
   statuses: readonly SessionStatus[];
   active: boolean;
   attention: boolean;
+  /** Only sessions whose health is `stalled` (`?health=stalled`). */
+  stalled?: boolean;
+  /** Only sessions with a background task running (`?tasks=running`). */
+  tasksRunning?: boolean;
+  /** Only sessions held by a usage limit (`?limited=true`). */
+  limited?: boolean;
 }
 
 /** Where a page starts: after this (activity, threadId) in newest-first order. */
@@ -103,6 +109,10 @@ export class DirectoryStore {
     }
     if (filter.active) where.push("active = 1");
     if (filter.attention) where.push("attention = 1");
+    // Read from the stored summary: no column of their own yet, so these filters scan what the others left.
+    if (filter.stalled === true) where.push("json_extract(summary, '$.health.state') = 'stalled'");
+    if (filter.tasksRunning === true) where.push("json_extract(summary, '$.tasks.running') > 0");
+    if (filter.limited === true) where.push("json_extract(summary, '$.limitResetsAt') IS NOT NULL");
     if (after !== null) {
       where.push("(last_event_at < ? OR (last_event_at = ? AND thread_id > ?))");
       values.push(after.lastEventAt, after.lastEventAt, after.threadId);
