@@ -1,7 +1,8 @@
 /** Provider text the projection keeps: clipped to a bound, never refused, so an event is never lost for its length. */
+import { MAX_TEXT_LENGTH } from "../contracts/limits.ts";
 
-/** `lastError` and the other lifecycle text the view shows: at most this many UTF-16 code units. */
-export const MAX_LIFECYCLE_TEXT_LENGTH = 65_536;
+/** `lastError` and the other lifecycle text the view shows: at most this many UTF-16 code units (the bridges clip to it too). */
+export const MAX_LIFECYCLE_TEXT_LENGTH = MAX_TEXT_LENGTH;
 
 /** The first `limit` UTF-16 units of `text`, one fewer when the cut would split a surrogate pair. */
 export function clipText(text: string, limit: number = MAX_LIFECYCLE_TEXT_LENGTH): string {
