@@ -79,7 +79,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
         timer = setTimeout(resolve, graceMs);
       });
       await Promise.race([forwarder.close().catch(() => undefined), graceOver]);
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
       const spooled = forwarder.counters.buffered;
       if (spooled > 0) stop.abort(new Error(`the service did not take ${spooled} events in ${graceMs} ms`));
       await spoolWrites;

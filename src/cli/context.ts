@@ -1,4 +1,7 @@
 /** Everything a command touches, passed in: the Node entry fills it from `process`, the tests from workerd. */
+import type { Direction } from "../bridge/common.ts";
+import type { AgentExit } from "../bridge/live.ts";
+import type { SpoolStore } from "../bridge/spool.ts";
 import type { Client } from "../client/client.ts";
 import type { Fetch } from "../client/transport.ts";
 import type { Stream, Style } from "./terminal.ts";
@@ -16,6 +19,22 @@ export interface CliIo {
   now(): number;
   /** Aborted on Ctrl-C: following commands end cleanly and a send stops. */
   signal: AbortSignal;
+  /** Runs agents for `bridge … -- <command>` (wrap mode); only the Node entry can. */
+  agents?: AgentHost;
+}
+
+/** What wrap mode needs of the platform: a process with the caller's stdio, a spool on disk, a transcript file. */
+export interface AgentHost {
+  /**
+   * Spawns the agent: the caller's stdin goes to it and its stdout back, byte for byte, stderr through, signals
+   * forwarded. Each line is handed to `observe` after its bytes were passed on. Resolves when it has exited and its
+   * stdout has ended.
+   */
+  run(command: readonly string[], observe: (dir: Direction, line: string) => void): Promise<AgentExit>;
+  /** The thread's spool in `dir` (default: under the user's state directory), files mode 0600. */
+  spool(dir: string | undefined, threadId: string): SpoolStore;
+  /** A transcript file, mode 0600; lines are appended off the pipe's path. */
+  recorder(path: string): { write(line: string): void; close(): Promise<void> };
 }
 
 export interface CliContext extends CliIo {

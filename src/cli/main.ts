@@ -4,6 +4,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { interruptSignal } from "./interrupt.ts";
+import { nodeAgentHost } from "./node-agents.ts";
 import { runCli } from "./run.ts";
 
 async function* linesOf(path: string): AsyncIterable<string> {
@@ -31,6 +32,7 @@ const status = await runCli(process.argv.slice(2), {
   sizeOf: async (path) => (path === "-" ? null : ((await stat(path).catch(() => null))?.size ?? null)),
   now: () => Date.now(),
   signal: interruptSignal(process),
+  agents: nodeAgentHost(process.env),
 });
 process.exitCode = status;
 // Keep-alive sockets and a stream's timers must not hold the process open once the command is done.

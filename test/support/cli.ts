@@ -1,6 +1,6 @@
 /** Runs the `provider-sessions` command inside workerd against the real Worker, with its output captured. */
 
-import type { CliIo } from "../../src/cli/context.ts";
+import type { AgentHost, CliIo } from "../../src/cli/context.ts";
 import { runCli } from "../../src/cli/run.ts";
 import type { Fetch } from "../../src/client/index.ts";
 import { ORIGIN, serviceFetch } from "./client-fetch.ts";
@@ -22,6 +22,8 @@ export interface CliOptions {
   signal?: AbortSignal;
   /** Sees standard output grow, e.g. to stop a `tail` once enough arrived. */
   onOutput?: (stdout: string) => void;
+  /** Runs agents for wrap mode (`bridge … -- <command>`). */
+  agents?: AgentHost;
 }
 
 export const CLI_ENV = { PROVIDER_SESSIONS_URL: ORIGIN, PROVIDER_SESSIONS_TOKEN: ACME_TOKEN };
@@ -57,6 +59,7 @@ export async function cli(argv: readonly string[], options: CliOptions = {}): Pr
     },
     now: () => options.now ?? Date.now(),
     signal: options.signal ?? new AbortController().signal,
+    ...(options.agents === undefined ? {} : { agents: options.agents }),
   };
   const status = await runCli(argv, io);
   return { status, stdout, stderr };
