@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { STEPS as CLAUDE_STEPS } from "../support/claude-transcript.ts";
 import { lines } from "../support/codex-transcript.ts";
 import { type IngestServer, startIngestServer } from "../support/ingest-server.ts";
 import { agentStdout, runCommand, type ScriptStep, startWrap } from "../support/wrap-run.ts";
@@ -176,5 +177,23 @@ describe("bridge codex -- <agent> (wrap mode)", { timeout: 60_000 }, () => {
     const stored = service.stored(threadId);
     expect(stored).toHaveLength(MESSAGES + 2);
     expect(stored.at(-1)).toMatchObject({ type: "session.exited", payload: { signal: "SIGTERM", exitKind: "error" } });
+  });
+
+  it("runs a Claude session both ways: the client's prompts and answers reach the agent, the run reaches the service", async () => {
+    const threadId = newThread();
+    const { status, stdout, stderr } = await startWrap({
+      dir,
+      origin: service.origin,
+      args: ["claude", "--thread", threadId, "--spool", join(dir, "spool")],
+      script: CLAUDE_STEPS,
+    }).done;
+    expect(status).toBe(0);
+    expect(stdout.equals(agentStdout(CLAUDE_STEPS))).toBe(true);
+    expect(stderr).toMatch(/ 0 unreadable lines\n$/);
+    const types = service.stored(threadId).map((event) => event.type);
+    expect(types.filter((type) => type === "turn.started")).toHaveLength(4);
+    expect(types).toContain("request.resolved");
+    expect(types).toContain("user-input.resolved");
+    expect(types.at(-1)).toBe("session.exited");
   });
 });
