@@ -21,7 +21,7 @@ import { grantStanding, NO_REVOCATIONS } from "../domain/read-grants.ts";
 import { nextWake } from "../domain/reaping.ts";
 import { initialSession, type SessionState } from "../domain/session.ts";
 import { eventPageJson, sessionView } from "../domain/session-view.ts";
-import { snapshotDue } from "../domain/snapshot.ts";
+import { listedFieldsDiffer, snapshotDue } from "../domain/snapshot.ts";
 import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES, type ResumeFrom } from "../domain/subscription.ts";
 import { alarmNeedsWriting, dueDelivery, onWake } from "../domain/wake.ts";
 import { SqlMeter, type StorageCounts } from "../sql-meter.ts";
@@ -352,7 +352,7 @@ export class SessionObject extends DurableObject<Env> {
       const entries = change.entries.map((entry): LiveMessage => ({ type: "entry", entry }));
       this.#live.broadcast([...entries, { type: "session", session: this.#sessionView() }]);
     }
-    await this.#arm(change.state);
+    if (this.#wakeMayMove(change, queued, context)) await this.#arm(change.state);
     if (writes && isLogWorthy(change)) this.#log(commitLogRecord(change, context.rebuiltFrom));
     // Ingest never waits on the directory; the alarm retries what this attempt does not deliver.
     if (queued !== null) void this.#directoryLink.send("queued");
@@ -376,7 +376,7 @@ export class SessionObject extends DurableObject<Env> {
       !snapshot &&
       change.notifications.length === 0 &&
       change.deliveries.length === 0 &&
-      SessionStore.appendIsOneStatement(change.entries.length);
+      SessionStore.appendStatements(change.entries) <= 1;
     // One statement is atomic by itself: a transaction around it would only add its own cost.
     if (oneStatement) write();
     else this.ctx.storage.transactionSync(write);
@@ -417,6 +417,23 @@ export class SessionObject extends DurableObject<Env> {
     await this.#arm(this.#state);
     const change: Change = { ...emptyChange("directory", this.#state ?? initialSession), directoryFeed: feed };
     if (isLogWorthy(change)) this.#log(commitLogRecord(change));
+  }
+
+  /**
+   * False for most events: when only the counters moved (the domain's deadlines count from activity, so they only
+   * move later) and nothing else that wakes the object changed, the alarm already set still comes first.
+   */
+  #wakeMayMove(change: Change, queued: DirectoryFeed | null, context: CommitContext): boolean {
+    return (
+      context.alarmFired === true ||
+      this.#alarmAt === null ||
+      this.#alarmAt <= Date.now() ||
+      queued !== null ||
+      change.notifications.length > 0 ||
+      change.deliveries.length > 0 ||
+      change.directoryFeed !== undefined ||
+      listedFieldsDiffer(change.before, change.state)
+    );
   }
 
   /** Writes the alarm only when the next wake moves earlier, or when the one set has come due (fired or firing). */

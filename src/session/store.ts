@@ -96,6 +96,16 @@ export class SessionStore {
    * path, so a first-time event costs no read.
    */
   appendEntries(entries: readonly StoredEntry[]): void {
+    if (isProviderRun(entries)) {
+      for (let start = 0; start < entries.length; start += ROWS_PER_PROVIDER_INSERT) {
+        const chunk = entries.slice(start, start + ROWS_PER_PROVIDER_INSERT);
+        const first = chunk[0] as StoredEntry;
+        const values: (string | number)[] = [first.seq, first.receivedAt];
+        for (const entry of chunk) values.push(entry.event.eventId, entry.outcome, entry.text as string);
+        this.#sql.runWith(providerRunStatement(chunk.length), values);
+      }
+      return;
+    }
     for (let start = 0; start < entries.length; start += ROWS_PER_INSERT) {
       const chunk = entries.slice(start, start + ROWS_PER_INSERT);
       const values = chunk.flatMap((entry) => [
@@ -111,9 +121,9 @@ export class SessionStore {
     }
   }
 
-  /** Whether `count` entries are appended by one INSERT. */
-  static appendIsOneStatement(count: number): boolean {
-    return count <= ROWS_PER_INSERT;
+  /** How many statements `appendEntries` runs for these entries. */
+  static appendStatements(entries: readonly StoredEntry[]): number {
+    return Math.ceil(entries.length / (isProviderRun(entries) ? ROWS_PER_PROVIDER_INSERT : ROWS_PER_INSERT));
   }
 
   /** The stored provider events among these eventIds. */
@@ -221,6 +231,38 @@ const VALUES_STATEMENTS = Array.from(
 
 function valuesStatement(rows: number): string {
   return VALUES_STATEMENTS[rows] as string;
+}
+
+/**
+ * The common batch: provider events received together, none ignored with a reason. Their seqs run on from the first
+ * and they share one receive time, so a row binds only its eventId, outcome and text (`?1` is the first seq, `?2`
+ * the receive time): 32 rows a statement instead of 14, and fewer values crossing into SQLite.
+ */
+function isProviderRun(entries: readonly StoredEntry[]): boolean {
+  const first = entries[0];
+  if (first === undefined) return false;
+  return entries.every(
+    (entry, index) =>
+      entry.origin === "provider" &&
+      entry.reason === undefined &&
+      entry.text !== undefined &&
+      entry.receivedAt === first.receivedAt &&
+      entry.seq === first.seq + index,
+  );
+}
+
+/** 2 shared values and 3 a row within the 100 bound parameters. */
+const ROWS_PER_PROVIDER_INSERT = 32;
+const PROVIDER_RUN_STATEMENTS = Array.from({ length: ROWS_PER_PROVIDER_INSERT + 1 }, (_, rows) => {
+  const tuples = Array.from({ length: rows }, (_, row) => {
+    const at = 3 + row * 3;
+    return `(${row === 0 ? "?1" : `?1 + ${row}`}, ?${at}, 'provider', ?2, ?${at + 1}, NULL, ?${at + 2})`;
+  });
+  return `${INSERT_EVENTS} ${tuples.join(", ")}`;
+});
+
+function providerRunStatement(rows: number): string {
+  return PROVIDER_RUN_STATEMENTS[rows] as string;
 }
 const ENTRY_COLUMNS = "seq, origin, received_at, outcome, reason, body";
 const NOTIFICATION_COLUMNS = "id, created_seq, type, body, created_at, state, attempts, last_error, next_attempt_at";

@@ -7,10 +7,10 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import type { IngestReply } from "../../src/contracts/replies.ts";
+import type { EventPage, IngestReply } from "../../src/contracts/replies.ts";
 import type { StorageCounts } from "../../src/sql-meter.ts";
 import { api, json, newThreadId } from "../support/api.ts";
-import { ev } from "../support/events.ts";
+import { ev, runtimeEvent } from "../support/events.ts";
 import { sessionStub } from "../support/session-object.ts";
 
 type Cost = StorageCounts;
@@ -79,9 +79,9 @@ describe("rows and statements per ingest", () => {
   it("stores a lifecycle event with its INSERT and the snapshot's one row, which holds the directory outbox too", async () => {
     const { threadId, o } = await runningSession();
     const { ingest, acknowledgement, directory } = await costOf(threadId, ev.turnCompleted("t1", "completed", o));
-    // Ready, the session's next wake is the idle reap (30 min), earlier than the stale-turn check (2 h): one alarm
-    // write a turn, never one an event.
-    expect(ingest).toEqual({ statements: 2, rowsWritten: 3, rowsRead: 2, alarmWrites: 1 });
+    // Ready, the session's next wake is the idle reap (30 min), later than the alarm set at the running turn's stall
+    // check (5 min): the alarm stays, and wakes once to find nothing due. Never an alarm write an event.
+    expect(ingest).toEqual({ statements: 2, rowsWritten: 3, rowsRead: 2, alarmWrites: 0 });
     // The directory's acknowledgement is kept in memory: no second write of that row.
     expect(acknowledgement).toEqual(none);
     // The directory: the unchanged-check's read, the entry (its row and two index entries), the change for replay.
@@ -89,11 +89,32 @@ describe("rows and statements per ingest", () => {
     expect(directory.rowsWritten).toBeGreaterThan(0);
   });
 
-  it("stores 100 content events at 2 rows each, in statements of 14 rows", async () => {
+  it("records a repeated session.health and a task's progress within a minute without a snapshot row", async () => {
+    const { threadId, o } = await runningSession();
+    const task = (type: string, payload: Record<string, unknown> = {}) =>
+      runtimeEvent(type, { taskId: "build", ...payload }, { ...o, turnId: "t1" });
+    await costOf(threadId, [ev.health(o), task("task.started", { description: "npm run build" })]);
+    for (const event of [ev.health(o), task("task.progress", { description: "compiling" })]) {
+      const { ingest } = await costOf(threadId, event);
+      expect(ingest, event.type).toEqual({ statements: 1, rowsWritten: 2, rowsRead: 1, alarmWrites: 0 });
+    }
+  });
+
+  it("adds the snapshot's one row for tool.denied and for a task's start and end", async () => {
+    const { threadId, o } = await runningSession();
+    const task = (type: string) => runtimeEvent(type, { taskId: "lint" }, { ...o, turnId: "t1" });
+    const denied = runtimeEvent("tool.denied", { toolName: "Bash", reason: "policy" }, { ...o, turnId: "t1" });
+    for (const event of [denied, task("task.started"), task("task.completed")]) {
+      const { ingest } = await costOf(threadId, event);
+      expect(ingest, event.type).toMatchObject({ statements: 2, rowsWritten: 3 });
+    }
+  });
+
+  it("stores 100 content events at 2 rows each, in statements of 32 rows", async () => {
     const { threadId, o } = await runningSession();
     const batch = Array.from({ length: 100 }, () => ev.contentDelta("t1", o));
     const { ingest } = await costOf(threadId, batch);
-    expect(ingest).toEqual({ statements: 8, rowsWritten: 200, rowsRead: 100, alarmWrites: 0 });
+    expect(ingest).toEqual({ statements: 4, rowsWritten: 200, rowsRead: 100, alarmWrites: 0 });
   });
 
   it("adds one row for the snapshot to a batch of 100 that ends the turn", async () => {
@@ -103,7 +124,27 @@ describe("rows and statements per ingest", () => {
       ev.turnCompleted("t1", "completed", o),
     ];
     const { ingest } = await costOf(threadId, batch);
-    expect(ingest).toEqual({ statements: 9, rowsWritten: 201, rowsRead: 101, alarmWrites: 1 });
+    expect(ingest).toEqual({ statements: 5, rowsWritten: 201, rowsRead: 101, alarmWrites: 0 });
+  });
+
+  it("stores a batch holding an ignored event (which keeps its reason) in statements of 14 rows", async () => {
+    const { threadId, o } = await runningSession();
+    const batch = [
+      ...Array.from({ length: 49 }, () => ev.contentDelta("t1", o)),
+      ev.turnCompleted("other-turn", "completed", o),
+      ...Array.from({ length: 50 }, () => ev.contentDelta("t1", o)),
+    ];
+    const { ingest } = await costOf(threadId, batch);
+    expect(ingest).toMatchObject({ statements: 8, rowsWritten: 200 });
+    const page = await json<EventPage>(await api.events(threadId, "?limit=500"));
+    const stored = page.events.slice(-100);
+    expect(stored.map((entry) => entry.seq)).toEqual(stored.map((_, index) => (stored[0]?.seq ?? 0) + index));
+    expect(stored.filter((entry) => entry.outcome === "ignored")).toEqual([
+      expect.objectContaining({
+        reason: "not-the-active-turn",
+        event: expect.objectContaining({ turnId: "other-turn" }),
+      }),
+    ]);
   });
 
   it("writes a new session's schema, epoch and first event in three statement calls, and its first alarm", async () => {
