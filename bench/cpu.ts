@@ -37,6 +37,8 @@ export interface CpuMode {
   proxyCpuMsPerRequest: number;
   /** Self time by bucket from the V8 profile, ms per request; absent without an inspector. */
   profileMsPerRequest?: Record<string, number>;
+  /** The same for the reference's isolate and workload. */
+  referenceProfileMsPerRequest?: Record<string, number>;
   /** Why there is no profile (wrangler dev's inspector proxy refuses this client; the direct path has one). */
   profileError?: string;
   /** The profile's frames with the most self time, ms per request. */
@@ -56,15 +58,11 @@ type Workload = { kind: "ingest"; eventsPerRequest: number } | { kind: "read" } 
 const eventsOf = (workload: Workload) =>
   workload.kind === "ingest" ? workload.eventsPerRequest : workload.kind === "read" ? 0 : 1;
 
-/** The reference's workerd CPU per request for `requests` of the same workload (see CpuMode). */
-async function referenceCpuMsPerRequest(
-  reference: RunningWorker,
-  requests: number,
-  workload: Workload,
-  concurrency: number,
-): Promise<number> {
-  const pids = roles(reference).worker;
-  const idleRate = await idleRateOf(pids);
+/** Sends `requests` of one workload to one Worker; `offset` numbers the new sessions of the "first" workload. */
+type Block = (requests: number, offset: number) => Promise<void>;
+
+/** The reference's side of a workload (see CpuMode): the platform's bare write, row inserts or read. */
+async function referenceBlock(reference: RunningWorker, workload: Workload, concurrency: number): Promise<Block> {
   const name = `cpu-${workload.kind}-${run}-${Math.random().toString(36).slice(2, 8)}`;
   const send = async (path: string, body?: unknown) => {
     const response = await fetch(`${reference.origin}/${path}`, {
@@ -83,11 +81,62 @@ async function referenceCpuMsPerRequest(
     return workload.eventsPerRequest === 1 ? send(`body/${name}`, events[0]) : send(`rows/${name}`, events);
   };
   await store(-1);
-  const before = { cpu: cpuMs(pids), at: performance.now() };
-  await pool(requests, concurrency, store);
-  const busyMs = cpuMs(pids) - before.cpu - idleRate * ((performance.now() - before.at) / 1000);
-  return round(busyMs / requests, 3);
+  return (requests, offset) => pool(requests, concurrency, (index) => store(offset + index));
 }
+
+/** The service's side of a workload: a session created first (its first event is not counted). */
+async function serviceBlock(worker: RunningWorker, workload: Workload, concurrency: number): Promise<Block> {
+  const threadId = `cpu-${workload.kind}-${run}-${Math.random().toString(36).slice(2, 8)}`;
+  await post(worker.origin, threadId, realisticEvents(threadId, 1));
+  return (requests, offset) =>
+    pool(requests, concurrency, async (index) => {
+      if (workload.kind === "ingest") {
+        await post(worker.origin, threadId, realisticEvents(threadId, workload.eventsPerRequest));
+      } else if (workload.kind === "first") {
+        const fresh = `${threadId}-${offset + index}`;
+        await post(worker.origin, fresh, realisticEvents(fresh, 1));
+      } else {
+        const response = await fetch(`${worker.origin}/v1/sessions/${threadId}`, { headers: HEADERS });
+        if (!response.ok) throw new Error(`GET answered ${response.status}`);
+        await response.arrayBuffer();
+      }
+    });
+}
+
+/** One side's processes, their idle rate, and the CPU its blocks have used so far. */
+interface Side {
+  pids: number[];
+  idleRate: number;
+  block: Block;
+  busyMs: number;
+  sent: number;
+}
+
+async function measureBlock(side: Side, requests: number): Promise<void> {
+  const before = { cpu: cpuMs(side.pids), at: performance.now() };
+  await side.block(requests, side.sent);
+  side.busyMs += cpuMs(side.pids) - before.cpu - side.idleRate * ((performance.now() - before.at) / 1000);
+  side.sent += requests;
+}
+
+/** Self time by bucket and the top frames of a V8 profile of `work`, in ms per request. */
+async function profiled(inspectorUrl: string, work: () => Promise<void>, bundle: Bundle | null, requests: number) {
+  const { buckets, top } = bucketize(await profile(inspectorUrl, work), bundle);
+  return {
+    buckets: Object.fromEntries(
+      Object.entries(buckets)
+        .sort(([, a], [, b]) => b - a)
+        .map(([bucket, ms]) => [bucket, round(ms / requests, 3)]),
+    ),
+    top: top.map(({ frame, bucket, ms }) => ({ frame, bucket, msPerRequest: round(ms / requests, 3) })),
+  };
+}
+
+/**
+ * CPU_ROUNDS (default 4): the service and the reference take turns in this many blocks each (service first in
+ * even rounds, the reference in odd ones), so a drift in the shared machine's speed falls on both alike.
+ */
+const ROUNDS = Math.max(1, Number(process.env.CPU_ROUNDS ?? 4));
 
 export async function measureCpu(
   worker: RunningWorker,
@@ -104,25 +153,8 @@ export async function measureCpu(
     worker: (cpuMs(pids.worker) - idleStart.worker) / idleSeconds,
     proxy: (cpuMs(pids.proxy) - idleStart.proxy) / idleSeconds,
   };
-
-  /** Creates a session (its first event is not counted) and returns the workload of `requests` into it. */
-  const prepare = async (requests: number, workload: Workload) => {
-    const threadId = `cpu-${workload.kind}-${run}-${Math.random().toString(36).slice(2, 8)}`;
-    await post(worker.origin, threadId, realisticEvents(threadId, 1));
-    return () =>
-      pool(requests, settings.concurrency, async (index) => {
-        if (workload.kind === "ingest") {
-          await post(worker.origin, threadId, realisticEvents(threadId, workload.eventsPerRequest));
-        } else if (workload.kind === "first") {
-          const fresh = `${threadId}-${index}`;
-          await post(worker.origin, fresh, realisticEvents(fresh, 1));
-        } else {
-          const response = await fetch(`${worker.origin}/v1/sessions/${threadId}`, { headers: HEADERS });
-          if (!response.ok) throw new Error(`GET answered ${response.status}`);
-          await response.arrayBuffer();
-        }
-      });
-  };
+  const referencePids = reference === null ? [] : roles(reference).worker;
+  const referenceIdleRate = reference === null ? 0 : await idleRateOf(referencePids);
 
   const modes: Record<string, CpuMode> = {};
   for (const [label, requests, workload] of [
@@ -133,12 +165,36 @@ export async function measureCpu(
   ] as const satisfies readonly (readonly [string, number, Workload])[]) {
     if (!ONLY_MODES(label)) continue;
     const eventsPerRequest = eventsOf(workload);
-    const send = await prepare(requests, workload);
-    const before = { worker: cpuMs(pids.worker), proxy: cpuMs(pids.proxy), at: performance.now() };
-    await send();
-    const seconds = (performance.now() - before.at) / 1000;
-    const workerMs = cpuMs(pids.worker) - before.worker - idleRate.worker * seconds;
-    const proxyMs = cpuMs(pids.proxy) - before.proxy - idleRate.proxy * seconds;
+    const service: Side = {
+      pids: pids.worker,
+      idleRate: idleRate.worker,
+      block: await serviceBlock(worker, workload, settings.concurrency),
+      busyMs: 0,
+      sent: 0,
+    };
+    const bare: Side | null =
+      reference === null
+        ? null
+        : {
+            pids: referencePids,
+            idleRate: referenceIdleRate,
+            block: await referenceBlock(reference, workload, settings.concurrency),
+            busyMs: 0,
+            sent: 0,
+          };
+    const proxyBefore = cpuMs(pids.proxy);
+    let serviceSeconds = 0;
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const share = Math.round((requests * (round + 1)) / ROUNDS) - Math.round((requests * round) / ROUNDS);
+      const order = bare === null ? [service] : round % 2 === 0 ? [service, bare] : [bare, service];
+      for (const side of order) {
+        const at = performance.now();
+        await measureBlock(side, share);
+        if (side === service) serviceSeconds += (performance.now() - at) / 1000;
+      }
+    }
+    const proxyMs = cpuMs(pids.proxy) - proxyBefore - idleRate.proxy * serviceSeconds;
+    const workerMs = service.busyMs;
     const mode: CpuMode = {
       requests,
       eventsPerRequest,
@@ -146,30 +202,21 @@ export async function measureCpu(
       workerCpuMsPerEvent: eventsPerRequest === 0 ? 0 : round(workerMs / requests / eventsPerRequest, 4),
       proxyCpuMsPerRequest: round(proxyMs / requests, 3),
     };
-    if (reference !== null) {
-      mode.referenceCpuMsPerRequest = await referenceCpuMsPerRequest(
-        reference,
-        requests,
-        workload,
-        settings.concurrency,
-      );
-    }
+    if (bare !== null) mode.referenceCpuMsPerRequest = round(bare.busyMs / requests, 3);
     const inspectorUrl = await worker.inspectorUrl();
     if (inspectorUrl === null) mode.profileError = "no inspector target";
     else {
       try {
-        const again = await prepare(requests, workload);
-        const { buckets, top } = bucketize(await profile(inspectorUrl, again), bundle);
-        mode.profileTopFrames = top.map(({ frame, bucket, ms }) => ({
-          frame,
-          bucket,
-          msPerRequest: round(ms / requests, 3),
-        }));
-        mode.profileMsPerRequest = Object.fromEntries(
-          Object.entries(buckets)
-            .sort(([, a], [, b]) => b - a)
-            .map(([bucket, ms]) => [bucket, round(ms / requests, 3)]),
-        );
+        const again = await serviceBlock(worker, workload, settings.concurrency);
+        const { buckets, top } = await profiled(inspectorUrl, () => again(requests, 0), bundle, requests);
+        mode.profileMsPerRequest = buckets;
+        mode.profileTopFrames = top;
+        const referenceUrl = reference === null ? null : await reference.inspectorUrl();
+        if (reference !== null && referenceUrl !== null) {
+          const bareAgain = await referenceBlock(reference, workload, settings.concurrency);
+          const { buckets } = await profiled(referenceUrl, () => bareAgain(requests, 0), null, requests);
+          mode.referenceProfileMsPerRequest = buckets;
+        }
       } catch (error) {
         mode.profileError = error instanceof Error ? error.message : String(error);
       }
@@ -204,25 +251,28 @@ export function formatCpu(path: string, modes: Record<string, CpuMode>): string 
       ]),
     ),
   ];
-  const buckets = [...new Set(Object.values(modes).flatMap((mode) => Object.keys(mode.profileMsPerRequest ?? {})))];
+  const profiles = Object.entries(modes).flatMap(([label, mode]) => [
+    ...(mode.profileMsPerRequest === undefined ? [] : [{ label, profile: mode.profileMsPerRequest }]),
+    ...(mode.referenceProfileMsPerRequest === undefined
+      ? []
+      : [{ label: `${label}, reference`, profile: mode.referenceProfileMsPerRequest }]),
+  ]);
+  const buckets = [...new Set(profiles.flatMap(({ profile }) => Object.keys(profile)))];
   if (buckets.length > 0) {
-    const labels = Object.keys(modes);
+    const total = "total profiled (vs workerd process CPU above; the rest is outside the isolate's thread)";
     lines.push(
       "",
-      `V8 profile of the Worker's isolate (${path}), self time in ms per request (share of the profiled time):`,
+      `V8 profiles of the Workers' isolates (${path}), self time in ms per request (share of the profiled time):`,
       formatColumns(
-        ["bucket", ...labels],
-        [...buckets, "total profiled (vs workerd process CPU above; the rest is outside the isolate's thread)"].map(
-          (bucket) => [
-            bucket,
-            ...labels.map((label) => {
-              const profileMs = modes[label]?.profileMsPerRequest ?? {};
-              const total = Object.values(profileMs).reduce((sum, ms) => sum + ms, 0);
-              const ms = profileMs[bucket] ?? (buckets.includes(bucket) ? 0 : total);
-              return `${ms.toFixed(3)} (${total === 0 ? 0 : Math.round((ms / total) * 100)}%)`;
-            }),
-          ],
-        ),
+        ["bucket", ...profiles.map(({ label }) => label)],
+        [...buckets, total].map((bucket) => [
+          bucket,
+          ...profiles.map(({ profile }) => {
+            const sum = Object.values(profile).reduce((all, ms) => all + ms, 0);
+            const ms = bucket === total ? sum : (profile[bucket] ?? 0);
+            return `${ms.toFixed(3)} (${sum === 0 ? 0 : Math.round((ms / sum) * 100)}%)`;
+          }),
+        ]),
       ),
     );
   }
