@@ -49,8 +49,22 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     signal: stop.signal,
     ...(options.onRejected === undefined ? {} : { onRejected: options.onRejected }),
   });
+  // Group commit: events sent while an append is under way go to the spool together in the next one.
+  let unspooled: RuntimeEvent[] = [];
   let spoolWrites: Promise<void> = Promise.resolve();
+  let spooling = false;
   let spoolErrors = 0;
+  const spoolPending = async (): Promise<void> => {
+    while (unspooled.length > 0) {
+      const batch = unspooled;
+      unspooled = [];
+      await options.spool.append(batch).catch((error: unknown) => {
+        spoolErrors += 1;
+        options.onSpoolError?.(error);
+      });
+    }
+    spooling = false;
+  };
   let resumed = 0;
   const push = (events: readonly RuntimeEvent[]) => {
     // The returned promise is backpressure; a bridge must not apply it to the agent, so it is not awaited.
@@ -65,12 +79,11 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     },
     send(events) {
       if (events.length === 0) return;
-      spoolWrites = spoolWrites.then(() =>
-        options.spool.append(events).catch((error: unknown) => {
-          spoolErrors += 1;
-          options.onSpoolError?.(error);
-        }),
-      );
+      unspooled.push(...events);
+      if (!spooling) {
+        spooling = true;
+        spoolWrites = spoolWrites.then(spoolPending);
+      }
       push(events);
     },
     async close(graceMs = DEFAULT_GRACE_MS) {
