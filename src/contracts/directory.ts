@@ -38,6 +38,9 @@ export const DirectoryQuerySchema = z.object({
     .transform((value) => (value === undefined ? [] : [...new Set(Array.isArray(value) ? value : [value])])),
   active: flag.describe("only sessions that are starting or running"),
   attention: flag.describe("only sessions that need a person: approvals or questions pending, or stalled"),
+  health: z.enum(["stalled"]).optional().describe("only sessions whose turn has stalled (`health.state`)"),
+  tasks: z.enum(["running"]).optional().describe("only sessions with a background task running"),
+  limited: flag.describe("only sessions held by a provider usage limit until `limitResetsAt`"),
   limit: pageSizeParam(MAX_DIRECTORY_PAGE, 50),
   cursor: z.string().max(512).optional().describe("nextCursor of the previous page"),
 });

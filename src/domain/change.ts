@@ -5,7 +5,18 @@ import type { StoredEntry } from "./event-log.ts";
 import type { Notification } from "./notification.ts";
 import type { SessionState } from "./session.ts";
 
-export type ChangeCause = "ingest" | "expire-turn" | "reap" | "delivery" | "rebuild" | "wake" | "directory";
+export type ChangeCause =
+  | "ingest"
+  | "expire-turn"
+  | "request-timeout"
+  | "stall"
+  | "expire-task"
+  | "limit-reset"
+  | "reap"
+  | "delivery"
+  | "rebuild"
+  | "wake"
+  | "directory";
 
 export interface Change {
   cause: ChangeCause;

@@ -86,10 +86,10 @@ function serviceEvent(state: SessionState, deadline: Deadline, context: WakeCont
  */
 const CAUSES: Record<Exclude<DeadlineAction, "purge">, ChangeCause> = {
   "expire-turn": "expire-turn",
-  "request-timeout": "expire-turn",
-  stall: "wake",
-  "expire-task": "wake",
-  "limit-reset": "wake",
+  "request-timeout": "request-timeout",
+  stall: "stall",
+  "expire-task": "expire-task",
+  "limit-reset": "limit-reset",
   reap: "reap",
 };
 

@@ -8,6 +8,7 @@ import { DirectoryMessageSchema } from "../contracts/directory.ts";
 import { StreamMessageSchema } from "../contracts/stream.ts";
 import {
   SessionAttentionWebhookSchema,
+  SessionLimitResetWebhookSchema,
   SessionReapedWebhookSchema,
   TurnExpiredWebhookSchema,
 } from "../contracts/webhooks.ts";
@@ -23,6 +24,7 @@ const WEBHOOKS = [
   { name: "session.reaped", schema: SessionReapedWebhookSchema },
   { name: "turn.expired", schema: TurnExpiredWebhookSchema },
   { name: "session.attention", schema: SessionAttentionWebhookSchema },
+  { name: "session.limit-reset", schema: SessionLimitResetWebhookSchema },
 ] as const;
 
 export function describeUndeclaredParts(app: OpenAPIHono<AppEnv>): void {

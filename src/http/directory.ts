@@ -18,7 +18,8 @@ const listRoute = createRoute({
   summary: "List the tenant's sessions, newest activity first",
   description:
     "Filters combine: `status` (repeat it for several), `active=true` (starting or running), `attention=true` " +
-    "(approvals or questions pending). `lastEventAt` and `deadline` may lag by up to 30 s.",
+    "(approvals or questions pending, or stalled), `health=stalled`, `tasks=running` (a background task running), " +
+    "`limited=true` (held by a usage limit). `lastEventAt` and `deadline` may lag by up to 30 s.",
   security: [{ bearer: [] }],
   request: { query: DirectoryQuerySchema },
   responses: {
@@ -77,8 +78,16 @@ async function subscribe(c: Context<AppEnv>, path: string, after: string | undef
 
 export const directoryRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(listRoute, async (c) => {
-    const { status, active, attention, limit, cursor } = c.req.valid("query");
-    const listing = await directoryOf(c).list({ statuses: status, active, attention }, cursor ?? null, limit);
+    const { status, active, attention, health, tasks, limited, limit, cursor } = c.req.valid("query");
+    const filter = {
+      statuses: status,
+      active,
+      attention,
+      stalled: health === "stalled",
+      tasksRunning: tasks === "running",
+      limited,
+    };
+    const listing = await directoryOf(c).list(filter, cursor ?? null, limit);
     if (!listing.ok) {
       fail("validation-failed", "The cursor is not one this directory gave out.", {
         errors: [{ pointer: "cursor", detail: "pass nextCursor from the previous page, unchanged" }],

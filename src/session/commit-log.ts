@@ -54,6 +54,10 @@ export function commitLogRecord(change: Change, rebuiltFrom?: string): Record<st
 const MESSAGES: Record<Change["cause"], string> = {
   ingest: "batch ingested",
   "expire-turn": "turn.expired",
+  "request-timeout": "turn.expired (request timeout)",
+  stall: "session.stalled",
+  "expire-task": "task.expired",
+  "limit-reset": "session.limit-reset",
   reap: "session.reaped",
   delivery: "notification attempt",
   rebuild: "snapshot rebuilt from the log",

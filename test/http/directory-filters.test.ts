@@ -1,20 +1,16 @@
 /**
- * The directory's filters of issue 21 (stalled, a background task running, held by a usage limit), asked of the
- * tenant's directory object directly: the route does not pass them on yet (see the session's hand-off notes).
+ * The directory's filters for stalled sessions, sessions with a background task running and sessions held by a usage
+ * limit, through GET /v1/sessions, combined with the others.
  */
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { DirectoryMessage, SessionSummary } from "../../src/contracts/directory.ts";
-import type { ListFilter } from "../../src/directory/directory-store.ts";
-import { api, newThreadId } from "../support/api.ts";
+import type { DirectoryMessage, DirectoryPage, SessionSummary } from "../../src/contracts/directory.ts";
+import { api, json, newThreadId, request } from "../support/api.ts";
 import { ev, runtimeEvent } from "../support/events.ts";
 import { openWebSocket, type Subscriber } from "../support/live.ts";
 
 function upserted(directory: Subscriber<DirectoryMessage>, threadId: string, check: (s: SessionSummary) => boolean) {
   return directory.until((m) => m.type === "upsert" && m.session.threadId === threadId && check(m.session));
 }
-
-const none: ListFilter = { statuses: [], active: false, attention: false };
 
 describe("the directory's filters", () => {
   it("lists stalled sessions, sessions with a running task, and sessions held by a usage limit", async () => {
@@ -49,18 +45,26 @@ describe("the directory's filters", () => {
     await upserted(directory, plain, () => true);
     directory.close();
 
-    const stub = env.DIRECTORY.getByName("acme");
-    const mine = async (filter: Partial<ListFilter>) => {
-      const listing = await stub.list({ ...none, ...filter }, null, 200);
-      if (!listing.ok) throw new Error(listing.reason);
-      return listing.page.sessions
-        .map((s) => s.threadId)
-        .filter((id) => [stalled, tasked, limited, plain].includes(id));
+    const mine = async (query: string) => {
+      const response = await request("GET", `/v1/sessions?limit=200${query}`);
+      expect(response.status).toBe(200);
+      const page = await json<DirectoryPage>(response);
+      return page.sessions.map((s) => s.threadId).filter((id) => [stalled, tasked, limited, plain].includes(id));
     };
-    expect(await mine({ stalled: true })).toEqual([stalled]);
-    expect(await mine({ tasksRunning: true })).toEqual([tasked]);
-    expect(await mine({ limited: true })).toEqual([limited]);
-    expect(await mine({ attention: true })).toEqual([stalled]);
-    expect((await mine({})).sort()).toEqual([stalled, tasked, limited, plain].sort());
+    expect(await mine("&health=stalled")).toEqual([stalled]);
+    expect(await mine("&tasks=running")).toEqual([tasked]);
+    expect(await mine("&limited=true")).toEqual([limited]);
+    expect(await mine("&attention=true")).toEqual([stalled]);
+    expect(await mine("&limited=true&tasks=running")).toEqual([]);
+    expect((await mine("&limited=false")).sort()).toEqual([stalled, tasked, limited, plain].sort());
+    expect((await mine("")).sort()).toEqual([stalled, tasked, limited, plain].sort());
+  });
+
+  it("refuses a filter value it does not know with a 422, instead of ignoring it", async () => {
+    for (const query of ["health=active", "tasks=done", "limited=yes"]) {
+      const response = await request("GET", `/v1/sessions?${query}`);
+      expect(response.status, query).toBe(422);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+    }
   });
 });
