@@ -7,7 +7,7 @@ export type Params = Record<string, unknown>;
 export type CodexMessage =
   | { kind: "notification"; method: string; params: Params }
   | { kind: "request"; id: JsonRpcId; method: string; params: Params }
-  | { kind: "response"; id: JsonRpcId | null; result: unknown };
+  | { kind: "response"; id: JsonRpcId | null; result: unknown; error?: unknown };
 
 /** null message: a blank line. A problem leaves the line unread; nothing about it reaches the bridge's state. */
 export type LineReading = { ok: true; message: CodexMessage | null } | { ok: false; problem: string };
@@ -34,7 +34,8 @@ export function readLine(line: string): LineReading {
     if (!hasId) return { ok: false, problem: "neither a method nor an id: not a JSON-RPC message" };
     const id = value.id;
     if (id !== null && !isJsonRpcId(id)) return { ok: false, problem: "id is neither a string, a number nor null" };
-    return { ok: true, message: { kind: "response", id, result: value.result } };
+    const error = Object.hasOwn(value, "error") ? { error: value.error } : {};
+    return { ok: true, message: { kind: "response", id, result: value.result, ...error } };
   }
   const method = value.method;
   if (typeof method !== "string" || method === "" || method.length > MAX_METHOD_LENGTH) {

@@ -3,6 +3,7 @@
  * entry for every agent; the CLI's wrap mode, its replay, and a Node orchestrator that spawns agents itself all use it.
  */
 import type { RuntimeEvent } from "../contracts/events.ts";
+import { createAcpMapper } from "./acp.ts";
 import { createClaudeMapper } from "./claude.ts";
 import { createCodexBridge } from "./codex.ts";
 import { type BridgeKind, type Direction, edgeEventId, type RunIdentity } from "./common.ts";
@@ -76,7 +77,7 @@ function mapperFor(run: RunIdentity): ProtocolMapper {
     case "claude":
       return createClaudeMapper(run);
     case "acp":
-      return { observe: () => ({ ok: true, events: [] }) };
+      return createAcpMapper(run);
     default: {
       const never: never = run.kind;
       throw new Error(`no bridge for ${String(never)}`);
