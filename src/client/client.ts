@@ -37,6 +37,12 @@ export interface ListFilters extends Signalled {
   status?: SessionStatus | readonly SessionStatus[];
   active?: boolean;
   attention?: boolean;
+  /** Only sessions whose turn has stalled (`health.state` is `stalled`). */
+  health?: "stalled";
+  /** Only sessions with a background task running. */
+  tasks?: "running";
+  /** Only sessions held by a provider usage limit until `limitResetsAt`. */
+  limited?: boolean;
   limit?: number;
 }
 
@@ -130,6 +136,9 @@ function directoryQuery(filters: ListFilters & { cursor?: string }): URLSearchPa
   for (const status of statuses) query.append("status", status);
   if (filters.active !== undefined) query.set("active", String(filters.active));
   if (filters.attention !== undefined) query.set("attention", String(filters.attention));
+  if (filters.health !== undefined) query.set("health", filters.health);
+  if (filters.tasks !== undefined) query.set("tasks", filters.tasks);
+  if (filters.limited !== undefined) query.set("limited", String(filters.limited));
   if (filters.limit !== undefined) query.set("limit", String(filters.limit));
   if (filters.cursor !== undefined) query.set("cursor", filters.cursor);
   return query;

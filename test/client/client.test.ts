@@ -89,6 +89,53 @@ describe("createClient", () => {
     );
   });
 
+  it("lists stalled sessions, sessions with a running task and sessions held by a usage limit", async () => {
+    const [stalled, tasked, limited] = [newThreadId(), newThreadId(), newThreadId()];
+    const resetsAt = "2099-01-01T00:00:00.000Z";
+    const { version } = await client.listPage({ limit: 1 });
+    const changes = client.directory({ after: version });
+    await client.ingest(stalled, [
+      ev.sessionStarted({ threadId: stalled }),
+      ev.turnStarted("t1", { threadId: stalled }),
+      runtimeEvent("session.health", { state: "stalled", stalledForMs: 60_000 }, { threadId: stalled }),
+    ]);
+    await client.ingest(tasked, [
+      ev.sessionStarted({ threadId: tasked }),
+      runtimeEvent("task.started", { taskId: "task-1", description: "tests" }, { threadId: tasked }),
+    ]);
+    await client.ingest(limited, [
+      ev.sessionStarted({ threadId: limited }),
+      runtimeEvent(
+        "runtime.error",
+        { message: "limit", class: "usage_limit", detail: { resetsAt } },
+        { threadId: limited },
+      ),
+    ]);
+    const settled = new Set<string>();
+    for await (const message of changes) {
+      if (message.type !== "upsert") continue;
+      const { session } = message;
+      if (session.threadId === stalled && session.health?.state === "stalled") settled.add(stalled);
+      if (session.threadId === tasked && session.tasks.running === 1) settled.add(tasked);
+      if (session.threadId === limited && session.limitResetsAt !== null) settled.add(limited);
+      if (settled.size === 3) break;
+    }
+    const mine = async (filters: Parameters<typeof client.list>[0]) =>
+      (await collect(client.list({ limit: 200, ...filters })))
+        .map((summary) => summary.threadId)
+        .filter((threadId) => [stalled, tasked, limited].includes(threadId));
+    expect(await mine({ health: "stalled" })).toEqual([stalled]);
+    expect(await mine({ tasks: "running" })).toEqual([tasked]);
+    expect(await mine({ limited: true })).toEqual([limited]);
+    expect((await mine({ limited: false })).sort()).toEqual([stalled, tasked, limited].sort());
+
+    const view = await client.session(stalled);
+    expect(view.health).toMatchObject({ state: "stalled", source: "provider" });
+    expect(view.attention).toEqual(["stall"]);
+    expect((await client.session(tasked)).tasks).toMatchObject({ running: 1, backgrounded: 0 });
+    expect((await client.session(limited)).limitResetsAt).toBe(resetsAt);
+  });
+
   it("mints a read token that reads and cannot write", async () => {
     const threadId = newThreadId();
     await client.ingest(threadId, ev.sessionStarted({ threadId }));
