@@ -1,6 +1,6 @@
 /**
- * A live bridge: what one agent run stands for, seen from both sides of its stdio. `createBridge(kind, …)` is the one
- * entry for every agent; the CLI's wrap mode, its replay, and a Node orchestrator that spawns agents itself all use it.
+ * A live bridge: what one agent run stands for, seen from both sides of its stdio. `createLiveBridge(run)` is the one
+ * entry for every agent; wrap mode, replay and `provider-sessions/bridge` (index.ts) all use it.
  */
 import type { RuntimeEvent } from "../contracts/events.ts";
 import { createAcpMapper } from "./acp.ts";
@@ -39,7 +39,7 @@ const AGENT_NAMES: Readonly<Record<BridgeKind, string>> = {
   acp: "ACP agent",
 };
 
-export function createBridge(run: RunIdentity): LiveBridge {
+export function createLiveBridge(run: RunIdentity): LiveBridge {
   const mapper = mapperFor(run);
   let previous: Promise<unknown> = Promise.resolve();
   const edge = (edgeName: "start" | "exit", type: string, createdAt: string, payload: Record<string, unknown>) => ({

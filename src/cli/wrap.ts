@@ -4,7 +4,7 @@
  */
 import { type BridgeKind, newRunId } from "../bridge/common.ts";
 import { createDelivery, type DeliverySummary } from "../bridge/delivery.ts";
-import { type AgentExit, createBridge } from "../bridge/live.ts";
+import { type AgentExit, createLiveBridge } from "../bridge/live.ts";
 import { createWrapObserver } from "../bridge/wrap.ts";
 import type { AgentHost, CliContext } from "./context.ts";
 
@@ -42,7 +42,7 @@ export async function wrapAgent(options: WrapOptions, host: AgentHost, context: 
   });
   if (resumed > 0) say(`resending ${resumed} events an earlier run left in the spool`);
   const observer = createWrapObserver({
-    bridge: createBridge(run),
+    bridge: createLiveBridge(run),
     delivery,
     ...(recorder === null ? {} : { record: (line: string) => recorder.write(line) }),
     report: say,

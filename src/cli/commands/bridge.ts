@@ -1,7 +1,7 @@
 import { createCodexBridge } from "../../bridge/codex.ts";
 import { BRIDGE_KINDS, type BridgeKind, type RunIdentity } from "../../bridge/common.ts";
 import { DEFAULT_GRACE_MS } from "../../bridge/delivery.ts";
-import { createBridge, type LiveBridge } from "../../bridge/live.ts";
+import { createLiveBridge, type LiveBridge } from "../../bridge/live.ts";
 import { readRecorded } from "../../bridge/recording.ts";
 import type { RuntimeEvent } from "../../contracts/events.ts";
 import { integerOption, parseArguments, UsageError } from "../args.ts";
@@ -102,7 +102,7 @@ function replay(kind: BridgeKind, path: string, threadId: string | undefined, co
       if (entry.dir === "run") {
         if (entry.run.kind !== kind) return `a recording of ${entry.run.kind}, not ${kind}`;
         const run: RunIdentity = { ...entry.run, threadId: threadId ?? entry.run.threadId };
-        live = createBridge(run);
+        live = createLiveBridge(run);
         return [live.start()];
       }
       if (live === null) return "the recording does not start with its run line";
