@@ -196,4 +196,42 @@ describe("bridge codex -- <agent> (wrap mode)", { timeout: 60_000 }, () => {
     expect(types).toContain("user-input.resolved");
     expect(types.at(-1)).toBe("session.exited");
   });
+
+  it("after a SIGKILL of the bridge, the next run resends what reached the spool, in order, once", async () => {
+    const threadId = newThread();
+    const args = ["codex", "--thread", threadId, "--spool", join(dir, "spool")];
+    await service.stop();
+    const killed = startWrap({ dir, origin: service.origin, args, script: SCRIPT, hold: true });
+    await killed.stdoutReached(agentStdout(SCRIPT).byteLength);
+    const spooled = await spoolHolding(MESSAGES + 1);
+    killed.child.kill("SIGKILL");
+    expect((await killed.done).signal).toBe("SIGKILL");
+
+    await service.start();
+    const short: ScriptStep[] = [
+      { dir: "out", text: lines[0] ?? "" },
+      { dir: "exit", code: 0 },
+    ];
+    const next = await startWrap({ dir, origin: service.origin, args, script: short }).done;
+    expect(next.status).toBe(0);
+    const stored = service.stored(threadId).map((event) => event.eventId);
+    expect(stored.slice(0, spooled.length)).toEqual(spooled);
+    expect(stored).toHaveLength(spooled.length + 2);
+    expect(service.duplicates(threadId)).toBe(0);
+    expect(spoolFiles()).toEqual([]);
+  });
 });
+
+/** The eventIds in the thread's spool once it holds `count` (a process appends them; the test waits for its file). */
+async function spoolHolding(count: number): Promise<string[]> {
+  for (;;) {
+    const [file] = spoolFiles();
+    const text = file === undefined ? "" : readFileSync(join(dir, "spool", file), "utf8");
+    const ids = text
+      .split("\n")
+      .filter((line) => line.endsWith("}"))
+      .map((line) => (JSON.parse(line) as { eventId: string }).eventId);
+    if (ids.length >= count) return ids;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
