@@ -20,4 +20,5 @@ export { pendingText } from "./pending-text.ts";
 export { ProblemError } from "./problem-error.ts";
 export { DEFAULT_RETRY, type RetryPolicy, retryDelay } from "./retry.ts";
 export type { DirectoryOptions, LiveOptions, ResumeAfter, StreamOptions } from "./streams.ts";
+export { tasksText } from "./tasks-text.ts";
 export type { Fetch } from "./transport.ts";

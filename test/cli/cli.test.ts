@@ -11,6 +11,31 @@ import { ev, runtimeEvent } from "../support/events.ts";
 const client = testClient();
 const ESCAPE = "\u001b[";
 
+/** A running turn the provider says has stalled for a minute, with a background task and a denied tool. */
+async function stalledSession(): Promise<string> {
+  const threadId = newThreadId();
+  await client.ingest(threadId, [
+    ev.sessionStarted({ threadId }),
+    ev.turnStarted("turn-3", { threadId }),
+    runtimeEvent("task.started", { taskId: "task-1", description: "npm test" }, { threadId }),
+    runtimeEvent("task.updated", { taskId: "task-2", status: "running", isBackgrounded: true }, { threadId }),
+    runtimeEvent("tool.denied", { toolName: "Bash", reason: "not allowed" }, { threadId, turnId: "turn-3" }),
+    runtimeEvent("session.health", { state: "stalled", stalledForMs: 120_000 }, { threadId }),
+  ]);
+  return threadId;
+}
+
+/** Held by a usage limit that resets in two hours. */
+async function limitedSession(now: number): Promise<string> {
+  const threadId = newThreadId();
+  const resetsAt = new Date(now + 2 * 3600_000).toISOString();
+  await client.ingest(threadId, [
+    ev.sessionStarted({ threadId }),
+    runtimeEvent("runtime.error", { message: "limit", class: "usage_limit", detail: { resetsAt } }, { threadId }),
+  ]);
+  return threadId;
+}
+
 async function waitingSession(): Promise<string> {
   const threadId = newThreadId();
   await client.ingest(threadId, [
@@ -69,6 +94,47 @@ describe("get", () => {
     expect(raw.pendingRequests.approvals).toBe(1);
   });
 
+  it("shows a stall, background tasks and denied tools", async () => {
+    const threadId = await stalledSession();
+    const run = await cli(["get", threadId]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^health +stalled: no sign of life for 2m \(the provider says\)$/m);
+    expect(run.stdout).toMatch(
+      /^tasks +2 background tasks, 1 said to run in the background \(oldest started (now|\d+s ago)\)$/m,
+    );
+    expect(run.stdout).toMatch(/^denied tools +1 this turn, 1 in the session$/m);
+    expect(run.stdout).not.toMatch(/^(limit resets|exit|stderr tail)/m);
+  });
+
+  it("counts down to a usage limit's reset", async () => {
+    const now = Date.now();
+    const threadId = await limitedSession(now);
+    const run = await cli(["get", threadId], { now });
+    expect(run.stdout).toMatch(/^status +error$/m);
+    expect(run.stdout).toMatch(/^limit resets +in 2h \(\d{4}-\d\d-\d\dT/m);
+    expect(run.stdout).toMatch(/^health +—$/m);
+    expect(run.stdout).toMatch(/^tasks +none$/m);
+  });
+
+  it("shows a non-graceful exit and the end of its stderr, without the escapes in it", async () => {
+    const threadId = newThreadId();
+    const stderr = [
+      ...Array.from({ length: 20 }, (_, index) => `line ${index + 1}`),
+      "\u001b[2Jpanic: out of memory\r",
+      "",
+    ];
+    await client.ingest(threadId, [
+      ev.sessionStarted({ threadId }),
+      runtimeEvent("session.exited", { exitKind: "error", stderrTail: stderr.join("\n") }, { threadId }),
+    ]);
+    const run = await cli(["get", threadId]);
+    expect(run.stdout).toMatch(/^exit +error: the provider exited non-gracefully$/m);
+    expect(run.stdout).not.toContain(ESCAPE);
+    const tail = run.stdout.slice(run.stdout.indexOf("stderr tail\n")).split("\n");
+    expect(tail.slice(0, 3)).toEqual(["stderr tail", "  … 9 earlier lines (--json shows them)", "  line 10"]);
+    expect(tail.slice(-3)).toEqual(["  line 20", "  panic: out of memory", ""]);
+  });
+
   it("colours the status on a terminal, unless NO_COLOR is set", async () => {
     const threadId = await waitingSession();
     const coloured = await cli(["get", threadId], { tty: true });
@@ -103,10 +169,41 @@ describe("ls", () => {
     expect(await listed(["--limit", "1"])).toHaveLength(1);
 
     const table = (await cli(["ls"])).stdout.split("\n");
-    expect(table[0]).toMatch(/^THREAD +STATUS +PROVIDER +TURN +WAITING FOR YOU +LAST EVENT +NEXT$/);
+    expect(table[0]).toMatch(
+      /^THREAD +STATUS +PROVIDER +TURN +WAITING FOR YOU +HEALTH +TASKS +LIMIT +LAST EVENT +NEXT$/,
+    );
     const row = table.find((line) => line.startsWith(waiting));
     expect(row).toMatch(
-      new RegExp(`^${waiting} +running +codex +turn-7 +1 approval +(now|\\d+s ago) +request-timeout in (1d|23h 59m)$`),
+      new RegExp(
+        `^${waiting} +running +codex +turn-7 +1 approval +— +— +— +(now|\\d+s ago) +request-timeout in (1d|23h 59m)$`,
+      ),
+    );
+  });
+
+  it("marks stalled sessions, background tasks and usage limits, and filters each", async () => {
+    const now = Date.now();
+    const [stalled, limited] = [await stalledSession(), await limitedSession(now)];
+    const listed = async (args: string[]) =>
+      (await cli(["ls", "--json", ...args])).stdout
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => (JSON.parse(line) as SessionSummary).threadId)
+        .filter((threadId) => threadId === stalled || threadId === limited);
+    // The directory learns of a change a moment after the session does.
+    await vi.waitFor(async () => {
+      expect(await listed(["--stalled"])).toEqual([stalled]);
+      expect(await listed(["--limited"])).toEqual([limited]);
+    });
+    expect(await listed(["--tasks-running"])).toEqual([stalled]);
+    expect(await listed(["--attention"])).toEqual([stalled]);
+    expect(await listed(["--stalled", "--limited"])).toEqual([]);
+
+    const table = (await cli(["ls", "--status", "running", "--status", "error"], { now })).stdout.split("\n");
+    expect(table.find((line) => line.startsWith(stalled))).toMatch(
+      new RegExp(`^${stalled} +running +codex +turn-3 +— +stalled 2m +2 \\(1 bg\\) +— +`),
+    );
+    expect(table.find((line) => line.startsWith(limited))).toMatch(
+      new RegExp(`^${limited} +error +codex +— +— +— +— +resets in 2h +`),
     );
   });
 });

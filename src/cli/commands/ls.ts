@@ -2,11 +2,15 @@ import { pendingText } from "../../client/pending-text.ts";
 import { SESSION_STATUSES, type SessionStatus } from "../../contracts/vocabulary.ts";
 import { integerOption, parseArguments, UsageError } from "../args.ts";
 import type { Command } from "../context.ts";
+import { healthCell, limitCell, tasksCell } from "../session-text.ts";
 import { relative, statusText, table } from "../terminal.ts";
 
 const spec = {
   active: { type: "boolean" },
   attention: { type: "boolean" },
+  stalled: { type: "boolean" },
+  "tasks-running": { type: "boolean" },
+  limited: { type: "boolean" },
   status: { type: "string", multiple: true },
   limit: { type: "string" },
   json: { type: "boolean" },
@@ -15,15 +19,21 @@ const spec = {
 export const ls: Command = {
   name: "ls",
   summary: "list the tenant's sessions, newest activity first",
-  usage: `Usage: provider-sessions ls [--active] [--attention] [--status S]... [--limit N] [--json]
+  usage: `Usage: provider-sessions ls [--active] [--attention] [--stalled] [--tasks-running] [--limited]
+                          [--status S]... [--limit N] [--json]
 
-Lists the tenant's sessions from the directory, newest activity first.
+Lists the tenant's sessions from the directory, newest activity first. HEALTH says how long a stalled session
+has been silent, TASKS how many background tasks run (bg: said to run in the background), LIMIT when a
+provider usage limit resets.
 
-  --active      only sessions that are starting or running
-  --attention   only sessions waiting for a person (approvals or questions pending)
-  --status S    only sessions in status S (${SESSION_STATUSES.join(", ")}); repeat for several
-  --limit N     at most N sessions (default: all)
-  --json        one JSON summary per line instead of the table
+  --active          only sessions that are starting or running
+  --attention       only sessions that need a person (approvals or questions pending, or stalled)
+  --stalled         only sessions whose turn has stalled
+  --tasks-running   only sessions with a background task running
+  --limited         only sessions held by a provider usage limit
+  --status S        only sessions in status S (${SESSION_STATUSES.join(", ")}); repeat for several
+  --limit N         at most N sessions (default: all)
+  --json            one JSON summary per line instead of the table
 `,
   async run(args, context) {
     const { options } = parseArguments(args, spec);
@@ -40,6 +50,9 @@ Lists the tenant's sessions from the directory, newest activity first.
       ...(statuses.length > 0 ? { status: statuses } : {}),
       ...(options.active ? { active: true } : {}),
       ...(options.attention ? { attention: true } : {}),
+      ...(options.stalled ? { health: "stalled" as const } : {}),
+      ...(options["tasks-running"] ? { tasks: "running" as const } : {}),
+      ...(options.limited ? { limited: true } : {}),
       limit: Math.min(limit ?? 200, 200),
       signal: context.signal,
     };
@@ -64,12 +77,19 @@ Lists the tenant's sessions from the directory, newest activity first.
         session.providerName ?? "—",
         session.activeTurnId ?? "—",
         waiting === "" ? "—" : out.magenta(waiting),
+        healthCell(session.health, now, out),
+        tasksCell(session.tasks),
+        limitCell(session.limitResetsAt, now, out),
         relative(session.lastEventAt, now),
         session.deadline === null ? "—" : `${session.deadline.action} ${relative(session.deadline.at, now)}`,
       ];
     });
     context.stdout.write(
-      table(["THREAD", "STATUS", "PROVIDER", "TURN", "WAITING FOR YOU", "LAST EVENT", "NEXT"], rows, out),
+      table(
+        ["THREAD", "STATUS", "PROVIDER", "TURN", "WAITING FOR YOU", "HEALTH", "TASKS", "LIMIT", "LAST EVENT", "NEXT"],
+        rows,
+        out,
+      ),
     );
     return 0;
   },
