@@ -8,6 +8,7 @@
  */
 
 import type { RuntimeEvent } from "../contracts/events.ts";
+import { approvalType, contentBlocks, itemType, turnOutcome } from "./claude-rules.ts";
 import {
   clip,
   type Direction,
@@ -47,22 +48,6 @@ interface ClaudeState {
 
 /** The tool Claude asks the person a question with (t3code: "AskUserQuestion" is a user-input request). */
 const ASK_USER_QUESTION = "AskUserQuestion";
-
-/** t3code's classification of Claude's tools into the reference's request types. */
-function approvalType(toolName: string): string {
-  if (toolName === "Bash") return "command_execution_approval";
-  if (["Edit", "MultiEdit", "Write", "NotebookEdit"].includes(toolName)) return "file_change_approval";
-  if (["Read", "Glob", "Grep", "LS"].includes(toolName)) return "file_read_approval";
-  return "dynamic_tool_call";
-}
-
-function itemType(toolName: string): string {
-  if (toolName === "Bash") return "command_execution";
-  if (["Edit", "MultiEdit", "Write", "NotebookEdit"].includes(toolName)) return "file_change";
-  if (toolName.startsWith("mcp__")) return "mcp_tool_call";
-  if (toolName === "Task" || toolName === "Agent") return "collab_agent_tool_call";
-  return "dynamic_tool_call";
-}
 
 type Handler = (message: Record<string, unknown>, state: ClaudeState, run: RunIdentity) => Draft[];
 
@@ -331,30 +316,4 @@ function resolution(requestId: string, open: OpenRequest, payload: Record<string
     requestId,
     payload,
   };
-}
-
-function contentBlocks(content: unknown): Record<string, unknown>[] {
-  if (!Array.isArray(content)) return [];
-  return content.map(record).filter((block): block is Record<string, unknown> => block !== null);
-}
-
-/**
- * The turn's real state (t3code's `isInterruptedResult`): an abort is `interrupted` (terminal_reason `aborted_*`,
- * or an error that says it was interrupted or aborted); `success` without is_error `completed`; the rest `failed`.
- */
-function turnOutcome(result: Record<string, unknown>): { state: string; errorMessage?: string } {
-  const errors = Array.isArray(result.errors) ? result.errors.filter((e) => typeof e === "string").join(" ") : "";
-  const reason = text(result.terminal_reason);
-  const lowered = errors.toLowerCase();
-  if (
-    reason === "aborted_tools" ||
-    reason === "aborted_streaming" ||
-    lowered.includes("interrupt") ||
-    (result.subtype === "error_during_execution" && result.is_error === false && lowered.includes("aborted"))
-  ) {
-    return { state: "interrupted" };
-  }
-  if (result.subtype === "success" && result.is_error !== true) return { state: "completed" };
-  const message = errors !== "" ? errors : (text(result.result) ?? text(result.subtype) ?? "failed");
-  return { state: "failed", errorMessage: clip(message) };
 }
