@@ -222,7 +222,12 @@ describe("reads", () => {
       expect.arrayContaining(["/v1/sessions/{threadId}/events", "/v1/sessions/{threadId}"]),
     );
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["StreamMessage", "DirectoryMessage"]));
-    expect(Object.keys(doc.webhooks).sort()).toEqual(["session.attention", "session.reaped", "turn.expired"]);
+    expect(Object.keys(doc.webhooks).sort()).toEqual([
+      "session.attention",
+      "session.limit-reset",
+      "session.reaped",
+      "turn.expired",
+    ]);
   });
 });
 
