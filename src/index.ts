@@ -12,14 +12,18 @@ export { SessionObject } from "./session/session-object.ts";
 /** The first path segments the API answers, compared without case: the dashboard never has a page there. */
 const API_NAMES = new Set(["v1", "openapi.json", "healthz"]);
 
-function isApiPath(pathname: string): boolean {
-  const first = pathname.split("/", 2)[1] ?? "";
-  return API_NAMES.has(first.toLowerCase());
+/** `url` as Request.url spells it (absolute, already normalised): its path's first segment, read without a URL. */
+function isApiPath(url: string): boolean {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start === -1) return false;
+  let end = start + 1;
+  while (end < url.length && url[end] !== "/" && url[end] !== "?" && url[end] !== "#") end += 1;
+  return API_NAMES.has(url.slice(start + 1, end).toLowerCase());
 }
 
 export default {
   fetch(request, env, ctx) {
-    if (isApiPath(new URL(request.url).pathname)) return app.fetch(request, env, ctx);
+    if (isApiPath(request.url)) return app.fetch(request, env, ctx);
     return env.ASSETS.fetch(request);
   },
 } satisfies ExportedHandler<Env>;

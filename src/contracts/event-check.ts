@@ -103,8 +103,11 @@ function isWholeNumber(value: unknown): boolean {
   return typeof value === "number" && value >= 0 && Number.isInteger(value);
 }
 
-/** Not empty, at most 256 UTF-16 units, no C0/DEL/C1 control character (Unicode's Cc), no lone surrogate. */
-function isThreadId(value: unknown): boolean {
+/**
+ * Not empty, at most 256 UTF-16 units, no C0/DEL/C1 control character (Unicode's Cc), no lone surrogate: exactly
+ * ThreadIdSchema's rules (a property test holds them equal), for the path parameter of every ingest.
+ */
+export function isThreadId(value: unknown): value is string {
   if (!isText(value, 1, MAX_THREAD_ID_LENGTH)) return false;
   let surrogates = false;
   for (let index = 0; index < value.length; index += 1) {

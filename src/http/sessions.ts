@@ -3,7 +3,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context, TypedResponse } from "hono";
 import { createMiddleware } from "hono/factory";
 import { validator } from "hono/validator";
-import { isCertainlyValidBatch } from "../contracts/event-check.ts";
+import { isCertainlyValidBatch, isThreadId } from "../contracts/event-check.ts";
 import { EventBatchSchema, type RuntimeEventInput } from "../contracts/events.ts";
 import { eventTexts } from "../contracts/json-text.ts";
 import { pageSizeParam, RESUME_POINT_PATTERN, ResumePointSchema } from "../contracts/query-params.ts";
@@ -109,9 +109,12 @@ function foreignEvents(
   threadId: string,
   pointerOf: (index: number) => string,
 ) {
-  return events.flatMap((event, index) =>
-    event.threadId === threadId ? [] : [{ pointer: pointerOf(index), detail: "must equal the threadId in the path" }],
-  );
+  const foreign: { pointer: string; detail: string }[] = [];
+  events.forEach((event, index) => {
+    if (event.threadId !== threadId)
+      foreign.push({ pointer: pointerOf(index), detail: "must equal the threadId in the path" });
+  });
+  return foreign;
 }
 
 /**
@@ -148,6 +151,9 @@ const eventBatch = validator("json", (value: unknown): RuntimeEventInput | Runti
 });
 
 function threadIdOf(c: Context<AppEnv>): string {
+  // The hand check takes the ordinary threadId; the schema words the problem for any other.
+  const threadId = c.req.param("threadId");
+  if (isThreadId(threadId)) return threadId;
   const checked = ThreadParams.safeParse(c.req.param());
   if (!checked.success) schemaProblem("param", checked.error.issues);
   return checked.data.threadId;

@@ -2,12 +2,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { realisticEvents } from "../../bench/event-mix.ts";
-import { isCertainlyValidBatch, isCertainlyValidEvent } from "../../src/contracts/event-check.ts";
+import { isCertainlyValidBatch, isCertainlyValidEvent, isThreadId } from "../../src/contracts/event-check.ts";
 import {
   EventBatchSchema,
   RUNTIME_SESSION_STATES,
   RUNTIME_TURN_STATES,
   type RuntimeEvent,
+  ThreadIdSchema,
 } from "../../src/contracts/events.ts";
 import { awkwardText, awkwardThreadId, providerEvent, requestEvent } from "../support/arbitraries.ts";
 import { ev } from "../support/events.ts";
@@ -311,5 +312,23 @@ describe("isCertainlyValidBatch takes the fast path for what orchestrators send"
 
   it("accepts a batch of 500 events of a realistic turn stream", () => {
     expect(isCertainlyValidBatch(realisticEvents("thread-1", 500))).toBe(true);
+  });
+});
+
+describe("isThreadId, the ingest path's hand check", () => {
+  it("accepts exactly what ThreadIdSchema accepts", () => {
+    const candidates = fc.oneof(
+      awkwardThreadId,
+      awkwardText,
+      fc.string({ unit: "binary", maxLength: 300 }),
+      fc.string({ unit: "grapheme", minLength: 120, maxLength: 140 }),
+      fc.constantFrom("", "thread-42", "a".repeat(256), "a".repeat(257), "😀".repeat(128), "😀".repeat(129)),
+    );
+    fc.assert(
+      fc.property(candidates, (threadId) => {
+        expect(isThreadId(threadId)).toBe(ThreadIdSchema.safeParse(threadId).success);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
