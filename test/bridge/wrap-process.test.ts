@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { STEPS as ACP_STEPS } from "../support/acp-transcript.ts";
 import { STEPS as CLAUDE_STEPS } from "../support/claude-transcript.ts";
 import { lines } from "../support/codex-transcript.ts";
 import { type IngestServer, startIngestServer } from "../support/ingest-server.ts";
@@ -195,6 +196,26 @@ describe("bridge codex -- <agent> (wrap mode)", { timeout: 60_000 }, () => {
     expect(types).toContain("request.resolved");
     expect(types).toContain("user-input.resolved");
     expect(types.at(-1)).toBe("session.exited");
+  });
+
+  it("runs an ACP session both ways: the prompt's response settles each turn, the client's answer the approval", async () => {
+    const threadId = newThread();
+    const { status, stdout } = await startWrap({
+      dir,
+      origin: service.origin,
+      args: ["acp", "--thread", threadId, "--spool", join(dir, "spool")],
+      script: ACP_STEPS,
+    }).done;
+    expect(status).toBe(0);
+    expect(stdout.equals(agentStdout(ACP_STEPS))).toBe(true);
+    const events = service.stored(threadId);
+    expect(events.filter((event) => event.type === "turn.completed").map((event) => event.payload?.state)).toEqual([
+      "completed",
+      "cancelled",
+      "failed",
+      "completed",
+    ]);
+    expect(events.map((event) => event.type)).toContain("request.resolved");
   });
 
   it("after a SIGKILL of the bridge, the next run resends what reached the spool, in order, once", async () => {
