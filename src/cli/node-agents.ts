@@ -32,6 +32,8 @@ export function nodeAgentHost(env: Readonly<Record<string, string | undefined>>)
       // An agent that exits before reading all its input closes the pipe: not the bridge's error.
       child.stdin.on("error", () => {});
       child.stdout.pipe(process.stdout);
+      // The caller stopped reading: the agent meets a closed pipe as it would without the bridge (no crash here).
+      process.stdout.on("error", () => child.stdout.destroy());
       child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
       child.stdout.on("end", () => stdout.end());
       return new Promise<AgentExit>((resolve) => {
