@@ -9,7 +9,7 @@ import { realisticEvents } from "./event-mix.ts";
 import { bucketize, profile } from "./inspector.ts";
 import { formatColumns, round } from "./load.ts";
 import { cpuMs, roles } from "./processes.ts";
-import { HEADERS, pool, post, run } from "./scenarios.ts";
+import { HEADERS, NO_COMPRESSION, pool, post, run } from "./scenarios.ts";
 
 /** CPU_MODES: a comma-separated subset of the workloads' labels (default all), for quick before/after figures. */
 const ONLY_MODES = (label: string) =>
@@ -67,6 +67,7 @@ async function referenceBlock(reference: RunningWorker, workload: Workload, conc
   const send = async (path: string, body?: unknown) => {
     const response = await fetch(`${reference.origin}/${path}`, {
       method: body === undefined ? "GET" : "POST",
+      headers: NO_COMPRESSION,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     if (!response.ok) throw new Error(`the reference answered ${response.status}`);

@@ -206,7 +206,7 @@ describe("event streams", () => {
 describe("the commit frame window", () => {
   it("is next to nothing for one subscriber and grows with the subscribers, up to its bound", () => {
     expect(commitFrameWindowMs(1)).toBeLessThan(1);
-    expect(commitFrameWindowMs(100)).toBe(25);
+    expect(commitFrameWindowMs(100)).toBe(20);
     expect(commitFrameWindowMs(256)).toBe(MAX_COMMIT_FRAME_WINDOW_MS);
     expect(MAX_COMMIT_FRAME_WINDOW_MS).toBeLessThanOrEqual(50);
   });
