@@ -1,16 +1,9 @@
 /** A hand-written check that says "certainly valid" for ordinary events without running zod; false means "ask zod". */
-import {
-  isLifecycleEventType,
-  MAX_EVENTS_PER_BATCH,
-  MAX_PAYLOAD_DEPTH,
-  MAX_THREAD_ID_LENGTH,
-  RUNTIME_SESSION_STATES,
-  RUNTIME_TURN_STATES,
-} from "./events.ts";
+import { isLifecycleEventType, RUNTIME_SESSION_STATES, RUNTIME_TURN_STATES } from "./events.ts";
+import { MAX_EVENTS_PER_BATCH, MAX_ID_LENGTH, MAX_PAYLOAD_DEPTH, MAX_THREAD_ID_LENGTH } from "./limits.ts";
 
-// The limits `RuntimeEventSchema` writes inline. Lengths are compared in UTF-16 units: never more than zod's code points.
+// The limit `RuntimeEventSchema` writes inline. Lengths are compared in UTF-16 units: never more than zod's code points.
 const MAX_NAME_LENGTH = 128; // eventId, type, provider
-const MAX_ID_LENGTH = 256; // turnId, itemId, requestId, providerInstanceId
 
 type Fields = Record<string, unknown>;
 

@@ -1,5 +1,9 @@
 /** The provider runtime event contract: T3 Code's ProviderRuntimeEvent envelope, lifecycle payloads checked. */
 import { z } from "zod";
+import { MAX_EVENTS_PER_BATCH, MAX_ID_LENGTH, MAX_PAYLOAD_DEPTH, MAX_THREAD_ID_LENGTH } from "./limits.ts";
+
+/** The bounds live in limits.ts, without zod, for the bridges and the client; the schemas enforce them. */
+export { MAX_EVENTS_PER_BATCH, MAX_PAYLOAD_DEPTH, MAX_THREAD_ID_LENGTH };
 
 /** `session.state.changed` states; `interrupted` is not in the reference contract but its mapper accepts it. */
 export const RUNTIME_SESSION_STATES = [
@@ -15,10 +19,6 @@ export type RuntimeSessionState = (typeof RUNTIME_SESSION_STATES)[number];
 
 export const RUNTIME_TURN_STATES = ["completed", "failed", "interrupted", "cancelled"] as const;
 export type RuntimeTurnState = (typeof RUNTIME_TURN_STATES)[number];
-
-/** Nesting deeper than this, in any field, is refused: nothing legitimate needs it, and it guards the stack. */
-export const MAX_PAYLOAD_DEPTH = 64;
-export const MAX_EVENTS_PER_BATCH = 500;
 
 /** Lifecycle text of any length: text over the projection's limit is clipped there, never refused (refusing loses the event). */
 const optionalText = z.string().nullish();
@@ -46,17 +46,10 @@ export function isLifecycleEventType(type: string): type is LifecycleEventType {
   return Object.hasOwn(lifecyclePayloadSchemas, type);
 }
 
-const id = z.string().min(1).max(256);
+const id = z.string().min(1).max(MAX_ID_LENGTH);
 
 /** Cc: the C0 controls, DEL and the C1 controls (U+0000-U+001F, U+007F-U+009F). */
 const CONTROL_CHARACTER = /\p{Cc}/u;
-
-/**
- * At most this many UTF-16 code units (JavaScript's `length`: a character outside the Basic Multilingual Plane, such
- * as an emoji, counts 2). In UTF-8 that is at most 768 bytes, so `<tenant>/<threadId>` stays well inside the
- * 1,024 bytes a Durable Object keeps of the name it was addressed by (a longer name comes back undefined).
- */
-export const MAX_THREAD_ID_LENGTH = 256;
 
 /**
  * The session an event belongs to; the path names it too, so it must spell the same in both. Well-formed Unicode:

@@ -5,7 +5,11 @@
 
 /** turnId, itemId, requestId, providerInstanceId and eventId: 1 to this many characters. */
 export const MAX_ID_LENGTH = 256;
-/** A threadId, in UTF-16 code units (see events.ts for why 256 keeps a Durable Object's name whole). */
+/**
+ * A threadId, in UTF-16 code units (JavaScript's `length`: a character outside the Basic Multilingual Plane, such as
+ * an emoji, counts 2). In UTF-8 that is at most 768 bytes, so `<tenant>/<threadId>` stays well inside the 1,024
+ * bytes a Durable Object keeps of the name it was addressed by (a longer name comes back undefined).
+ */
 export const MAX_THREAD_ID_LENGTH = 256;
 /** Lifecycle text (messages, reasons) the projection keeps; longer text is clipped, and bridges clip it first. */
 export const MAX_TEXT_LENGTH = 65_536;

@@ -6,6 +6,7 @@ import { validator } from "hono/validator";
 import { isCertainlyValidBatch, isThreadId } from "../contracts/event-check.ts";
 import { EventBatchSchema, type RuntimeEventInput } from "../contracts/events.ts";
 import { eventTexts } from "../contracts/json-text.ts";
+import { MAX_BODY_BYTES } from "../contracts/limits.ts";
 import { pageSizeParam, RESUME_POINT_PATTERN, ResumePointSchema } from "../contracts/query-params.ts";
 import { EventPageSchema, type IngestReply, IngestReplySchema, SessionViewSchema } from "../contracts/replies.ts";
 import type { EventIdConflict } from "../domain/ingest.ts";
@@ -17,7 +18,6 @@ import { problems } from "./route-docs.ts";
 import { notFound, sessionOf, ThreadParams } from "./session-stub.ts";
 import { schemaProblem, validationHook } from "./validation.ts";
 
-const MAX_BODY_BYTES = 1024 * 1024;
 const JSON_CONTENT = { "content-type": "application/json" };
 
 const requireJson = createMiddleware<AppEnv>(async (c, next) => {
