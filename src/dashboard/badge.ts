@@ -19,3 +19,13 @@ export function updateBadge(element: HTMLElement, { state, icon, label }: Badge)
   if (iconElement !== undefined) setText(iconElement, icon);
   if (labelElement !== undefined) setText(labelElement, label);
 }
+
+/** A row of small badges (a session's signs), each element reused in place so a ticking countdown only sets text. */
+export function updateBadges(container: HTMLElement, values: readonly Badge[]): void {
+  while (container.children.length > values.length) container.lastElementChild?.remove();
+  for (const [index, value] of values.entries()) {
+    const existing = container.children[index];
+    if (existing instanceof HTMLElement) updateBadge(existing, value);
+    else container.append(badge(value));
+  }
+}

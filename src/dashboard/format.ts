@@ -1,12 +1,14 @@
-/** What the dashboard shows for a status, a pending request count, a past moment and a deadline: text first. */
+/** What the dashboard shows for a status, what a session needs, a past moment and a deadline: text first. */
 import type { SessionSummary } from "../client/index.ts";
+import { tasksText } from "../client/tasks-text.ts";
 
 export { pendingText } from "../client/pending-text.ts";
+export { tasksText };
 
 import type { DeadlineAction, SessionStatus } from "../contracts/vocabulary.ts";
 
 /** A badge's state picks its colour; its icon and label say the same thing without colour. */
-export type BadgeState = SessionStatus | "attention";
+export type BadgeState = SessionStatus | "attention" | "stalled" | "tasks" | "limit";
 
 export interface Badge {
   state: BadgeState;
@@ -28,15 +30,52 @@ export function statusBadge(status: SessionStatus): Badge {
   return { state: status, ...STATUS_BADGES[status] };
 }
 
-/** A session that waits for a person says so before anything else: that is what a reader acts on. */
-export function sessionBadge(session: Pick<SessionSummary, "status" | "pendingRequests">): Badge {
-  return needsAttention(session)
-    ? { state: "attention", icon: "◆", label: "waiting for you" }
-    : statusBadge(session.status);
+const STALLED: Badge = { state: "stalled", icon: "⚠", label: "stalled" };
+
+/** A session that waits for a person, or has stalled, says so before anything else: that is what a reader acts on. */
+export function sessionBadge(session: Pick<SessionSummary, "status" | "pendingRequests" | "health">): Badge {
+  if (isWaiting(session)) return { state: "attention", icon: "◆", label: "waiting for you" };
+  return isStalled(session) ? STALLED : statusBadge(session.status);
 }
 
-export function needsAttention(session: Pick<SessionSummary, "pendingRequests">): boolean {
+/**
+ * What else a reader should know at a glance, each a small badge beside the first: since when a person is awaited,
+ * a stall the first badge does not already say, background tasks, and a usage limit counting down to its reset.
+ */
+export function signBadges(
+  session: Pick<SessionSummary, "pendingRequests" | "health" | "tasks" | "limitResetsAt">,
+  now: number,
+): Badge[] {
+  const signs: Badge[] = [];
+  const since = waitingSince(session);
+  if (since !== "") signs.push({ state: "attention", icon: "◆", label: since });
+  if (isStalled(session) && isWaiting(session)) signs.push(STALLED);
+  const tasks = tasksText(session);
+  if (tasks !== "") signs.push({ state: "tasks", icon: "⚙", label: tasks });
+  if (session.limitResetsAt !== null) {
+    signs.push({ state: "limit", icon: "◷", label: limitCountdown(session.limitResetsAt, now) });
+  }
+  return signs;
+}
+
+/** "since 10:42": when the oldest pending request opened, in the reader's time of day; empty when none is. */
+export function waitingSince(session: Pick<SessionSummary, "pendingRequests">): string {
+  const { oldestOpenedAt } = session.pendingRequests;
+  if (!isWaiting(session) || oldestOpenedAt === null) return "";
+  return `since ${new Date(oldestOpenedAt).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}`;
+}
+
+/** A person is needed: the service's own word (`attention`), so the page and the directory filter agree. */
+export function needsAttention(session: Pick<SessionSummary, "attention">): boolean {
+  return session.attention.length > 0;
+}
+
+function isWaiting(session: Pick<SessionSummary, "pendingRequests">): boolean {
   return session.pendingRequests.approvals + session.pendingRequests.userInputs > 0;
+}
+
+export function isStalled(session: Pick<SessionSummary, "health">): boolean {
+  return session.health?.state === "stalled";
 }
 
 export function isActive(session: Pick<SessionSummary, "status">): boolean {
@@ -66,9 +105,16 @@ const DEADLINE_LABELS: Record<DeadlineAction, string> = {
 
 /** "reaped in 29:41", "turn expires in 1:59:58", "purged now" once due. */
 export function countdown(deadline: SessionSummary["deadline"], now: number): string {
-  if (deadline === null) return "";
-  const label = DEADLINE_LABELS[deadline.action];
-  const seconds = Math.round((Date.parse(deadline.at) - now) / 1000);
+  return deadline === null ? "" : untilText(DEADLINE_LABELS[deadline.action], deadline.at, now);
+}
+
+/** "limit resets in 2:14:05", "limit resets now" once due (the service clears it at its next wake). */
+export function limitCountdown(limitResetsAt: string, now: number): string {
+  return untilText("limit resets", limitResetsAt, now);
+}
+
+function untilText(label: string, at: string, now: number): string {
+  const seconds = Math.round((Date.parse(at) - now) / 1000);
   return seconds <= 0 ? `${label} now` : `${label} in ${clock(seconds)}`;
 }
 

@@ -1,8 +1,8 @@
-/** One row of the session list: badge, threadId (a link to the session's page), provider, turn, waits, times. */
+/** One row of the session list: badge, threadId (a link to the session's page), provider, turn, waits, signs, times. */
 import type { SessionSummary } from "../client/index.ts";
-import { badge, updateBadge } from "./badge.ts";
+import { badge, updateBadge, updateBadges } from "./badge.ts";
 import { h, part, providerText, setProviderText, setText } from "./dom.ts";
-import { countdown, pendingText, relativeTime, sessionBadge } from "./format.ts";
+import { countdown, pendingText, relativeTime, sessionBadge, signBadges } from "./format.ts";
 import { sessionPagePath } from "./route.ts";
 import type { RowRenderer } from "./virtual-list.ts";
 
@@ -21,6 +21,7 @@ export function sessionRows(): RowRenderer<SessionSummary> {
           h("span", { class: "cell provider" }),
           h("span", { class: "cell turn" }),
           h("span", { class: "cell note" }),
+          h("span", { class: "cell signs" }),
           h("span", { class: "cell activity" }),
           h("span", { class: "cell deadline" }),
         ),
@@ -35,6 +36,7 @@ export function sessionRows(): RowRenderer<SessionSummary> {
       const note = part(row, ".note");
       note.dataset.kind = waiting !== "" ? "waiting" : session.lastError !== null ? "error" : "none";
       setProviderText(note, waiting !== "" ? waiting : (session.lastError ?? ""));
+      updateBadges(part(row, ".signs"), signBadges(session, now));
       setText(part(row, ".activity"), relativeTime(session.lastEventAt, now));
       setText(part(row, ".deadline"), countdown(session.deadline, now));
     },

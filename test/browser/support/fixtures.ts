@@ -52,6 +52,10 @@ export async function serveDirectory(page: Page, total: number): Promise<void> {
     lastEventAt: new Date(Date.UTC(2026, 10, 28) - n * 1000).toISOString(),
     deadline: null,
     pendingRequests: { approvals: n % 11 === 0 ? 1 : 0, userInputs: 0, oldestOpenedAt: null },
+    health: null,
+    tasks: { running: 0, backgrounded: 0, oldestStartedAt: null },
+    limitResetsAt: null,
+    attention: n % 11 === 0 ? ["pending-request"] : [],
   });
   await page.route("**/v1/sessions?*", (route) => {
     const url = new URL(route.request().url());
