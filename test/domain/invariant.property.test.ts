@@ -118,7 +118,8 @@ describe("projection properties", () => {
       }),
       { numRuns: 2000 },
     );
-  });
+    // 2,000 histories of up to 60 steps, each judged by the reference model too: seconds on a busy machine.
+  }, 60_000);
 
   it("keeps activeTurnId null unless the session is starting or running, after every event", () => {
     fc.assert(

@@ -58,7 +58,8 @@ describe("the directory's filters", () => {
     expect(await mine("&limited=true&tasks=running")).toEqual([]);
     expect((await mine("&limited=false")).sort()).toEqual([stalled, tasked, limited, plain].sort());
     expect((await mine("")).sort()).toEqual([stalled, tasked, limited, plain].sort());
-  });
+    // Four sessions reach the directory through its live stream, each at most one update each 250 ms.
+  }, 30_000);
 
   it("refuses a filter value it does not know with a 422, instead of ignoring it", async () => {
     for (const query of ["health=active", "tasks=done", "limited=yes"]) {
