@@ -102,6 +102,13 @@ describe("provider times at their edges", () => {
     expect(readProviderTime("8640000000000001")).toBeNull();
   });
 
+  it("refuses a month or a day outside the calendar", () => {
+    for (const date of ["2026-00-10", "2026-13-10", "2026-11-00", "2026-11-31", "2026-12-32"]) {
+      expect(readProviderTime(`${date}T10:00:00Z`), date).toBeNull();
+    }
+    expect(readProviderTime("2026-12-31T10:00:00Z")).toBe(Date.parse("2026-12-31T10:00:00Z"));
+  });
+
   it("reads zones up to ±23:59", () => {
     expect(readProviderTime("2026-11-25T10:00:00+23:59")).toBe(Date.parse("2026-11-25T10:00:00+23:59"));
     expect(readProviderTime("2026-11-25T10:00:00-23:00")).toBe(Date.parse("2026-11-25T10:00:00-23:00"));
