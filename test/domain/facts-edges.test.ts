@@ -91,8 +91,9 @@ describe("clipping at the surrogate ranges' edges", () => {
     }
   });
 
-  it("leaves a tail exactly at the limit whole, whatever it starts with", () => {
+  it("leaves text exactly at the limit whole, whatever it starts or ends with", () => {
     expect(clipTail(`${unit(0xdc00)}b`, 2)).toBe(`${unit(0xdc00)}b`);
+    expect(clipText(`a${unit(0xd800)}`, 2)).toBe(`a${unit(0xd800)}`);
   });
 });
 
