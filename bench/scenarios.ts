@@ -45,7 +45,12 @@ export type ScenarioKey =
 
 export type Scenarios = Partial<Record<ScenarioKey, ScenarioResult>>;
 
-export async function post(origin: string, threadId: string, events: unknown, headers: Record<string, string> = HEADERS): Promise<unknown> {
+export async function post(
+  origin: string,
+  threadId: string,
+  events: unknown,
+  headers: Record<string, string> = HEADERS,
+): Promise<unknown> {
   const response = await fetch(`${origin}/v1/sessions/${encodeURIComponent(threadId)}/events`, {
     method: "POST",
     headers,
