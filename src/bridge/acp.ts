@@ -9,6 +9,8 @@ import type { RuntimeEvent } from "../contracts/events.ts";
 import {
   clip,
   type Direction,
+  type Draft,
+  draftEvent,
   pick,
   placeEventId,
   type RunIdentity,
@@ -19,14 +21,6 @@ import {
 } from "./common.ts";
 import { type CodexMessage, type JsonRpcId, readLine } from "./json-rpc.ts";
 import type { Observation, ProtocolMapper } from "./live.ts";
-
-interface Draft {
-  type: string;
-  payload?: Record<string, unknown>;
-  turnId?: string | null;
-  itemId?: string | null;
-  requestId?: string | null;
-}
 
 /** A request of one side awaiting the other side's response, by its JSON-RPC id. */
 type Awaiting =
@@ -234,25 +228,15 @@ function toEvent(
   createdAt: string,
   dir: Direction,
 ): RuntimeEvent {
-  const { turnId = null, itemId = null, requestId = null } = draft;
   const method = message.kind === "response" ? "response" : message.method;
   const payload = message.kind === "response" ? { id: message.id, result: message.result ?? null } : message.params;
-  return {
+  return draftEvent(run, draft, {
     eventId,
-    type: draft.type,
-    provider: "acp",
-    threadId: run.threadId,
     createdAt,
-    ...(turnId === null ? {} : { turnId }),
-    ...(itemId === null ? {} : { itemId }),
-    ...(requestId === null ? {} : { requestId }),
-    providerRefs: {
-      ...(itemId === null ? {} : { providerItemId: itemId }),
-      ...(message.kind === "response" || message.kind === "request" ? { providerRequestId: String(message.id) } : {}),
-    },
+    provider: "acp",
+    providerRequestId: message.kind === "response" || message.kind === "request" ? String(message.id) : null,
     raw: { source: dir === "in" ? "acp.client" : "acp.agent", method, payload: storable(record(payload) ?? {}) },
-    ...(draft.payload === undefined ? {} : { payload: draft.payload }),
-  };
+  });
 }
 
 function takeAwaiting(requests: Map<string, Awaiting>, id: JsonRpcId | null): Awaiting | undefined {

@@ -12,6 +12,8 @@ import { approvalType, contentBlocks, itemType, turnOutcome } from "./claude-rul
 import {
   clip,
   type Direction,
+  type Draft,
+  draftEvent,
   pick,
   placeEventId,
   type RunIdentity,
@@ -21,15 +23,6 @@ import {
   validId,
 } from "./common.ts";
 import type { Observation, ProtocolMapper } from "./live.ts";
-
-/** What one message becomes before the envelope: type, payload and the ids it names. */
-interface Draft {
-  type: string;
-  payload?: Record<string, unknown>;
-  turnId?: string | null;
-  itemId?: string | null;
-  requestId?: string | null;
-}
 
 interface OpenRequest {
   kind: "approval" | "user-input";
@@ -281,23 +274,13 @@ function toEvent(
   eventId: string,
   createdAt: string,
 ): RuntimeEvent {
-  const { turnId = null, itemId = null, requestId = null } = draft;
-  return {
+  return draftEvent(run, draft, {
     eventId,
-    type: draft.type,
-    provider: "claude",
-    threadId: run.threadId,
     createdAt,
-    ...(turnId === null ? {} : { turnId }),
-    ...(itemId === null ? {} : { itemId }),
-    ...(requestId === null ? {} : { requestId }),
-    providerRefs: {
-      ...(itemId === null ? {} : { providerItemId: itemId }),
-      ...(requestId === null ? {} : { providerRequestId: requestId }),
-    },
+    provider: "claude",
+    providerRequestId: draft.requestId ?? null,
     raw: { source: "claude.stream-json", method: text(message.type) ?? "unknown", payload: storable(message) },
-    ...(draft.payload === undefined ? {} : { payload: draft.payload }),
-  };
+  });
 }
 
 /** Unmapped messages are stored as-is under `claude/<type>`, the message in `raw.payload`: nothing is lost. */

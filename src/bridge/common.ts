@@ -5,6 +5,7 @@
  */
 import { toBase64url } from "../base64url.ts";
 import { canonicalJson } from "../contracts/canonical-json.ts";
+import type { RuntimeEvent } from "../contracts/events.ts";
 import { MAX_ID_LENGTH, MAX_PAYLOAD_DEPTH, MAX_TEXT_LENGTH } from "../contracts/limits.ts";
 import { depthExceeds, isRecord } from "./json-rpc.ts";
 
@@ -97,4 +98,46 @@ export function isoTime(value: unknown, msPerUnit: number): string | null {
   if (typeof value !== "number" || !Number.isFinite(value)) return null;
   const ms = Math.round(value * msPerUnit);
   return ms >= 0 && ms <= LAST_ISO_MS ? new Date(ms).toISOString() : null;
+}
+
+/** What one message becomes before the envelope: type, payload and the ids it names. */
+export interface Draft {
+  type: string;
+  payload?: Record<string, unknown>;
+  turnId?: string | null;
+  itemId?: string | null;
+  requestId?: string | null;
+}
+
+/** The envelope every wrap-mode bridge puts around a draft: ids, provider refs and the message it came from. */
+export function draftEvent(
+  run: RunIdentity,
+  draft: Draft,
+  envelope: {
+    eventId: string;
+    createdAt: string;
+    provider: BridgeKind;
+    /** The provider's id for the request the message belongs to, when it has one. */
+    providerRequestId: string | null;
+    raw: { source: string; method: string; payload: Record<string, unknown> };
+  },
+): RuntimeEvent {
+  const { turnId = null, itemId = null, requestId = null } = draft;
+  const { providerRequestId } = envelope;
+  return {
+    eventId: envelope.eventId,
+    type: draft.type,
+    provider: envelope.provider,
+    threadId: run.threadId,
+    createdAt: envelope.createdAt,
+    ...(turnId === null ? {} : { turnId }),
+    ...(itemId === null ? {} : { itemId }),
+    ...(requestId === null ? {} : { requestId }),
+    providerRefs: {
+      ...(itemId === null ? {} : { providerItemId: itemId }),
+      ...(providerRequestId === null ? {} : { providerRequestId }),
+    },
+    raw: envelope.raw,
+    ...(draft.payload === undefined ? {} : { payload: draft.payload }),
+  };
 }
