@@ -336,6 +336,8 @@ export class SessionObject extends DurableObject<Env> {
         ? null
         : queueChange(this.#directoryFeed, this.#key.threadId, change.before, change.state, this.#config.policy);
     const writes = !writesNothing(change) || queued !== null;
+    // Asked once here for the wake; the snapshot and the directory queue ask it inside the domain.
+    const listedChanged = change.state !== change.before && listedFieldsDiffer(change.before, change.state);
     if (writes) this.#write(change, queued);
     this.#state = change.state;
     this.#currentView = null;
@@ -352,7 +354,7 @@ export class SessionObject extends DurableObject<Env> {
       const entries = change.entries.map((entry): LiveMessage => ({ type: "entry", entry }));
       this.#live.broadcast([...entries, { type: "session", session: this.#sessionView() }]);
     }
-    if (this.#wakeMayMove(change, queued, context)) await this.#arm(change.state);
+    if (this.#wakeMayMove(change, queued, context, listedChanged)) await this.#arm(change.state);
     if (writes && isLogWorthy(change)) this.#log(commitLogRecord(change, context.rebuiltFrom));
     // Ingest never waits on the directory; the alarm retries what this attempt does not deliver.
     if (queued !== null) void this.#directoryLink.send("queued");
@@ -423,7 +425,7 @@ export class SessionObject extends DurableObject<Env> {
    * False for most events: when only the counters moved (the domain's deadlines count from activity, so they only
    * move later) and nothing else that wakes the object changed, the alarm already set still comes first.
    */
-  #wakeMayMove(change: Change, queued: DirectoryFeed | null, context: CommitContext): boolean {
+  #wakeMayMove(change: Change, queued: DirectoryFeed | null, context: CommitContext, listedChanged: boolean): boolean {
     return (
       context.alarmFired === true ||
       this.#alarmAt === null ||
@@ -432,7 +434,7 @@ export class SessionObject extends DurableObject<Env> {
       change.notifications.length > 0 ||
       change.deliveries.length > 0 ||
       change.directoryFeed !== undefined ||
-      listedFieldsDiffer(change.before, change.state)
+      listedChanged
     );
   }
 
