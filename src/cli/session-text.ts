@@ -1,13 +1,12 @@
 /** The session's signs in words for `ls` and `get`: a stall, background tasks, a usage limit, a provider's stderr. */
 import type { HealthView, SessionView } from "../contracts/replies.ts";
+import { isStalled } from "../contracts/summary-signs.ts";
 import { duration, relative, type Style } from "./terminal.ts";
 
 /** `stalled 5m` (for how long no sign of life came), `active`, or a dash before anything is known. */
 export function healthCell(health: HealthView | null, now: number, style: Style): string {
   if (health === null) return "—";
-  return health.state === "stalled"
-    ? style.yellow(`stalled ${duration(now - Date.parse(health.since))}`)
-    : health.state;
+  return isStalled({ health }) ? style.yellow(`stalled ${duration(now - Date.parse(health.since))}`) : health.state;
 }
 
 /** `2`, or `2 (1 bg)` when some said they run in the background; a dash when none runs. */

@@ -3,10 +3,10 @@
  * after the listing's version). Filters and search run in the page over what is held, and only visible rows render.
  */
 import type { SessionSummary } from "../client/index.ts";
+import { isActive, needsAttention } from "../contracts/summary-signs.ts";
 import { SESSION_STATUSES, type SessionStatus } from "../contracts/vocabulary.ts";
 import { DASHBOARD_RETRY } from "./connection.ts";
 import { h, part } from "./dom.ts";
-import { isActive, needsAttention } from "./format.ts";
 import { sessionRows } from "./session-row.ts";
 import { keepFollowing, type View, type ViewContext } from "./view.ts";
 import { VirtualList } from "./virtual-list.ts";

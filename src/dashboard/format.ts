@@ -5,6 +5,7 @@ import { tasksText } from "../client/tasks-text.ts";
 export { pendingText } from "../client/pending-text.ts";
 export { tasksText };
 
+import { isStalled, isWaiting } from "../contracts/summary-signs.ts";
 import type { DeadlineAction, SessionStatus } from "../contracts/vocabulary.ts";
 
 /** A badge's state picks its colour; its icon and label say the same thing without colour. */
@@ -63,23 +64,6 @@ export function waitingSince(session: Pick<SessionSummary, "pendingRequests">): 
   const { oldestOpenedAt } = session.pendingRequests;
   if (!isWaiting(session) || oldestOpenedAt === null) return "";
   return `since ${new Date(oldestOpenedAt).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}`;
-}
-
-/** A person is needed: the service's own word (`attention`), so the page and the directory filter agree. */
-export function needsAttention(session: Pick<SessionSummary, "attention">): boolean {
-  return session.attention.length > 0;
-}
-
-function isWaiting(session: Pick<SessionSummary, "pendingRequests">): boolean {
-  return session.pendingRequests.approvals + session.pendingRequests.userInputs > 0;
-}
-
-export function isStalled(session: Pick<SessionSummary, "health">): boolean {
-  return session.health?.state === "stalled";
-}
-
-export function isActive(session: Pick<SessionSummary, "status">): boolean {
-  return session.status === "starting" || session.status === "running";
 }
 
 /** "just now", "42 s ago", "3 min ago", "5 h ago", "2 d ago". */

@@ -1,5 +1,6 @@
 /** The directory's SQLite storage: one row per session, and the recent changes its stream replays. */
 import type { SessionSummary } from "../contracts/directory.ts";
+import { isActive, needsAttention } from "../contracts/summary-signs.ts";
 import type { SessionStatus } from "../contracts/vocabulary.ts";
 import type { SqlMeter } from "../sql-meter.ts";
 
@@ -87,9 +88,8 @@ export class DirectoryStore {
       summary.threadId,
       text,
       summary.status,
-      summary.status === "starting" || summary.status === "running" ? 1 : 0,
-      // A person is needed: a pending request or a stall (the session's own attentionReasons).
-      summary.attention.length > 0 ? 1 : 0,
+      isActive(summary) ? 1 : 0,
+      needsAttention(summary) ? 1 : 0,
       summary.lastEventAt === null ? 0 : Date.parse(summary.lastEventAt),
     );
     this.#record(version, summary.threadId, text);

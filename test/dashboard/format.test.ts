@@ -1,11 +1,10 @@
 /** What the dashboard writes for times, deadlines, badges and signs: the words a reader sees, at their boundaries. */
 import { describe, expect, it } from "vitest";
+import { isActive, needsAttention } from "../../src/contracts/summary-signs.ts";
 import { SESSION_STATUSES } from "../../src/contracts/vocabulary.ts";
 import {
   countdown,
-  isActive,
   limitCountdown,
-  needsAttention,
   relativeTime,
   sessionBadge,
   signBadges,
