@@ -15,6 +15,10 @@ export type Observation = { ok: true; events: RuntimeEvent[] } | { ok: false; pr
 export interface AgentExit {
   code: number | null;
   signal: string | null;
+  /** A stop signal reached the bridge and was passed on before the agent ended: a person or supervisor asked. */
+  stopRequested?: boolean;
+  /** The end of what the agent wrote to stderr (at most MAX_STDERR_TAIL_LENGTH characters), when it wrote any. */
+  stderrTail?: string;
 }
 
 /** What a protocol contributes: the mapping of each line; the run's edges are the same for every agent. */
@@ -58,13 +62,16 @@ export function createLiveBridge(run: RunIdentity): LiveBridge {
       previous = observation.catch(() => undefined);
       return observation;
     },
-    exit({ code, signal }, at) {
+    exit({ code, signal, stopRequested = false, stderrTail }, at) {
       const how = signal === null ? `exited with code ${code ?? "unknown"}` : `ended by ${signal}`;
+      // An agent that ends as it was asked to (whatever its code) exited gracefully; the rest is a crash to show.
+      const graceful = code === 0 || stopRequested;
       return edge("exit", "session.exited", at, {
-        reason: `${AGENT_NAMES[run.kind]} ${how}`,
-        exitKind: code === 0 ? "graceful" : "error",
+        reason: `${AGENT_NAMES[run.kind]} ${how}${stopRequested ? " (stop requested)" : ""}`,
+        exitKind: graceful ? "graceful" : "error",
         ...(code === null ? {} : { exitCode: code }),
         ...(signal === null ? {} : { signal }),
+        ...(graceful || stderrTail === undefined || stderrTail === "" ? {} : { stderrTail }),
       });
     },
   };

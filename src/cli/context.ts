@@ -31,8 +31,8 @@ export interface AgentHost {
    * stdout has ended.
    */
   run(command: readonly string[], observe: (dir: Direction, line: string) => void): Promise<AgentExit>;
-  /** The thread's spool in `dir` (default: under the user's state directory), files mode 0600. */
-  spool(dir: string | undefined, threadId: string): SpoolStore;
+  /** The run's spool in `dir` (default: under the user's state directory), files mode 0600; it takes over what earlier runs of the thread left. */
+  spool(dir: string | undefined, threadId: string, runId: string): SpoolStore;
   /** A transcript file, mode 0600; lines are appended off the pipe's path. */
   recorder(path: string): { write(line: string): void; close(): Promise<void> };
 }

@@ -31,7 +31,7 @@ export async function wrapAgent(options: WrapOptions, host: AgentHost, context: 
   const recorder = options.recordPath === undefined ? null : host.recorder(options.recordPath);
   const delivery = createDelivery({
     client: context.client(),
-    spool: host.spool(options.spoolDir, options.threadId),
+    spool: host.spool(options.spoolDir, options.threadId, run.runId),
     onRejected: (events, problem) =>
       say(`the service refused ${events.map((event) => event.eventId).join(", ")}: ${problem.status} ${problem.title}`),
     onSpoolError: (error) => say(`cannot write the spool: ${error instanceof Error ? error.message : String(error)}`),

@@ -13,6 +13,8 @@ export const MAX_ID_LENGTH = 256;
 export const MAX_THREAD_ID_LENGTH = 256;
 /** Lifecycle text (messages, reasons) the projection keeps; longer text is clipped, and bridges clip it first. */
 export const MAX_TEXT_LENGTH = 65_536;
+/** The end of a crashed provider's stderr that the view keeps (`stderrTail`); bridges send no more than this. */
+export const MAX_STDERR_TAIL_LENGTH = 4_096;
 /** Nesting deeper than this, in any field, is refused. */
 export const MAX_PAYLOAD_DEPTH = 64;
 /** Events in one ingest request. */

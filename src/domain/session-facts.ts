@@ -3,14 +3,12 @@
  * limit, denied tools and how the provider exited. Each is a rule of the provider event and the states around it.
  */
 import type { RuntimeEvent } from "../contracts/events.ts";
+import { MAX_STDERR_TAIL_LENGTH } from "../contracts/limits.ts";
 import { payloadAmount, payloadRecord, payloadText } from "./payload.ts";
 import { clipTail } from "./provider-text.ts";
 import { readProviderTime } from "./provider-time.ts";
 import type { DeniedTools, ExitReport, Health, SessionState } from "./session.ts";
 import { tasksAfter } from "./tasks.ts";
-
-/** A non-graceful exit keeps at most this much of the end of the provider's stderr. */
-export const MAX_STDERR_TAIL_LENGTH = 4_096;
 
 /**
  * Health after an accepted provider event (`session.health` only when it is not ignored). `session.health` is the provider's word (`since` is when activity

@@ -53,7 +53,8 @@ const spoolFiles = () => (existsSync(join(dir, "spool")) ? readdirSync(join(dir,
 describe("bridge codex -- <agent> (wrap mode)", { timeout: 60_000 }, () => {
   it("passes the agent's stdout through byte for byte, exits with its status, and forwards the run once", async () => {
     const threadId = newThread();
-    const script: ScriptStep[] = [...SCRIPT.slice(0, -1), { dir: "exit", code: 3 }];
+    const crash = { dir: "err", text: `${"warming up\n".repeat(600)}panic: the disk is on fire` } as const;
+    const script: ScriptStep[] = [...SCRIPT.slice(0, -1), crash, { dir: "exit", code: 3 }];
     const record = join(dir, "run.jsonl");
     const run = startWrap({
       dir,
@@ -71,6 +72,12 @@ describe("bridge codex -- <agent> (wrap mode)", { timeout: 60_000 }, () => {
     expect(stored).toHaveLength(MESSAGES + 2);
     expect(stored[0]).toMatchObject({ type: "session.started", provider: "codex" });
     expect(stored.at(-1)).toMatchObject({ type: "session.exited", payload: { exitKind: "error", exitCode: 3 } });
+    // The agent's stderr went through to the caller whole, and its end (4,096 characters) is the crash report.
+    expect(stderr).toContain(`${crash.text}\n`);
+    const tail = (stored.at(-1)?.payload as { stderrTail?: string }).stderrTail ?? "";
+    expect(tail).toHaveLength(4_096);
+    expect(tail.endsWith("panic: the disk is on fire\n")).toBe(true);
+    expect(`${crash.text}\n`.endsWith(tail)).toBe(true);
     expect(new Set(stored.map((event) => event.eventId)).size).toBe(stored.length);
     expect(spoolFiles()).toEqual([]);
 
@@ -162,7 +169,7 @@ describe("bridge codex -- <agent> (wrap mode)", { timeout: 60_000 }, () => {
     expect(service.stored(threadId)).toHaveLength(MESSAGES + 2);
   });
 
-  it("forwards SIGTERM to the agent, records its end as the session's, and loses nothing", async () => {
+  it("forwards SIGTERM to the agent, records the stop it asked for as a graceful exit, and loses nothing", async () => {
     const threadId = newThread();
     const run = startWrap({
       dir,
@@ -177,7 +184,8 @@ describe("bridge codex -- <agent> (wrap mode)", { timeout: 60_000 }, () => {
     expect(status).toBe(128 + 15);
     const stored = service.stored(threadId);
     expect(stored).toHaveLength(MESSAGES + 2);
-    expect(stored.at(-1)).toMatchObject({ type: "session.exited", payload: { signal: "SIGTERM", exitKind: "error" } });
+    expect(stored.at(-1)).toMatchObject({ type: "session.exited", payload: { signal: "SIGTERM", exitKind: "graceful" } });
+    expect(stored.at(-1)?.payload).not.toHaveProperty("stderrTail");
   });
 
   it("runs a Claude session both ways: the client's prompts and answers reach the agent, the run reaches the service", async () => {

@@ -6,7 +6,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-export type ScriptStep = { dir: "out"; text: string } | { dir: "in"; text: string } | { dir: "exit"; code: number };
+export type ScriptStep =
+  | { dir: "out"; text: string }
+  | { dir: "in"; text: string }
+  | { dir: "err"; text: string }
+  | { dir: "exit"; code: number };
 
 export interface WrapRun {
   child: ChildProcess;
