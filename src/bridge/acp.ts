@@ -25,6 +25,8 @@ import type { Observation, ProtocolMapper } from "./live.ts";
 /** A request of one side awaiting the other side's response, by its JSON-RPC id. */
 type Awaiting =
   | { method: "session/new" }
+  /** `session/load` (schema v1, when the agent has `loadSession`) and the newer `session/resume`: the same session again. */
+  | { method: "session/load"; sessionId: string | null }
   | { method: "session/prompt"; turnId: string }
   | { method: "session/request_permission"; requestId: string | null; turnId: string | null };
 
@@ -95,6 +97,11 @@ function fromClient(state: AcpState, run: RunIdentity, message: CodexMessage): D
     state.clientRequests.set(idKey(message.id), { method: "session/new" });
     return [];
   }
+  if (message.kind === "request" && (message.method === "session/load" || message.method === "session/resume")) {
+    const sessionId = text(record(message.params)?.sessionId);
+    state.clientRequests.set(idKey(message.id), { method: "session/load", sessionId });
+    return [];
+  }
   if (message.kind === "request" && message.method === "session/prompt") {
     state.turns += 1;
     const turnId = `${run.runId}-turn-${state.turns}`;
@@ -119,6 +126,16 @@ function fromAgent(state: AcpState, message: CodexMessage): Draft[] {
         {
           type: "session.started",
           payload: { message: "ACP session ready", ...(sessionId === null ? {} : { providerSessionId: sessionId }) },
+        },
+      ];
+    }
+    if (awaiting.method === "session/load") {
+      if (error !== null) return [{ type: "runtime.error", payload: { message: errorText(error) } }];
+      const { sessionId } = awaiting;
+      return [
+        {
+          type: "session.started",
+          payload: { message: "ACP session loaded", ...(sessionId === null ? {} : { providerSessionId: sessionId }) },
         },
       ];
     }

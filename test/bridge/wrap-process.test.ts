@@ -184,7 +184,10 @@ describe("bridge codex -- <agent> (wrap mode)", { timeout: 60_000 }, () => {
     expect(status).toBe(128 + 15);
     const stored = service.stored(threadId);
     expect(stored).toHaveLength(MESSAGES + 2);
-    expect(stored.at(-1)).toMatchObject({ type: "session.exited", payload: { signal: "SIGTERM", exitKind: "graceful" } });
+    expect(stored.at(-1)).toMatchObject({
+      type: "session.exited",
+      payload: { signal: "SIGTERM", exitKind: "graceful" },
+    });
     expect(stored.at(-1)?.payload).not.toHaveProperty("stderrTail");
   });
 
