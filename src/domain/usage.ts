@@ -85,7 +85,8 @@ export interface UsageLedger {
 
 /**
  * Bounds the snapshot (about 150 bytes an entry). A Claude response repeats its message id only in the blocks it
- * streams back to back; even with parallel subagents interleaving, 32 other ids never come between two of them.
+ * streams back to back, so parallel subagents put a few other ids between two of them; an id seen again after 32
+ * others counts again.
  */
 export const MAX_COUNTED_INCREMENTS = 32;
 
