@@ -53,8 +53,6 @@ const NOTIFICATIONS: Readonly<Record<string, NotificationMapper>> = {
   "thread/closed": threadState("closed"),
   "thread/compacted": threadState("compacted"),
   "thread/name/updated": (params) => draft("thread.metadata.updated", { name: text(params.threadName) }),
-  "thread/tokenUsage/updated": (_params, stored) =>
-    draft("thread.token-usage.updated", { usage: stored.tokenUsage ?? null }),
   "turn/started": (params) => (text(record(params.turn)?.id) === null ? null : draft("turn.started")),
   "turn/completed": (params) => {
     const turn = record(params.turn);
@@ -123,6 +121,47 @@ const REQUESTS: Readonly<Record<string, { kind: Exclude<RequestKind, "other">; r
 };
 
 /** null: store the notification as-is. */
+/**
+ * Codex's `thread/tokenUsage/updated` (`tokenUsage: {total, last, modelContextWindow}`, openai/codex app-server
+ * protocol v2 `ThreadTokenUsage`) as T3 Code's `ThreadTokenUsageSnapshot`: `total` gives the running totals,
+ * `last.totalTokens` of `modelContextWindow` the context window in use; `model` is the one the thread was started
+ * with (Codex's report names none). The raw params stay in the event's `raw`.
+ */
+export function tokenUsageDraft(params: Params, model: string | null): Draft | null {
+  const usage = record(params.tokenUsage);
+  const total = record(usage?.total);
+  if (usage === null || total === null) return null;
+  const last = record(usage.last);
+  const figures = (breakdown: Record<string, unknown> | null, prefix: "" | "last") => {
+    const name = (field: string) => (prefix === "" ? field : `last${field[0]?.toUpperCase()}${field.slice(1)}`);
+    return Object.fromEntries(
+      Object.entries({
+        usedTokens: breakdown?.totalTokens,
+        inputTokens: breakdown?.inputTokens,
+        cachedInputTokens: breakdown?.cachedInputTokens,
+        cacheCreationInputTokens: breakdown?.cacheWriteInputTokens,
+        outputTokens: breakdown?.outputTokens,
+        reasoningOutputTokens: breakdown?.reasoningOutputTokens,
+      }).flatMap(([field, value]) => (isCount(value) ? [[name(field), value]] : [])),
+    );
+  };
+  const window = usage.modelContextWindow;
+  const snapshot = {
+    ...figures(total, ""),
+    // The context in use is the last call's, never the lifetime total.
+    usedTokens: isCount(last?.totalTokens) ? last.totalTokens : isCount(total.totalTokens) ? total.totalTokens : 0,
+    ...(isCount(total.totalTokens) ? { totalProcessedTokens: total.totalTokens } : {}),
+    ...(isCount(window) && window > 0 ? { maxTokens: window } : {}),
+    ...figures(last, "last"),
+    accountingStatus: "provider-reported",
+  };
+  return draft("thread.token-usage.updated", { usage: snapshot, ...(model === null ? {} : { model }) });
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
 export function mapNotification(method: string, params: Params, stored: Record<string, unknown>): Draft | null {
   return Object.hasOwn(NOTIFICATIONS, method) ? (NOTIFICATIONS[method]?.(params, stored) ?? null) : null;
 }

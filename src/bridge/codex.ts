@@ -4,7 +4,15 @@
  * byte and the service stores it once.
  */
 import type { RuntimeEvent } from "../contracts/events.ts";
-import { type Draft, mapNotification, mapRequest, type RequestKind, requestKind, resolution } from "./codex-methods.ts";
+import {
+  type Draft,
+  mapNotification,
+  mapRequest,
+  type RequestKind,
+  requestKind,
+  resolution,
+  tokenUsageDraft,
+} from "./codex-methods.ts";
 import {
   contentDigest,
   edgeEventId,
@@ -13,6 +21,7 @@ import {
   type RunIdentity,
   record,
   storable,
+  text,
   UNKNOWN_TIME,
   validId,
 } from "./common.ts";
@@ -64,6 +73,8 @@ interface BridgeState {
   /** Notifications and server requests read so far. */
   messages: number;
   ended: boolean;
+  /** The model of the thread as its start (or resume, or fork) answered: Codex's usage reports name none. */
+  model: string | null;
 }
 
 export function createCodexBridge(options: CodexBridgeOptions): CodexBridge {
@@ -74,6 +85,7 @@ export function createCodexBridge(options: CodexBridgeOptions): CodexBridge {
     openRequests: new Map(),
     messages: 0,
     ended: false,
+    model: null,
   };
   let previous: Promise<unknown> = Promise.resolve();
   return {
@@ -102,7 +114,9 @@ async function translateLine(
   if (message === null) return { ok: true, events: [] };
   // Responses answer the client's own requests: not events; an `initialize` answer marks a new process.
   if (message.kind === "response") {
-    if (typeof record(message.result)?.userAgent === "string") startProcess(state);
+    const result = record(message.result);
+    if (typeof result?.userAgent === "string") startProcess(state);
+    if (record(result?.thread) !== null) state.model = text(result?.model) ?? state.model;
     return { ok: true, events: [] };
   }
   state.messages += 1;
@@ -165,6 +179,8 @@ function toEvent(threadId: string, state: BridgeState, message: Inbound, eventId
     requestId = open?.requestId ?? scopedRequestId(state, params.requestId, null);
     turnId = open?.turnId ?? turnId;
     draft = resolution(open?.kind ?? null);
+  } else if (method === "thread/tokenUsage/updated") {
+    draft = tokenUsageDraft(params, state.model);
   } else {
     draft = mapNotification(method, params, stored);
   }

@@ -22,3 +22,4 @@ export { DEFAULT_RETRY, type RetryPolicy, retryDelay } from "./retry.ts";
 export type { DirectoryOptions, LiveOptions, ResumeAfter, StreamOptions } from "./streams.ts";
 export { tasksText } from "./tasks-text.ts";
 export type { Fetch } from "./transport.ts";
+export { contextText, costText, tokenCount, tokensText, usdText } from "./usage-text.ts";

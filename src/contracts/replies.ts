@@ -77,6 +77,37 @@ export const NotificationViewSchema = z
   })
   .meta({ id: "NotificationState", description: "the latest webhook notification and its delivery" });
 
+const tokenCount = z.int().min(0);
+
+export const UsageViewSchema = z
+  .object({
+    inputTokens: tokenCount.describe("input tokens, cached ones included"),
+    cachedInputTokens: tokenCount.describe("input tokens read from the cache (OpenAI's name; = cacheReadInputTokens)"),
+    cacheCreationInputTokens: tokenCount.describe("input tokens written to the cache"),
+    cacheReadInputTokens: tokenCount.describe("input tokens read from the cache (Anthropic's name)"),
+    outputTokens: tokenCount.describe("output tokens, reasoning included"),
+    reasoningOutputTokens: tokenCount,
+    contextWindow: z
+      .object({ used: tokenCount, max: tokenCount.nullable() })
+      .nullable()
+      .describe("the last call's tokens in the model's window, not the lifetime total"),
+    costUsd: z.number().nullable().describe("null when any of the tokens has no price: unknown, never 0"),
+    cost: z
+      .object({
+        source: z.enum(["provider", "builtin-pricing", "not-priced"]),
+        confidence: z.enum(["exact", "high", "medium", "low"]),
+        pricingVersion: z.string().nullable().describe("the price table's package and version that priced it"),
+        model: z.string().nullable(),
+      })
+      .nullable(),
+  })
+  .meta({
+    id: "Usage",
+    description:
+      "tokens and cost of the session: provider totals taken (never added), each provider session's kept, priced once when reported (docs/usage.md)",
+  });
+export type UsageViewWire = z.infer<typeof UsageViewSchema>;
+
 /** Tells apart two lives of one threadId: minted when a session's first event is stored. */
 export const EpochSchema = z
   .string()
@@ -109,6 +140,7 @@ export const SessionViewSchema = z
       .string()
       .nullable()
       .describe("the end of the provider's stderr at a non-graceful exit (4,096 at most)"),
+    usage: UsageViewSchema.nullable().describe("null until a provider reports usage"),
     attention: z
       .array(z.enum(ATTENTION_REASONS))
       .describe("why a person is needed: an approval or a question is pending, or the session stalled; empty if not"),

@@ -5,8 +5,10 @@ import type { EventResult } from "../contracts/replies.ts";
 import type { Change } from "./change.ts";
 import { appendEntry, type StoredEntry } from "./event-log.ts";
 import { attentionNotification } from "./notification.ts";
+import { usagePricedEvent } from "./service-events.ts";
 import type { SessionState } from "./session.ts";
 import { attentionReasons, pendingRequestsView } from "./session-view.ts";
+import { type UsagePricer, usageToCharge } from "./usage-facts.ts";
 
 /** An event as received: parsed, and its JSON text as sent, which is what the log stores. */
 export interface IncomingEvent {
@@ -37,13 +39,15 @@ export type BatchDecision =
 /**
  * Each event is a duplicate (same id, same content: answered with the stored seq), a conflict (same id, other
  * content: the whole batch is refused), or appended at the next seq and folded. `stored` holds the ids of this
- * batch that the log already has (NOTHING_STORED on the first, optimistic attempt).
+ * batch that the log already has (NOTHING_STORED on the first, optimistic attempt). With a `pricer`, a usage report
+ * the provider did not price is followed by a service entry with its price.
  */
 export function decideBatch(
   state: SessionState,
   batch: readonly IncomingEvent[],
   stored: ReadonlyMap<string, StoredId>,
   now: number,
+  pricer?: UsagePricer,
 ): BatchDecision {
   const known = new Map(stored);
   const conflicts: EventIdConflict[] = [];
@@ -58,11 +62,20 @@ export function decideBatch(
       return;
     }
     const appended = appendEntry(next, "provider", event, now);
+    const reported = appended.state.usage !== next.usage;
     next = appended.state;
     entries.push({ ...appended.entry, text });
     const { seq, outcome, reason } = appended.entry;
     results.push({ eventId: event.eventId, seq, outcome, ...(reason === undefined ? {} : { reason }) });
     known.set(event.eventId, { seq, sameContent: (other) => sameJsonText(text, other) });
+    // Tokens the provider did not price are priced now, once: the figure is logged, so a refold never looks it up.
+    const toCharge = pricer === undefined || !reported ? null : usageToCharge(next, event, now);
+    if (pricer !== undefined && toCharge !== null) {
+      const context = { eventId: `usage-priced-${seq}`, threadId: event.threadId, now };
+      const priced = appendEntry(next, "service", usagePricedEvent(next, pricer(toCharge), context), now);
+      next = priced.state;
+      entries.push(priced.entry);
+    }
   });
   if (conflicts.length > 0) return { kind: "conflict", conflicts };
   const change: Change = { cause: "ingest", before: state, state: next, entries, notifications: [], deliveries: [] };

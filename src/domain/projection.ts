@@ -12,6 +12,7 @@ import { clipText } from "./provider-text.ts";
 import { providerTimeIso } from "./provider-time.ts";
 import { type SessionState, statusAllowsActiveTurn, unreachable } from "./session.ts";
 import { factsAfter, healthAfter } from "./session-facts.ts";
+import { usageAfter } from "./usage-facts.ts";
 
 /** What folding one entry did: the next state, and the outcome the log records for the entry. */
 export interface Evolution {
@@ -67,8 +68,9 @@ function withFacts(
   transitioned: boolean,
   outcome: Outcome,
 ): Evolution {
-  const state = factsAfter(before, after, event, receivedAt, transitioned);
+  const state = { ...factsAfter(before, after, event, receivedAt, transitioned), ...usageAfter(before, event) };
   const changed =
+    state.usage !== before.usage ||
     state.health !== after.health ||
     state.tasks !== before.tasks ||
     state.limitResetsAt !== before.limitResetsAt ||

@@ -3,6 +3,8 @@ import type { RuntimeEvent } from "../contracts/events.ts";
 import { settleRequests } from "./pending-requests.ts";
 import { type SessionState, statusAllowsActiveTurn } from "./session.ts";
 import { withoutTask } from "./tasks.ts";
+import type { UsageCharge } from "./usage.ts";
+import { applyUsagePriced, USAGE_PRICED, usagePricedPayload } from "./usage-facts.ts";
 
 export interface SyntheticEventContext {
   eventId: string;
@@ -59,6 +61,15 @@ export function limitResetEvent(state: SessionState, context: SyntheticEventCont
   return { ...syntheticEnvelope(state, context, "session.limit-reset"), payload: { limitResetsAt: iso(at) } };
 }
 
+/** The price of tokens a provider reported without one, looked up once when they arrived (usage-facts.ts). */
+export function usagePricedEvent(
+  state: SessionState,
+  charge: UsageCharge,
+  context: SyntheticEventContext,
+): RuntimeEvent {
+  return { ...syntheticEnvelope(state, context, USAGE_PRICED), payload: usagePricedPayload(charge) };
+}
+
 /** The idle reaper's record; folding it stops the session. */
 export function sessionReapedEvent(state: SessionState, context: SyntheticEventContext): RuntimeEvent {
   const quietSince = Math.max(state.lastEventAt ?? context.now, state.turnExpiredAt ?? 0, state.quietSince ?? 0);
@@ -102,6 +113,8 @@ export function applyServiceEvent(state: SessionState, event: RuntimeEvent, rece
       return { ...state, tasks: withoutTask(state.tasks, String(event.payload?.taskId)), quietSince: receivedAt };
     case "session.limit-reset":
       return { ...state, limitResetsAt: null, quietSince: receivedAt };
+    case USAGE_PRICED:
+      return applyUsagePriced(state, event.payload ?? undefined);
     case "session.reaped":
       return {
         ...state,

@@ -6,6 +6,7 @@ import type { Notification } from "./notification.ts";
 import type { PendingRequest } from "./pending-requests.ts";
 import { nextDeadline, type ReapingPolicy } from "./reaping.ts";
 import type { RunningTask, SessionState } from "./session.ts";
+import { type UsageView, usageView } from "./usage-view.ts";
 
 /** The view without the storage's own fact, the epoch, which the object holding the log adds. */
 export type ProjectedView = Omit<SessionView, "epoch">;
@@ -35,6 +36,7 @@ export function sessionView(
     deniedTools: state.deniedTools,
     exitKind: state.exit?.exitKind ?? null,
     stderrTail: state.exit?.stderrTail ?? null,
+    usage: usageShown(state),
     attention: attentionReasons(state),
     deadline: deadline === null ? null : { action: deadline.action, at: iso(deadline.at) },
     reapedAt: isoOrNull(state.reapedAt),
@@ -52,6 +54,21 @@ export function sessionView(
           },
   };
 }
+
+/** The session's tokens and cost; null until a provider reported any usage. */
+export function usageShown(state: SessionState): UsageView | null {
+  const usage = usageView(state.usage);
+  const anyTokens = TOKEN_FIGURES.some((figure) => usage[figure] > 0);
+  return anyTokens || usage.contextWindow !== null || usage.cost !== null ? usage : null;
+}
+
+const TOKEN_FIGURES = [
+  "inputTokens",
+  "cacheCreationInputTokens",
+  "cacheReadInputTokens",
+  "outputTokens",
+  "reasoningOutputTokens",
+] as const;
 
 /** A log entry as the events route and the live stream show it. */
 export function logEntryView(entry: StoredEntry): LogEntryView {

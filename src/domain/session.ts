@@ -1,12 +1,14 @@
 /** Session state projected from the event log, and the invariant it must keep. */
 import type { HealthSource, HealthState, ReapReason, SessionStatus } from "../contracts/vocabulary.ts";
 import type { PendingRequest } from "./pending-requests.ts";
+import { initialUsageLedger, type UsageLedger } from "./usage.ts";
 
 /**
  * Bumped whenever the stored shape or a rule of the fold changes: an older snapshot is rebuilt from the log.
  * 5: health, tasks, limitResetsAt, deniedTools and exit (issue 21); providerUpdatedAt read as UTC ISO 8601.
+ * 6: usage and its source (issue 23).
  */
-export const SESSION_STATE_VERSION = 5;
+export const SESSION_STATE_VERSION = 6;
 
 /** Whether the session shows signs of life; `since` is when that became so (server ms). */
 export interface Health {
@@ -29,6 +31,14 @@ export interface RunningTask {
 export interface DeniedTools {
   turn: number;
   session: number;
+}
+
+/** What the usage reports of a session are read against: the provider session they count in, and its model. */
+export interface UsageSource {
+  /** The provider's own session or thread id (a new one starts new totals); null until one is named. */
+  providerSession: string | null;
+  /** The model last named by a turn, the session's configuration or a reroute; reports that name none use it. */
+  model: string | null;
 }
 
 /** What a non-graceful `session.exited` said, kept for the view until the provider session starts again. */
@@ -65,6 +75,9 @@ export interface SessionState {
   limitResetsAt: number | null;
   deniedTools: DeniedTools;
   exit: ExitReport | null;
+  /** Tokens and cost (usage.ts); folded from the log's tail on wake, like the counters. */
+  usage: UsageLedger;
+  usageSource: UsageSource;
   eventCount: number;
   lastSeq: number;
   reapedAt: number | null;
@@ -87,6 +100,8 @@ export const initialSession: SessionState = {
   limitResetsAt: null,
   deniedTools: { turn: 0, session: 0 },
   exit: null,
+  usage: initialUsageLedger(),
+  usageSource: { providerSession: null, model: null },
   eventCount: 0,
   lastSeq: 0,
   reapedAt: null,

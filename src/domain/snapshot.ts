@@ -15,6 +15,9 @@ const FOLDED_FROM_TAIL: ReadonlySet<keyof SessionState> = new Set<keyof SessionS
   "lastSeq",
   "lastEventAt",
   "highestSessionSequence",
+  // Usage reports are frequent and no reader lists or acts on them; the directory gets them with its next update.
+  "usage",
+  "usageSource",
 ]);
 
 /** `snapshotSeq`: the last seq the stored snapshot covers. */

@@ -1,6 +1,6 @@
 /**
  * Prices a usage delta once, when it arrives, from the price table of @pydantic/genai-prices (the only file that
- * imports it; docs/usage-pricing-choice.md says why this table). Deterministic for one package version and one time:
+ * imports it; docs/usage.md says why this table). Deterministic for one package version and one time:
  * the table's prices can change on a date, so the caller passes when the usage happened.
  */
 import { calcPrice, type ModelPrice, type PriceCalculation } from "@pydantic/genai-prices";

@@ -24,6 +24,7 @@ import { eventPageJson, sessionView } from "../domain/session-view.ts";
 import { listedFieldsDiffer, snapshotDue } from "../domain/snapshot.ts";
 import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES, type ResumeFrom } from "../domain/subscription.ts";
 import { alarmNeedsWriting, dueDelivery, onWake } from "../domain/wake.ts";
+import { priceUsage } from "../pricing/price-table.ts";
 import { SqlMeter, type StorageCounts } from "../sql-meter.ts";
 import { commitLogRecord, isLogWorthy } from "./commit-log.ts";
 import { eventDigest } from "./digest.ts";
@@ -130,12 +131,12 @@ export class SessionObject extends DurableObject<Env> {
     const state = this.#state ?? initialSession;
     const now = Date.now();
     try {
-      return await this.#applyBatch(decideBatch(state, batch, NOTHING_STORED, now), now);
+      return await this.#applyBatch(decideBatch(state, batch, NOTHING_STORED, now, priceUsage), now);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
     }
     // Rolled back whole: decided again with the stored ids, so seqs stay gap-free and no duplicate is folded.
-    return this.#applyBatch(decideBatch(state, batch, this.#storedIds(batch), now), now);
+    return this.#applyBatch(decideBatch(state, batch, this.#storedIds(batch), now, priceUsage), now);
   }
 
   async #applyBatch(decision: BatchDecision, now: number): Promise<IngestResult> {

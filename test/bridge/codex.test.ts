@@ -126,6 +126,36 @@ describe("the Codex bridge maps the transcript", () => {
     });
   });
 
+  it("reports usage as T3 Code's snapshot: running totals, the last call's window, the thread's model", async () => {
+    const perLine = await translateAll();
+    // Line 21's tokenUsage (total = last: 5,200 tokens, 4,800 of them input with 1,024 cached; window 272,000),
+    // and the model line 3 answered thread/start with.
+    expect(only(perLine, 21).payload).toEqual({
+      model: "gpt-5.1-codex",
+      usage: {
+        usedTokens: 5_200,
+        totalProcessedTokens: 5_200,
+        maxTokens: 272_000,
+        inputTokens: 4_800,
+        cachedInputTokens: 1_024,
+        cacheCreationInputTokens: 0,
+        outputTokens: 300,
+        reasoningOutputTokens: 100,
+        lastUsedTokens: 5_200,
+        lastInputTokens: 4_800,
+        lastCachedInputTokens: 1_024,
+        lastCacheCreationInputTokens: 0,
+        lastOutputTokens: 300,
+        lastReasoningOutputTokens: 100,
+        accountingStatus: "provider-reported",
+      },
+    });
+    // Without the thread's start, no model is named; the raw report stays in `raw`.
+    const alone = await translateAll([line(21)]);
+    expect(only(alone, 1).payload).not.toHaveProperty("model");
+    expect(only(alone, 1).raw?.payload).toMatchObject({ tokenUsage: { modelContextWindow: 272_000 } });
+  });
+
   it("settles each turn with its Codex status, a failure with its message", async () => {
     const perLine = await translateAll();
     expect(only(perLine, 22)).toMatchObject({ turnId: TURN.completed, payload: { state: "completed" } });

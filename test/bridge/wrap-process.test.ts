@@ -74,7 +74,7 @@ describe("bridge codex -- <agent> (wrap mode)", { timeout: 60_000 }, () => {
     expect(stored.at(-1)).toMatchObject({ type: "session.exited", payload: { exitKind: "error", exitCode: 3 } });
     // The agent's stderr went through to the caller whole, and its end (4,096 characters) is the crash report.
     expect(stderr).toContain(`${crash.text}\n`);
-    const tail = (stored.at(-1)?.payload as { stderrTail?: string }).stderrTail ?? "";
+    const tail = ((stored.at(-1)?.payload ?? {}) as { stderrTail?: string }).stderrTail ?? "";
     expect(tail).toHaveLength(4_096);
     expect(tail.endsWith("panic: the disk is on fire\n")).toBe(true);
     expect(`${crash.text}\n`.endsWith(tail)).toBe(true);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { newThreadId } from "../support/api.ts";
 import { cli } from "../support/cli.ts";
 import { testClient } from "../support/client-fetch.ts";
-import { lines } from "../support/codex-transcript.ts";
+import { lines, USAGE_REPORTS } from "../support/codex-transcript.ts";
 
 const client = testClient();
 
@@ -19,7 +19,12 @@ describe("bridge codex", () => {
     const events = messages + 1;
     expect(run.stdout).toMatch(new RegExp(`^${events} events in [\\d.]+s: ${events} stored, 0 duplicate, 0 refused`));
     const session = await client.session(threadId);
-    expect(session).toMatchObject({ status: "stopped", activeTurnId: null, lastSeq: events, providerName: "codex" });
+    expect(session).toMatchObject({
+      status: "stopped",
+      activeTurnId: null,
+      lastSeq: events + USAGE_REPORTS,
+      providerName: "codex",
+    });
 
     const again = await cli(["bridge", "codex", "--thread", threadId, "-"], { files: { "-": lines } });
     expect(again.status).toBe(0);
@@ -32,7 +37,11 @@ describe("bridge codex", () => {
       files: { "transcript.jsonl": lines },
     });
     expect(run.status).toBe(0);
-    expect(await client.session(threadId)).toMatchObject({ status: "ready", activeTurnId: null, lastSeq: messages });
+    expect(await client.session(threadId)).toMatchObject({
+      status: "ready",
+      activeTurnId: null,
+      lastSeq: messages + USAGE_REPORTS,
+    });
   });
 
   it("reports a line that is not a JSON-RPC message by number, forwards the rest, and exits 1", async () => {
@@ -41,7 +50,7 @@ describe("bridge codex", () => {
     const run = await cli(["bridge", "codex", "--thread", threadId, "--no-exit"], { files: { "-": withNoise } });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^line 4: [^\n]+\n$/);
-    expect((await client.session(threadId)).lastSeq).toBe(messages);
+    expect((await client.session(threadId)).lastSeq).toBe(messages + USAGE_REPORTS);
   });
 
   it("needs the provider and the thread", async () => {

@@ -135,6 +135,34 @@ describe("get", () => {
     expect(tail.slice(-3)).toEqual(["  line 20", "  panic: out of memory", ""]);
   });
 
+  it("shows tokens, the context window and the cost with where the price came from", async () => {
+    const threadId = newThreadId();
+    const o = { threadId };
+    const snapshot = { usedTokens: 9_000, maxTokens: 272_000, inputTokens: 12_400, cachedInputTokens: 4_000 };
+    await client.ingest(threadId, [
+      ev.sessionStarted(o),
+      runtimeEvent("turn.started", { model: "gpt-5" }, { ...o, turnId: "t1" }),
+      runtimeEvent(
+        "thread.token-usage.updated",
+        { usage: { ...snapshot, outputTokens: 2_000 } },
+        { ...o, turnId: "t1" },
+      ),
+    ]);
+    const run = await cli(["get", threadId]);
+    expect(run.stdout).toMatch(/^tokens +12\.4k in \(4k cached\), 2k out$/m);
+    expect(run.stdout).toMatch(/^context +9k of 272k \(3%\)$/m);
+    // GPT-5: $1.25 a million uncached input, $0.125 cached, $10 output.
+    const usd = (8_400 * 1.25 + 4_000 * 0.125 + 2_000 * 10) / 1e6;
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^cost +\\$${usd.toFixed(4).replace(".", "\\.")} \\(priced from @pydantic/genai-prices@[\\d.]+, gpt-5, high\\)$`,
+        "m",
+      ),
+    );
+    const quiet = await cli(["get", await stalledSession()]);
+    expect(quiet.stdout).not.toMatch(/^(tokens|context|cost) /m);
+  });
+
   it("colours the status on a terminal, unless NO_COLOR is set", async () => {
     const threadId = await waitingSession();
     const coloured = await cli(["get", threadId], { tty: true });

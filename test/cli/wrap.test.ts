@@ -8,7 +8,7 @@ import type { SessionView } from "../../src/client/index.ts";
 import { newThreadId } from "../support/api.ts";
 import { cli } from "../support/cli.ts";
 import { testClient } from "../support/client-fetch.ts";
-import { lines, TURN } from "../support/codex-transcript.ts";
+import { lines, TURN, USAGE_REPORTS } from "../support/codex-transcript.ts";
 import { recordingOf, type ScriptStep, scriptedAgents } from "../support/scripted-agents.ts";
 
 const client = testClient();
@@ -55,7 +55,7 @@ describe("bridge codex -- <agent>", () => {
     expect(run.stderr).toBe(
       `provider-sessions bridge: ${MESSAGES + 2} events stored, 0 duplicate, 0 refused, 0 unreadable lines\n`,
     );
-    expect(await client.session(threadId)).toMatchObject({ status: "stopped", lastSeq: MESSAGES + 2 });
+    expect(await client.session(threadId)).toMatchObject({ status: "stopped", lastSeq: MESSAGES + 2 + USAGE_REPORTS });
     expect(agents.spools.get(threadId)?.events).toEqual([]);
 
     const replay = await cli(["bridge", "codex", "--replay", "run.jsonl"], { files: { "run.jsonl": agents.recorded } });
@@ -76,7 +76,7 @@ describe("bridge codex -- <agent>", () => {
     }
     const whole = await cli(["bridge", "codex", "--replay", "run.jsonl"], { files: { "run.jsonl": recording } });
     expect(whole.status).toBe(0);
-    expect(await client.session(threadId)).toMatchObject({ status: "stopped", lastSeq: MESSAGES + 2 });
+    expect(await client.session(threadId)).toMatchObject({ status: "stopped", lastSeq: MESSAGES + 2 + USAGE_REPORTS });
     const again = await cli(["bridge", "codex", "--replay", "run.jsonl"], { files: { "run.jsonl": recording } });
     expect(again.stdout).toMatch(/: 0 stored, /);
   });

@@ -4,7 +4,7 @@ import { createCodexBridge } from "../../src/bridge/codex.ts";
 import type { EventResult, RuntimeEvent, SessionView } from "../../src/client/index.ts";
 import { newThreadId } from "../support/api.ts";
 import { testClient } from "../support/client-fetch.ts";
-import { lines, TURN } from "../support/codex-transcript.ts";
+import { lines, TURN, USAGE_REPORTS } from "../support/codex-transcript.ts";
 
 const client = testClient();
 const USAGE_LIMIT = "You've hit your usage limit. Try again later.";
@@ -75,6 +75,6 @@ describe("the Codex bridge into the Worker", () => {
     expect(first.map((result) => result.outcome)).not.toContain("duplicate");
     expect(second.map((result) => result.outcome)).toEqual(first.map(() => "duplicate"));
     expect(second.map((result) => result.seq)).toEqual(first.map((result) => result.seq));
-    expect(await client.session(threadId)).toMatchObject({ lastSeq: first.length, status: "ready" });
+    expect(await client.session(threadId)).toMatchObject({ lastSeq: first.length + USAGE_REPORTS, status: "ready" });
   });
 });

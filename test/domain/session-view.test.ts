@@ -17,6 +17,7 @@ const NOTHING_ELSE = {
   deniedTools: { turn: 0, session: 0 },
   exitKind: null,
   stderrTail: null,
+  usage: null,
   attention: [],
 };
 

@@ -201,10 +201,13 @@ function referenceEvent(threadId: string, type: string, payload: Record<string, 
   };
 }
 
+/** The provider events stored, in order (the service's own entries, such as a usage report's price, left out). */
 async function storedEvents(threadId: string): Promise<RuntimeEvent[]> {
   const response = await api.events(threadId, "?limit=500");
   expect(response.status, await response.clone().text()).toBe(200);
-  return (await json<EventPage>(response)).events.map((entry) => entry.event);
+  return (await json<EventPage>(response)).events
+    .filter((entry) => entry.origin === "provider")
+    .map((entry) => entry.event);
 }
 
 describe("the reference contract's events", () => {

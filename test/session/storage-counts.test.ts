@@ -100,6 +100,37 @@ describe("rows and statements per ingest", () => {
     }
   });
 
+  it("stores a token-usage report and the price it was given within a lifecycle event's 3 rows, and shows it", async () => {
+    const threadId = newThreadId();
+    const o = { threadId };
+    const turn = runtimeEvent("turn.started", { model: "gpt-5-codex" }, { ...o, turnId: "t1" });
+    await costOf(threadId, [ev.sessionStarted(o), turn]);
+    // Codex's `thread/tokenUsage/updated` as the bridge forwards it: running totals, the last call, the window.
+    const breakdown = { totalTokens: 12_000, inputTokens: 10_000, cachedInputTokens: 4_000, outputTokens: 2_000 };
+    const usage = { total: { ...breakdown, reasoningOutputTokens: 500 }, last: { ...breakdown, totalTokens: 9_000 } };
+    const report = runtimeEvent(
+      "thread.token-usage.updated",
+      { usage: { ...usage, modelContextWindow: 272_000 } },
+      { ...o, turnId: "t1" },
+    );
+    const { ingest, reply } = await costOf(threadId, report);
+    // The report's row and index entry, the price's row (service entries are outside the index); no snapshot row.
+    expect(ingest).toMatchObject({ rowsWritten: 3, alarmWrites: 0 });
+    expect(ingest.statements).toBeLessThanOrEqual(2);
+    // GPT-5's published rates: $1.25 a million uncached input, $0.125 cached, $10 output (reasoning is output).
+    const costUsd = (6_000 * 1.25 + 4_000 * 0.125 + 2_000 * 10) / 1e6;
+    expect(reply.session.usage).toMatchObject({
+      inputTokens: 10_000,
+      cachedInputTokens: 4_000,
+      outputTokens: 2_000,
+      reasoningOutputTokens: 500,
+      contextWindow: { used: 9_000, max: 272_000 },
+      cost: { source: "builtin-pricing", model: "gpt-5" },
+    });
+    expect(reply.session.usage?.costUsd).toBeCloseTo(costUsd, 10);
+    expect(reply.session.usage?.cost?.pricingVersion).toMatch(/^@pydantic\/genai-prices@\d/);
+  });
+
   it("adds the snapshot's one row for tool.denied and for a task's start and end", async () => {
     const { threadId, o } = await runningSession();
     const task = (type: string) => runtimeEvent(type, { taskId: "lint" }, { ...o, turnId: "t1" });

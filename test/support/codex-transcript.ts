@@ -4,6 +4,12 @@ import transcript from "../fixtures/codex-app-server.jsonl?raw";
 /** Lines in file order; `lines[n - 1]` is line n. */
 export const lines: readonly string[] = transcript.split("\n").filter((line) => line !== "");
 
+/**
+ * Codex's usage reports (`thread/tokenUsage/updated`): Codex prices none, so the service logs each one's price as a
+ * service entry right after it, one seq more in the session's log per report.
+ */
+export const USAGE_REPORTS = lines.filter((text) => text.includes('"method":"thread/tokenUsage/updated"')).length;
+
 export const line = (n: number): string => lines[n - 1] ?? expectLine(n);
 
 /** Codex's own thread id and the four turns, as the transcript spells them. */

@@ -1,5 +1,6 @@
 import { pendingText } from "../../client/pending-text.ts";
 import { tasksText } from "../../client/tasks-text.ts";
+import { contextText, costText, tokensText } from "../../client/usage-text.ts";
 import type { SessionView } from "../../contracts/replies.ts";
 import { parseArguments, UsageError } from "../args.ts";
 import type { Command } from "../context.ts";
@@ -12,7 +13,7 @@ export const get: Command = {
   usage: `Usage: provider-sessions get <threadId> [--json]
 
 Shows the session's projected state: status, active turn, what waits for a person, health, background tasks,
-a usage limit's reset, denied tools, a non-graceful exit with the end of its stderr, deadlines, the webhook.
+a usage limit's reset, tokens, the context window and the cost, denied tools, a non-graceful exit with the end of its stderr, deadlines, the webhook.
 
   --json   the service's reply as it is (pretty-printed JSON)
 `,
@@ -47,6 +48,12 @@ export function describeSession(session: SessionView, now: number, style: Style)
   ];
   if (session.limitResetsAt !== null) {
     lines.push(["limit resets", style.red(`${relative(session.limitResetsAt, now)} (${session.limitResetsAt})`)]);
+  }
+  if (session.usage !== null) {
+    lines.push(["tokens", tokensText(session.usage)]);
+    const context = contextText(session.usage);
+    if (context !== "") lines.push(["context", context]);
+    lines.push(["cost", costText(session.usage)]);
   }
   if (session.deniedTools.session > 0) {
     const { turn, session: total } = session.deniedTools;

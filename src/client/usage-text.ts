@@ -1,0 +1,51 @@
+/** A session's usage in words, for the CLI's `get` and the dashboard: tokens, the context window, the cost and its source. */
+import type { UsageViewWire } from "../contracts/replies.ts";
+
+/** 950, 12.4k, 3.2M: three significant figures are enough to read a count at a glance. */
+export function tokenCount(tokens: number): string {
+  if (tokens < 1_000) return String(tokens);
+  // 999,999 would round to "1000k": from 999,500 on it is "1M".
+  if (tokens < 999_500) return `${trim(tokens / 1_000)}k`;
+  return `${trim(tokens / 1_000_000)}M`;
+}
+
+function trim(value: number): string {
+  return value >= 100
+    ? value.toFixed(0)
+    : value >= 10
+      ? value.toFixed(1).replace(/\.0$/, "")
+      : value.toFixed(2).replace(/\.?0+$/, "");
+}
+
+/** "12.4k in (4k cached, 0 written to the cache), 2k out (500 reasoning)". */
+export function tokensText(usage: UsageViewWire): string {
+  const cache =
+    usage.cacheCreationInputTokens > 0
+      ? `${tokenCount(usage.cacheReadInputTokens)} cached, ${tokenCount(usage.cacheCreationInputTokens)} written to the cache`
+      : `${tokenCount(usage.cacheReadInputTokens)} cached`;
+  const reasoning = usage.reasoningOutputTokens > 0 ? ` (${tokenCount(usage.reasoningOutputTokens)} reasoning)` : "";
+  return `${tokenCount(usage.inputTokens)} in (${cache}), ${tokenCount(usage.outputTokens)} out${reasoning}`;
+}
+
+/** "9k of 272k (3%)", or the tokens alone when the window's size is unknown; empty when nothing was reported. */
+export function contextText(usage: UsageViewWire): string {
+  const window = usage.contextWindow;
+  if (window === null) return "";
+  if (window.max === null || window.max === 0) return `${tokenCount(window.used)} in use`;
+  return `${tokenCount(window.used)} of ${tokenCount(window.max)} (${Math.round((window.used / window.max) * 100)}%)`;
+}
+
+/** US dollars: cents for a dollar or more, four decimals below (a turn often costs a fraction of a cent). */
+export function usdText(usd: number): string {
+  return usd >= 1 ? `$${usd.toFixed(2)}` : `$${usd.toFixed(4)}`;
+}
+
+/** "$0.0280 (priced from @pydantic/genai-prices@0.1.8, gpt-5)", "$0.42 (the provider's)", "unknown (not priced: …)". */
+export function costText(usage: UsageViewWire): string {
+  const cost = usage.cost;
+  if (usage.costUsd === null) return `unknown${cost?.model ? ` (not priced: ${cost.model})` : " (not priced)"}`;
+  if (cost === null) return usdText(usage.costUsd);
+  if (cost.source === "provider") return `${usdText(usage.costUsd)} (the provider's, ${cost.confidence})`;
+  const table = [cost.pricingVersion, cost.model].filter((part) => part !== null).join(", ");
+  return `${usdText(usage.costUsd)} (priced from ${table}, ${cost.confidence})`;
+}

@@ -1,0 +1,63 @@
+/** Usage in words, as `get` and the dashboard write it: counts at a glance, the window, the cost and its source. */
+import { describe, expect, it } from "vitest";
+import { contextText, costText, tokenCount, tokensText, usdText } from "../../src/client/usage-text.ts";
+import type { UsageViewWire } from "../../src/contracts/replies.ts";
+
+const usage = (over: Partial<UsageViewWire> = {}): UsageViewWire => ({
+  inputTokens: 0,
+  cachedInputTokens: 0,
+  cacheCreationInputTokens: 0,
+  cacheReadInputTokens: 0,
+  outputTokens: 0,
+  reasoningOutputTokens: 0,
+  contextWindow: null,
+  costUsd: null,
+  cost: null,
+  ...over,
+});
+
+describe("usage in words", () => {
+  it("writes counts with three significant figures at most", () => {
+    expect([0, 999, 1_000, 1_234, 12_400, 123_456, 999_999, 1_000_000, 3_250_000].map(tokenCount)).toEqual([
+      "0",
+      "999",
+      "1k",
+      "1.23k",
+      "12.4k",
+      "123k",
+      "1M",
+      "1M",
+      "3.25M",
+    ]);
+  });
+
+  it("names cache writes and reasoning only when there are any", () => {
+    expect(tokensText(usage({ inputTokens: 5_000, cacheReadInputTokens: 1_000, outputTokens: 300 }))).toBe(
+      "5k in (1k cached), 300 out",
+    );
+    const full = usage({
+      inputTokens: 5_000,
+      cacheCreationInputTokens: 2_000,
+      outputTokens: 300,
+      reasoningOutputTokens: 120,
+    });
+    expect(tokensText(full)).toBe("5k in (0 cached, 2k written to the cache), 300 out (120 reasoning)");
+  });
+
+  it("shows the window's share, or the tokens alone when its size is unknown", () => {
+    expect(contextText(usage())).toBe("");
+    expect(contextText(usage({ contextWindow: { used: 50_000, max: 200_000 } }))).toBe("50k of 200k (25%)");
+    expect(contextText(usage({ contextWindow: { used: 50_000, max: null } }))).toBe("50k in use");
+  });
+
+  it("says where a cost came from, and that an unknown one is unknown, not $0", () => {
+    expect(usdText(0.028)).toBe("$0.0280");
+    expect(usdText(12.5)).toBe("$12.50");
+    const provider = { source: "provider", confidence: "exact", pricingVersion: null, model: null } as const;
+    expect(costText(usage({ costUsd: 0.42, cost: provider }))).toBe("$0.4200 (the provider's, exact)");
+    const table = { source: "builtin-pricing", confidence: "high", pricingVersion: "table@1", model: "gpt-5" } as const;
+    expect(costText(usage({ costUsd: 1.5, cost: table }))).toBe("$1.50 (priced from table@1, gpt-5, high)");
+    const unknown = { source: "not-priced", confidence: "low", pricingVersion: null, model: "model-z" } as const;
+    expect(costText(usage({ costUsd: null, cost: unknown }))).toBe("unknown (not priced: model-z)");
+  });
+});
