@@ -4,6 +4,7 @@ import type { RuntimeEvent } from "../contracts/events.ts";
 import type { ReadToken } from "../contracts/read-tokens.ts";
 import type { EventPage, IngestReply, LogEntryView, SessionView } from "../contracts/replies.ts";
 import type { StreamMessage } from "../contracts/stream.ts";
+import type { TurnsReply } from "../contracts/usage.ts";
 import type { SessionStatus } from "../contracts/vocabulary.ts";
 import { type DirectoryOptions, followDirectory, followSession, type LiveOptions } from "./streams.ts";
 import { createTransport, type Fetch, sessionPath, type Transport } from "./transport.ts";
@@ -54,6 +55,8 @@ export interface ReadTokenOptions extends Signalled {
 export interface Client {
   ingest(threadId: string, events: RuntimeEvent | readonly RuntimeEvent[], options?: Signalled): Promise<IngestReply>;
   session(threadId: string, options?: Signalled): Promise<SessionView>;
+  /** The latest turns (50 unless `limit`, at most 500), oldest first: times, how each ended, waiting, usage. */
+  turns(threadId: string, options?: Signalled & { limit?: number }): Promise<TurnsReply>;
   /** Every stored entry after `after`, page by page (follows `nextAfter` to the end of the log). */
   events(threadId: string, options?: EventsOptions): AsyncGenerator<LogEntryView>;
   /** One page of the log, for callers that keep their own place. */
@@ -88,6 +91,11 @@ export function createClient(options: ClientOptions): Client {
     ingest: (threadId, events, { signal } = {}) =>
       transport.json<IngestReply>("POST", `${sessionPath(threadId)}/events`, { body: events, signal }),
     session: (threadId, { signal } = {}) => transport.json<SessionView>("GET", sessionPath(threadId), { signal }),
+    turns: (threadId, { signal, limit } = {}) =>
+      transport.json<TurnsReply>("GET", `${sessionPath(threadId)}/turns`, {
+        query: new URLSearchParams(limit === undefined ? {} : { limit: String(limit) }),
+        signal,
+      }),
     eventPage,
     async *events(threadId, options = {}) {
       let after: number | null = options.after ?? 0;

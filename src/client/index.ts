@@ -3,8 +3,16 @@ export type { DirectoryMessage, DirectoryPage, SessionSummary } from "../contrac
 export type { RuntimeEvent } from "../contracts/events.ts";
 export type { FieldError, Problem } from "../contracts/problem.ts";
 export type { ReadToken } from "../contracts/read-tokens.ts";
-export type { EventPage, EventResult, IngestReply, LogEntryView, SessionView } from "../contracts/replies.ts";
+export type {
+  EventPage,
+  EventResult,
+  IngestReply,
+  LogEntryView,
+  SessionView,
+  UsageViewWire as UsageView,
+} from "../contracts/replies.ts";
 export type { StreamMessage } from "../contracts/stream.ts";
+export type { TurnsReply, TurnView, UsageFigures, UsageReply, UsageRow } from "../contracts/usage.ts";
 export type { SessionStatus } from "../contracts/vocabulary.ts";
 export {
   type Client,

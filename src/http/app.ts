@@ -14,6 +14,7 @@ import { limitQueryRepeats } from "./query-repeats.ts";
 import { readTokenRoutes } from "./read-token-routes.ts";
 import { sessionRoutes } from "./sessions.ts";
 import { streamRoutes } from "./streams.ts";
+import { usageRoutes } from "./usage.ts";
 import { validationHook } from "./validation.ts";
 
 const healthRoute = createRoute({
@@ -56,6 +57,7 @@ const routes = app
     return c.json({ ok: true as const }, 200);
   })
   .route("/", sessionRoutes)
+  .route("/", usageRoutes)
   .route("/", streamRoutes)
   .route("/", readTokenRoutes)
   .route("/", directoryRoutes);

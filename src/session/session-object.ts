@@ -4,6 +4,7 @@ import { memoizedByEnv, parseSessionConfig, type SessionConfig } from "../config
 import type { RuntimeEvent } from "../contracts/events.ts";
 import { sameJsonText } from "../contracts/json-text.ts";
 import type { SessionView } from "../contracts/replies.ts";
+import type { TurnsReply } from "../contracts/usage.ts";
 import { type Change, emptyChange, writesNothing } from "../domain/change.ts";
 import { type DirectoryFeed, initialFeed, queueChange } from "../domain/directory.ts";
 import { foldLog } from "../domain/event-log.ts";
@@ -24,6 +25,7 @@ import { eventPageJson, sessionView } from "../domain/session-view.ts";
 import { listedFieldsDiffer, snapshotDue } from "../domain/snapshot.ts";
 import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES, type ResumeFrom } from "../domain/subscription.ts";
 import { alarmNeedsWriting, dueDelivery, onWake } from "../domain/wake.ts";
+import { turnsOfLog, turnView } from "../domain/turns.ts";
 import { priceUsage } from "../pricing/price-table.ts";
 import { SqlMeter, type StorageCounts } from "../sql-meter.ts";
 import { commitLogRecord, isLogWorthy } from "./commit-log.ts";
@@ -175,6 +177,14 @@ export class SessionObject extends DurableObject<Env> {
   /** Statement calls, rows read and written, and alarm writes since the object woke: what storage bills. */
   async storageCounts(): Promise<StorageCounts> {
     return { ...this.#sql.counts };
+  }
+
+  /** The latest `limit` turns, oldest first, folded from the whole log (src/domain/turns.ts). */
+  async turns(limit: number): Promise<TurnsReply | null> {
+    if (this.#state === null) return null;
+    const now = Date.now();
+    const turns = turnsOfLog(this.#store.entriesAfter(0)).slice(-limit);
+    return { threadId: this.#key.threadId, epoch: this.#currentEpoch, turns: turns.map((turn) => turnView(turn, now)) };
   }
 
   /** A page of this life's log; `epoch-changed` when `after` names another life (deleted and begun again). */
