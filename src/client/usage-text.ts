@@ -49,3 +49,34 @@ export function costText(usage: UsageViewWire): string {
   const table = [cost.pricingVersion, cost.model].filter((part) => part !== null).join(", ");
   return `${usdText(usage.costUsd)} (priced from ${table}, ${cost.confidence})`;
 }
+
+/**
+ * The panel's amount: "unknown" when any tokens have no price (never $0), else whole cents as cents ("$0.42", a
+ * provider's figure usually is) and four decimals only when they carry something ("$0.0310"), and a cost too small
+ * for them "under $0.0001".
+ */
+export function costAmountText(usage: UsageViewWire): string {
+  const usd = usage.costUsd;
+  if (usd === null) return "unknown";
+  // A known cost that four decimals would round to $0.0000 is not free.
+  if (usd > 0 && usd < 0.00005) return "under $0.0001";
+  const cents = usd * 100;
+  return Math.abs(cents - Math.round(cents)) < 1e-9 ? `$${usd.toFixed(2)}` : usdText(usd);
+}
+
+/**
+ * Where the cost came from: "priced from @pydantic/genai-prices@0.1.8 (gpt-5.1)", "reported by the provider",
+ * "no price for model-z"; a medium or low confidence is said. Empty when nothing says.
+ */
+export function costSourceText(usage: UsageViewWire): string {
+  const cost = usage.cost;
+  if (usage.costUsd === null || cost?.source === "not-priced") {
+    if (cost === null) return "not priced";
+    return cost.model === null ? "not priced: no model named" : `no price for ${cost.model}`;
+  }
+  if (cost === null) return "";
+  const doubt = cost.confidence === "medium" || cost.confidence === "low" ? `, ${cost.confidence} confidence` : "";
+  if (cost.source === "provider") return `reported by the provider${doubt}`;
+  const model = cost.model === null ? "" : ` (${cost.model})`;
+  return `priced from ${cost.pricingVersion ?? "the built-in price table"}${model}${doubt}`;
+}

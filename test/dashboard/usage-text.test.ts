@@ -1,6 +1,14 @@
 /** Usage in words, as `get` and the dashboard write it: counts at a glance, the window, the cost and its source. */
 import { describe, expect, it } from "vitest";
-import { contextText, costText, tokenCount, tokensText, usdText } from "../../src/client/usage-text.ts";
+import {
+  contextText,
+  costAmountText,
+  costSourceText,
+  costText,
+  tokenCount,
+  tokensText,
+  usdText,
+} from "../../src/client/usage-text.ts";
 import type { UsageViewWire } from "../../src/contracts/replies.ts";
 
 const usage = (over: Partial<UsageViewWire> = {}): UsageViewWire => ({
@@ -59,5 +67,39 @@ describe("usage in words", () => {
     expect(costText(usage({ costUsd: 1.5, cost: table }))).toBe("$1.50 (priced from table@1, gpt-5, high)");
     const unknown = { source: "not-priced", confidence: "low", pricingVersion: null, model: "model-z" } as const;
     expect(costText(usage({ costUsd: null, cost: unknown }))).toBe("unknown (not priced: model-z)");
+  });
+
+  it("writes the panel's amount in cents when whole cents, four decimals when they say more, and never $0 for unknown", () => {
+    const amount = (costUsd: number | null) => costAmountText(usage({ costUsd }));
+    expect([0.42, 0.031, 0.007848, 12.5, 0, 0.00002, null].map(amount)).toEqual([
+      "$0.42",
+      "$0.0310",
+      "$0.0078",
+      "$12.50",
+      "$0.00",
+      "under $0.0001",
+      "unknown",
+    ]);
+  });
+
+  it("says in words where the panel's cost came from", () => {
+    const priced = {
+      source: "builtin-pricing",
+      confidence: "high",
+      pricingVersion: "table@1",
+      model: "gpt-5.1",
+    } as const;
+    expect(costSourceText(usage({ costUsd: 0.0078, cost: priced }))).toBe("priced from table@1 (gpt-5.1)");
+    expect(costSourceText(usage({ costUsd: 0.9, cost: { ...priced, confidence: "medium" } }))).toBe(
+      "priced from table@1 (gpt-5.1), medium confidence",
+    );
+    const provider = { source: "provider", confidence: "exact", pricingVersion: null, model: null } as const;
+    expect(costSourceText(usage({ costUsd: 0.42, cost: provider }))).toBe("reported by the provider");
+    const unknown = { source: "not-priced", confidence: "low", pricingVersion: null, model: "model-z" } as const;
+    expect(costSourceText(usage({ costUsd: null, cost: unknown }))).toBe("no price for model-z");
+    expect(costSourceText(usage({ costUsd: null, cost: { ...unknown, model: null } }))).toBe(
+      "not priced: no model named",
+    );
+    expect(costSourceText(usage({ costUsd: 0, cost: null }))).toBe("");
   });
 });
