@@ -3,11 +3,12 @@
  * log (older pages come from the events route when the reader scrolls up), and the client resumes the stream
  * from the last seq it yielded, so a dropped connection catches up without a gap or a repeated entry.
  */
-import { type LogEntryView, ProblemError, type ResumeAfter } from "../client/index.ts";
+import { type LogEntryView, ProblemError, type ResumeAfter, type SessionView } from "../client/index.ts";
 import { DASHBOARD_RETRY } from "./connection.ts";
 import { h } from "./dom.ts";
 import { SessionCard } from "./session-card.ts";
 import { SessionLog } from "./session-log.ts";
+import { UsagePanel } from "./usage-panel.ts";
 import { keepFollowing, type View, type ViewContext } from "./view.ts";
 
 /** Entries shown at first, and paged in at a time when scrolling up. */
@@ -18,6 +19,12 @@ export function sessionView(threadId: string, context: ViewContext): View {
   const controller = new AbortController();
   const { signal } = controller;
   const card = new SessionCard(threadId);
+  const usage = new UsagePanel();
+  /** Every view of the session, read or streamed, goes to the card and the usage panel alike. */
+  const show = (session: SessionView | null) => {
+    card.update(session);
+    usage.update(session?.usage ?? null);
+  };
   /** The life the log shows; a new one comes with `reset`. */
   let epoch: string | null = null;
   /** The life of the last snapshot: the log's once a `reset` follows it. */
@@ -44,6 +51,7 @@ export function sessionView(threadId: string, context: ViewContext): View {
     { class: "session" },
     h("a", { href: "/", "data-link": true, class: "back" }, "← All sessions"),
     card.element,
+    usage.element,
     log.element,
   );
 
@@ -61,11 +69,11 @@ export function sessionView(threadId: string, context: ViewContext): View {
         case "snapshot":
           snapshotEpoch = message.epoch;
           epoch ??= message.epoch;
-          card.update(message.session);
+          show(message.session);
           card.note(message.session === null ? "No events yet: they appear here as they arrive." : null);
           break;
         case "session":
-          card.update(message.session);
+          show(message.session);
           card.note(null);
           break;
         case "entry":
@@ -82,7 +90,7 @@ export function sessionView(threadId: string, context: ViewContext): View {
         case "behind":
           break;
         case "purged":
-          card.update(null);
+          show(null);
           card.note("This session was deleted or purged.");
           return;
         default:
@@ -98,7 +106,7 @@ export function sessionView(threadId: string, context: ViewContext): View {
   const startingPoint = async (): Promise<ResumeAfter | null> => {
     try {
       const session = await client.session(threadId, { signal });
-      card.update(session);
+      show(session);
       epoch = session.epoch;
       return { epoch: session.epoch, seq: Math.max(0, session.lastSeq - PAGE) };
     } catch (error) {

@@ -1,0 +1,186 @@
+/**
+ * The usage panel of a session's page (issue 23), in a real browser: tokens by kind, the context window's gauge and
+ * the cost with where it came from, live as reports arrive. Every cost is worked out here by hand from the price
+ * table's published rates (docs/usage.md), never by the code under test. Each case waits for what a reader would see
+ * before it reads anything else.
+ */
+import type { Browser, Locator, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, openPage, screenshot, signIn, type WatchedPage } from "./support/browser.ts";
+import { type DevServer, startDevServer } from "./support/dev-server.ts";
+import { newThreadId, post, sessionPagePath } from "./support/events.ts";
+
+let server: DevServer;
+let browser: Browser;
+const pages: WatchedPage[] = [];
+
+async function open(options: Parameters<typeof openPage>[1] = {}): Promise<Page> {
+  const watched = await openPage(browser, options);
+  pages.push(watched);
+  return watched.page;
+}
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startDevServer(), launchChromium()]);
+});
+
+afterEach(async () => {
+  const problems = pages.flatMap((watched) => watched.problems());
+  await Promise.all(pages.splice(0).map((watched) => watched.close()));
+  expect(problems).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Long enough for a loaded 2-core machine: a wait that times out says what the page showed instead. */
+const WAIT = { timeout: 20_000 };
+
+let counter = 0;
+const event = (type: string, payload: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  eventId: `usage-${++counter}-${crypto.randomUUID().slice(0, 8)}`,
+  type,
+  payload,
+  ...extra,
+});
+const started = (model: string, provider = "codex") => [
+  event("session.started", {}, { provider }),
+  event("turn.started", { model }, { provider, turnId: "t1" }),
+];
+/** A T3 Code snapshot of running totals, as the Codex bridge sends Codex's `tokenUsage`. */
+const report = (usage: Record<string, unknown>, provider = "codex") =>
+  event("thread.token-usage.updated", { usage }, { provider, turnId: "t1" });
+
+/** A figure of the usage panel, by the key the page gives it. */
+const figure = (page: Page, key: string) => page.locator(`.usage [data-field="${key}"]`);
+
+/** Waits until each figure reads exactly its text. */
+async function shows(page: Page, figures: Record<string, string>): Promise<void> {
+  for (const [key, text] of Object.entries(figures)) {
+    await expect.poll(() => figure(page, key).textContent(), WAIT).toBe(text);
+  }
+}
+
+/** The gauge's value, bounds and words, as assistive technology reads them. */
+const meter = (gauge: Locator) =>
+  gauge.evaluate((element) =>
+    ["aria-valuenow", "aria-valuemin", "aria-valuemax", "aria-valuetext"].map((name) => element.getAttribute(name)),
+  );
+
+/** How much of the gauge's track its bar fills. */
+const filled = (gauge: Locator) =>
+  gauge.evaluate((element) => {
+    const bar = element.firstElementChild as HTMLElement;
+    return bar.getBoundingClientRect().width / element.getBoundingClientRect().width;
+  });
+
+/** The price table that priced these figures; a new version may price GPT-5 otherwise, so this is checked by hand. */
+const TABLE = "@pydantic/genai-prices@0.1.8";
+/** GPT-5, per million tokens: $1.25 uncached input, $0.125 cached input, $10 output (reasoning is inside output). */
+const gpt5Usd = (input: number, cached: number, output: number) =>
+  ((input - cached) * 1.25 + cached * 0.125 + output * 10) / 1e6;
+
+describe("the usage panel", () => {
+  it("shows a Codex session's tokens, context window and cost, and follows new reports without a reload", async () => {
+    const threadId = newThreadId("codex-usage");
+    const first = { usedTokens: 9_000, maxTokens: 272_000, inputTokens: 12_400, cachedInputTokens: 4_000 };
+    await post(server.origin, threadId, [
+      ...started("gpt-5"),
+      report({ ...first, outputTokens: 2_000, reasoningOutputTokens: 500 }),
+    ]);
+    const page = await open();
+    await signIn(page, server.origin, sessionPagePath(threadId));
+
+    // (8,400 × 1.25 + 4,000 × 0.125 + 2,000 × 10) / 1e6 = (10,500 + 500 + 20,000) / 1e6
+    expect(gpt5Usd(12_400, 4_000, 2_000)).toBeCloseTo(0.031, 12);
+    await shows(page, { cost: `$0.0310 · priced from ${TABLE} (gpt-5)` });
+    await shows(page, { input: "12.4k", cached: "4k", "cache-writes": "0", output: "2k", reasoning: "500" });
+    expect(await figure(page, "input").getAttribute("value")).toBe("12400");
+    await shows(page, { context: "9k of 272k (3%)" });
+    const gauge = page.getByRole("meter", { name: "Context window" });
+    await gauge.waitFor(WAIT);
+    expect(await meter(gauge)).toEqual(["9000", "0", "272000", "9k of 272k (3%)"]);
+    // 9,000 of 272,000 is 3.3 % of the track.
+    expect(await filled(gauge)).toBeCloseTo(9_000 / 272_000, 2);
+    expect(await page.locator(".usage h2").textContent()).toBe("Usage");
+
+    // The page is left as it is; the next report reaches it through the live stream.
+    await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+    const second = { usedTokens: 68_000, maxTokens: 272_000, inputTokens: 40_000, cachedInputTokens: 12_000 };
+    await post(server.origin, threadId, [report({ ...second, outputTokens: 6_000, reasoningOutputTokens: 1_500 })]);
+    // (28,000 × 1.25 + 12,000 × 0.125 + 6,000 × 10) / 1e6 = (35,000 + 1,500 + 60,000) / 1e6; the table priced the
+    // difference, and the session's cost is the first figure plus it.
+    expect(gpt5Usd(40_000, 12_000, 6_000)).toBeCloseTo(0.0965, 12);
+    await shows(page, { cost: `$0.0965 · priced from ${TABLE} (gpt-5)` });
+    await shows(page, { input: "40k", cached: "12k", "cache-writes": "0", output: "6k", reasoning: "1.5k" });
+    await shows(page, { context: "68k of 272k (25%)" });
+    await expect.poll(() => meter(gauge), WAIT).toEqual(["68000", "0", "272000", "68k of 272k (25%)"]);
+    expect(await filled(gauge)).toBeCloseTo(68_000 / 272_000, 2);
+    expect(await page.evaluate(() => "sameDocument" in window)).toBe(true);
+
+    await page.locator('.entry[data-seq="6"]').waitFor(WAIT);
+    await page.locator('.connection[data-state="live"]').waitFor(WAIT);
+    await screenshot(page, "usage");
+  });
+
+  it("shows a cost the provider reported as the provider's", async () => {
+    const threadId = newThreadId("claude-usage");
+    const cost = { currency: "USD", totalCostUsd: 0.42, source: "provider", confidence: "exact", components: [] };
+    const tokens = { inputTokens: 45_000, cacheReadInputTokens: 40_000, cacheCreationInputTokens: 3_000 };
+    await post(server.origin, threadId, [
+      ...started("claude-sonnet-4-5", "claude"),
+      report({ usedTokens: 20_000, maxTokens: 200_000, ...tokens, outputTokens: 1_200, cost }, "claude"),
+    ]);
+    const page = await open();
+    await signIn(page, server.origin, sessionPagePath(threadId));
+
+    await shows(page, { cost: "$0.42 · reported by the provider" });
+    await shows(page, { input: "45k", cached: "40k", "cache-writes": "3k", output: "1.2k", reasoning: "0" });
+    await shows(page, { context: "20k of 200k (10%)" });
+  });
+
+  it("appears with the first report, and says a cost it cannot price is unknown, not $0", async () => {
+    const threadId = newThreadId("unknown-model");
+    await post(server.origin, threadId, started("model-z"));
+    const page = await open();
+    await signIn(page, server.origin, sessionPagePath(threadId));
+    await page.locator('.entry[data-seq="2"]').waitFor(WAIT);
+    await expect.poll(() => page.locator('[data-field="turn"]').textContent(), WAIT).toBe("t1");
+    // No usage reported yet: no panel.
+    expect(await page.locator(".usage").isHidden()).toBe(true);
+
+    // No window size in this report: the tokens in use, and no gauge.
+    await post(server.origin, threadId, [report({ usedTokens: 3_000, inputTokens: 2_500, outputTokens: 500 })]);
+    await shows(page, { cost: "unknown · no price for model-z" });
+    await shows(page, { input: "2.5k", cached: "0", output: "500", context: "3k in use" });
+    expect(await page.locator(".usage").isVisible()).toBe(true);
+    expect(await page.locator(".usage .gauge").isHidden()).toBe(true);
+    expect(await figure(page, "cost").textContent()).not.toMatch(/\$/);
+  });
+
+  it("fits a phone's width, in dark mode", async () => {
+    const threadId = newThreadId("phone-usage");
+    const usage = { usedTokens: 250_000, maxTokens: 272_000, inputTokens: 1_200_000, cachedInputTokens: 900_000 };
+    await post(server.origin, threadId, [...started("gpt-5"), report({ ...usage, outputTokens: 80_000 })]);
+    const page = await open({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      colorScheme: "dark",
+    });
+    await signIn(page, server.origin, sessionPagePath(threadId));
+
+    // (300,000 × 1.25 + 900,000 × 0.125 + 80,000 × 10) / 1e6 = (375,000 + 112,500 + 800,000) / 1e6
+    expect(gpt5Usd(1_200_000, 900_000, 80_000)).toBeCloseTo(1.2875, 12);
+    await shows(page, { cost: `$1.29 · priced from ${TABLE} (gpt-5)`, context: "250k of 272k (92%)" });
+    const gauge = page.getByRole("meter", { name: "Context window" });
+    await gauge.waitFor(WAIT);
+    // Past 80 % of the window the bar says so in another colour too (the words already say 92%).
+    expect(await gauge.getAttribute("data-level")).toBe("high");
+    await page.locator(".usage").scrollIntoViewIfNeeded();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshot(page, "usage-phone-dark");
+  });
+});
