@@ -1,7 +1,8 @@
 /**
  * How far one tenant's directory object goes: DIRECTORY_SESSIONS sessions (default 10,000) are created by
- * DIRECTORY_CONCURRENCY clients, each first event one directory update; the updates per second the directory
- * absorbs (until its version has counted them all), then the latency of listing pages of 50 over all of them.
+ * DIRECTORY_CONCURRENCY clients, each one request (a turn that reports its usage and ends: one directory update,
+ * with the usage's bucket); the updates per second the directory absorbs (until its version has counted them all),
+ * the latency of listing pages of 50 over all of them, and of `GET /v1/usage` over all their usage.
  */
 import { percentile, round } from "./load.ts";
 import { DIRECTORY_TOKEN, pool, post, run } from "./scenarios.ts";
@@ -24,7 +25,17 @@ export interface DirectoryFigures {
   listP99Ms: number;
   listActiveP50Ms: number;
   listActiveP99Ms: number;
+  /** `GET /v1/usage` over every session's usage, by grouping: p50 and p99 of 50 requests each. */
+  usage: Record<string, { p50Ms: number; p99Ms: number; rows: number }>;
 }
+
+/** Providers and models the sessions report, so each grouping has rows to sum. */
+const MODELS = [
+  ["codex", "gpt-5"],
+  ["codex", "gpt-5.1-codex"],
+  ["claude", "claude-sonnet-4-5"],
+  ["gemini", "gemini-2.5-pro"],
+] as const;
 
 const HEADERS = { authorization: `Bearer ${DIRECTORY_TOKEN}`, "content-type": "application/json" };
 
@@ -33,15 +44,25 @@ async function version(origin: string): Promise<number> {
   return ((await response.json()) as { version: number }).version;
 }
 
-function event(threadId: string, index: number) {
-  return {
-    eventId: `e-${threadId}`,
-    type: index % 3 === 0 ? "turn.started" : "session.started",
-    provider: "codex",
+/** A turn that reports usage and ends; a third of the sessions' turns stay open (an active session). */
+function events(threadId: string, index: number) {
+  const [provider, model] = MODELS[index % MODELS.length] ?? MODELS[0];
+  const envelope = (type: string, payload: Record<string, unknown>) => ({
+    eventId: `${type}-${threadId}`,
+    type,
+    provider,
     threadId,
     createdAt: new Date().toISOString(),
     turnId: "t1",
-  };
+    payload,
+  });
+  const usage = { usedTokens: 9_000, inputTokens: 10_000 + index, cachedInputTokens: 4_000, outputTokens: 2_000 };
+  return [
+    envelope("session.started", {}),
+    envelope("turn.started", { model }),
+    envelope("thread.token-usage.updated", { usage }),
+    ...(index % 3 === 0 ? [] : [envelope("turn.completed", { state: "completed" })]),
+  ];
 }
 
 async function timed(origin: string, query: string): Promise<{ ms: number; nextCursor: string | null }> {
@@ -56,7 +77,7 @@ export async function measureDirectory(worker: RunningWorker, settings: Director
   const started = performance.now();
   await pool(settings.sessions, settings.concurrency, async (index) => {
     const threadId = `dir-${run}-${worker.path}-${index}`;
-    await post(worker.origin, threadId, event(threadId, index), HEADERS);
+    await post(worker.origin, threadId, events(threadId, index), HEADERS);
   });
   const ingested = performance.now();
   const deadline = ingested + 120_000;
@@ -79,6 +100,19 @@ export async function measureDirectory(worker: RunningWorker, settings: Director
   for (let page = 0; page < 100; page += 1) active.push((await timed(worker.origin, "?active=true&limit=50")).ms);
   pages.sort((a, b) => a - b);
   active.sort((a, b) => a - b);
+  const usage: DirectoryFigures["usage"] = {};
+  for (const groupBy of ["day", "provider", "model", "day,provider", "thread"]) {
+    const times: number[] = [];
+    let rows = 0;
+    for (let request = 0; request < 50; request += 1) {
+      const started = performance.now();
+      const response = await fetch(`${worker.origin}/v1/usage?groupBy=${groupBy}&limit=10000`, { headers: HEADERS });
+      rows = ((await response.json()) as { rows: unknown[] }).rows.length;
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    usage[groupBy] = { p50Ms: round(percentile(times, 50)), p99Ms: round(percentile(times, 99)), rows };
+  }
   return {
     sessions: settings.sessions,
     concurrency: settings.concurrency,
@@ -89,5 +123,6 @@ export async function measureDirectory(worker: RunningWorker, settings: Director
     listP99Ms: round(percentile(pages, 99)),
     listActiveP50Ms: round(percentile(active, 50)),
     listActiveP99Ms: round(percentile(active, 99)),
+    usage,
   };
 }

@@ -247,6 +247,27 @@ export function parseCorsOrigins(source: ConfigSource): CorsPolicy {
   return { kind: "listed", origins: new Set(origins) };
 }
 
+/** What the tenant's usage rollups keep: USAGE_RETENTION_DAYS (default 400, 1 to 3,650). */
+export interface UsageConfig {
+  retentionDays: number;
+}
+
+export function parseUsageConfig(source: ConfigSource): UsageConfig {
+  const value = text(source.USAGE_RETENTION_DAYS);
+  if (value === "") return { retentionDays: 400 };
+  const days = Number(value);
+  if (!/^\d+$/.test(value) || days < 1 || days > 3650) {
+    throw new ConfigError([
+      {
+        variable: "USAGE_RETENTION_DAYS",
+        kind: "invalid",
+        message: "USAGE_RETENTION_DAYS must be a whole number of days from 1 to 3650",
+      },
+    ]);
+  }
+  return { retentionDays: days };
+}
+
 /** An origin as a browser sends it: scheme://host[:port], lower case, nothing after. */
 function isOrigin(value: string): boolean {
   if (!/^https?:\/\//.test(value) || !URL.canParse(value)) return false;
@@ -256,7 +277,13 @@ function isOrigin(value: string): boolean {
 /** Every configuration issue of an env at once, token list included; empty when the service can run. */
 export function configIssues(source: ConfigSource): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  for (const parse of [parseTenantTokens, parseSessionConfig, parseReadTokenSecret, parseCorsOrigins]) {
+  for (const parse of [
+    parseTenantTokens,
+    parseSessionConfig,
+    parseReadTokenSecret,
+    parseCorsOrigins,
+    parseUsageConfig,
+  ]) {
     try {
       parse(source);
     } catch (error) {

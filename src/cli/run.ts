@@ -9,11 +9,12 @@ import { get } from "./commands/get.ts";
 import { ls } from "./commands/ls.ts";
 import { send } from "./commands/send.ts";
 import { tail } from "./commands/tail.ts";
+import { usage } from "./commands/usage.ts";
 import type { CliContext, CliIo, Command } from "./context.ts";
 import { INTERRUPTED_STATUS } from "./interrupt.ts";
 import { styleFor } from "./terminal.ts";
 
-export const COMMANDS: readonly Command[] = [ls, get, tail, send, bridge];
+export const COMMANDS: readonly Command[] = [ls, get, tail, send, usage, bridge];
 
 const PROGRAM = "provider-sessions";
 

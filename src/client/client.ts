@@ -4,7 +4,7 @@ import type { RuntimeEvent } from "../contracts/events.ts";
 import type { ReadToken } from "../contracts/read-tokens.ts";
 import type { EventPage, IngestReply, LogEntryView, SessionView } from "../contracts/replies.ts";
 import type { StreamMessage } from "../contracts/stream.ts";
-import type { TurnsReply } from "../contracts/usage.ts";
+import type { TurnsReply, UsageDimension, UsageReply } from "../contracts/usage.ts";
 import type { SessionStatus } from "../contracts/vocabulary.ts";
 import { type DirectoryOptions, followDirectory, followSession, type LiveOptions } from "./streams.ts";
 import { createTransport, type Fetch, sessionPath, type Transport } from "./transport.ts";
@@ -55,6 +55,10 @@ export interface ReadTokenOptions extends Signalled {
 export interface Client {
   ingest(threadId: string, events: RuntimeEvent | readonly RuntimeEvent[], options?: Signalled): Promise<IngestReply>;
   session(threadId: string, options?: Signalled): Promise<SessionView>;
+  /** The tenant's usage from `from` to `to` (UTC days, inclusive), grouped by the dimensions (default: by day). */
+  usage(query?: UsageQueryOptions): Promise<UsageReply>;
+  /** The same report's rows as CSV text. */
+  usageCsv(query?: UsageQueryOptions): Promise<string>;
   /** The latest turns (50 unless `limit`, at most 500), oldest first: times, how each ended, waiting, usage. */
   turns(threadId: string, options?: Signalled & { limit?: number }): Promise<TurnsReply>;
   /** Every stored entry after `after`, page by page (follows `nextAfter` to the end of the log). */
@@ -77,6 +81,25 @@ export interface Client {
   revokeThisToken(options?: Signalled): Promise<void>;
 }
 
+export interface UsageQueryOptions extends Signalled {
+  /** The first UTC day, YYYY-MM-DD (default: 29 days before `to`). */
+  from?: string;
+  /** The last UTC day, inclusive (default: today). */
+  to?: string;
+  groupBy?: readonly UsageDimension[];
+  limit?: number;
+}
+
+function usageQuery(query: UsageQueryOptions & { format?: "csv" }): URLSearchParams {
+  const params = new URLSearchParams();
+  if (query.from !== undefined) params.set("from", query.from);
+  if (query.to !== undefined) params.set("to", query.to);
+  if (query.groupBy !== undefined && query.groupBy.length > 0) params.set("groupBy", query.groupBy.join(","));
+  if (query.limit !== undefined) params.set("limit", String(query.limit));
+  if (query.format !== undefined) params.set("format", query.format);
+  return params;
+}
+
 export function createClient(options: ClientOptions): Client {
   const fetcher: Fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const transport = createTransport(options.baseUrl, options.token, fetcher);
@@ -91,6 +114,15 @@ export function createClient(options: ClientOptions): Client {
     ingest: (threadId, events, { signal } = {}) =>
       transport.json<IngestReply>("POST", `${sessionPath(threadId)}/events`, { body: events, signal }),
     session: (threadId, { signal } = {}) => transport.json<SessionView>("GET", sessionPath(threadId), { signal }),
+    usage: (query = {}) =>
+      transport.json<UsageReply>("GET", "/v1/usage", { query: usageQuery(query), signal: query.signal }),
+    usageCsv: async (query = {}) => {
+      const response = await transport.send("GET", "/v1/usage", {
+        query: usageQuery({ ...query, format: "csv" }),
+        signal: query.signal,
+      });
+      return response.text();
+    },
     turns: (threadId, { signal, limit } = {}) =>
       transport.json<TurnsReply>("GET", `${sessionPath(threadId)}/turns`, {
         query: new URLSearchParams(limit === undefined ? {} : { limit: String(limit) }),

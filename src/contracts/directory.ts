@@ -17,10 +17,17 @@ export const SessionSummarySchema = SessionViewSchema.pick({
   tasks: true,
   limitResetsAt: true,
   attention: true,
-}).meta({
-  id: "SessionSummary",
-  description: "a session as the directory lists it; lastEventAt and deadline may lag by up to 30 s",
-});
+})
+  .extend({
+    costUsd: z
+      .number()
+      .nullable()
+      .describe("the session's cost when the directory was last told (at a turn's end, or every 30 s while it grows)"),
+  })
+  .meta({
+    id: "SessionSummary",
+    description: "a session as the directory lists it; lastEventAt and deadline may lag by up to 30 s",
+  });
 export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 
 export const MAX_DIRECTORY_PAGE = 200;

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { pageSizeParam } from "./query-params.ts";
 import { EpochSchema } from "./replies.ts";
+import { USAGE_DIMENSIONS, type UsageDimension } from "./vocabulary.ts";
 
 const tokenCount = z.int().min(0);
 
@@ -51,9 +52,41 @@ export const TurnsReplySchema = z
   .meta({ id: "Turns" });
 export type TurnsReply = z.infer<typeof TurnsReplySchema>;
 
-/** What a rollup row can be grouped by. */
-export const USAGE_DIMENSIONS = ["day", "provider", "model", "thread"] as const;
-export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];
+export { USAGE_DIMENSIONS, type UsageDimension };
+
+export const MAX_USAGE_ROWS = 10_000;
+
+const day = z.iso.date().describe("a UTC day, YYYY-MM-DD");
+
+export const UsageQuerySchema = z
+  .object({
+    from: day.optional().describe("the first day (default: 29 days before `to`)"),
+    to: day.optional().describe("the last day, inclusive (default: today, UTC)"),
+    groupBy: z
+      .union([z.string(), z.array(z.string())])
+      .optional()
+      .transform((value, context) => {
+        const names = (Array.isArray(value) ? value : [value ?? "day"]).flatMap((part) => part.split(","));
+        const unknown = names.filter((name) => !(USAGE_DIMENSIONS as readonly string[]).includes(name));
+        if (unknown.length > 0) {
+          context.addIssue({
+            code: "custom",
+            message: `groupBy takes ${USAGE_DIMENSIONS.join(", ")}, not ${unknown.join(", ")}`,
+          });
+          return z.NEVER;
+        }
+        // Each once, in the order of USAGE_DIMENSIONS: day, provider, model, thread.
+        return USAGE_DIMENSIONS.filter((dimension) => names.includes(dimension));
+      })
+      .meta({
+        type: "string",
+        description: "comma-separated: day, provider, model, thread (default day)",
+        example: "day,provider",
+      }),
+    format: z.enum(["json", "csv"]).optional().describe("csv: the rows as text/csv, a header line first"),
+    limit: pageSizeParam(MAX_USAGE_ROWS, 1_000).describe("rows at most"),
+  })
+  .meta({ id: "UsageQuery" });
 
 /** One row of a tenant's usage: the dimensions asked for, then the figures summed over them. */
 export const UsageRowSchema = UsageFiguresSchema.extend({
@@ -61,6 +94,7 @@ export const UsageRowSchema = UsageFiguresSchema.extend({
   provider: z.string().optional(),
   model: z.string().nullable().optional().describe("null: the provider named none"),
   threadId: z.string().optional(),
+  knownCostUsd: z.number().describe("the part of the cost that is known; all of it when unpricedTokens is 0"),
   unpricedTokens: tokenCount.describe("tokens in the row that have no price"),
   sessions: z.int().min(0).describe("sessions with usage in the row"),
 }).meta({ id: "UsageRow" });
@@ -71,7 +105,9 @@ export const UsageReplySchema = z
     from: z.iso.date(),
     to: z.iso.date().describe("inclusive"),
     groupBy: z.array(z.enum(USAGE_DIMENSIONS)),
-    rows: z.array(UsageRowSchema).describe("ordered by the dimensions, days ascending; thread rows by cost, highest first"),
+    rows: z
+      .array(UsageRowSchema)
+      .describe("ordered by the dimensions, days ascending; thread rows by cost, highest first"),
     totals: UsageRowSchema.omit({ day: true, provider: true, model: true, threadId: true }),
   })
   .meta({ id: "UsageReport" });

@@ -66,3 +66,7 @@ export type DeliveryState = (typeof DELIVERY_STATES)[number];
 /** Read-token lifetimes in seconds: here, without zod, so the dashboard's bundle can ask for the longest. */
 export const READ_TOKEN_DEFAULT_TTL_SECONDS = 900;
 export const READ_TOKEN_MAX_TTL_SECONDS = 86_400;
+
+/** What a tenant's usage rows can be grouped by (`GET /v1/usage?groupBy=`). */
+export const USAGE_DIMENSIONS = ["day", "provider", "model", "thread"] as const;
+export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];

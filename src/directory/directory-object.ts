@@ -4,17 +4,24 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { fromBase64url, toBase64url } from "../base64url.ts";
+import { memoizedByEnv, parseUsageConfig } from "../config.ts";
 import type { DirectoryMessage, DirectoryPage, SessionSummary } from "../contracts/directory.ts";
+import type { UsageRow } from "../contracts/usage.ts";
 import { grantStanding, type Revocations } from "../domain/read-grants.ts";
+import { type UsageBucket, utcDay } from "../domain/usage-buckets.ts";
 import { alarmNeedsWriting } from "../domain/wake.ts";
 import { acknowledgeClose, capReached, LiveHub } from "../session/live-hub.ts";
 import { grantFacts, readGrant } from "../session/subscription-grant.ts";
 import { SqlMeter, type StorageCounts } from "../sql-meter.ts";
 import { DirectoryStore, type ListFilter, type PagePosition, type StoredChange } from "./directory-store.ts";
 import { RevocationStore } from "./revocation-store.ts";
+import { type UsageQuery, UsageStore } from "./usage-store.ts";
 
 /** Changes sent to a subscriber on connect; further behind, it is told to list again (`reset`). */
 const MAX_REPLAY = 1000;
+/** The rollups' days past USAGE_RETENTION_DAYS are dropped every this many versions, not at each write. */
+const USAGE_PRUNE_EVERY = 100;
+const usageConfig = memoizedByEnv(parseUsageConfig);
 
 export type DirectoryListing = { ok: true; page: DirectoryPage } | { ok: false; reason: "bad-cursor" };
 
@@ -25,6 +32,7 @@ export class DirectoryObject extends DurableObject<Env> {
   readonly #sql: SqlMeter;
   readonly #store: DirectoryStore;
   readonly #revocations: RevocationStore;
+  readonly #usageStore: UsageStore;
   readonly #live: LiveHub<DirectoryMessage>;
   #version: number;
   /** The alarm as last set (undefined until read); written only when the next check moves earlier. */
@@ -35,6 +43,7 @@ export class DirectoryObject extends DurableObject<Env> {
     this.#sql = new SqlMeter(ctx.storage.sql);
     this.#store = new DirectoryStore(this.#sql);
     this.#revocations = new RevocationStore(ctx.storage.sql);
+    this.#usageStore = new UsageStore(this.#sql);
     this.#version = this.#store.version();
     this.#live = new LiveHub<DirectoryMessage>(ctx, (message) =>
       message.type === "upsert" || message.type === "remove" ? String(message.version) : null,
@@ -46,11 +55,49 @@ export class DirectoryObject extends DurableObject<Env> {
     return { ...this.#sql.counts };
   }
 
-  /** Last writer wins: each session sends its updates one at a time, in order. */
-  async upsert(summary: SessionSummary, maybeHeld = true): Promise<DirectoryWrite> {
+  /**
+   * Last writer wins: each session sends its updates one at a time, in order, with the usage buckets that changed
+   * since the last one it had acknowledged (absolute figures, so a resend writes the same rows again).
+   */
+  async upsert(
+    summary: SessionSummary,
+    maybeHeld = true,
+    usage: readonly UsageBucket[] | null = null,
+  ): Promise<DirectoryWrite> {
+    const buckets = usage ?? [];
     // A resend after a wake or a failure, unchanged: a read, not three rows written and a broadcast.
-    if (maybeHeld && this.#store.holds(summary)) return { ok: true, version: this.#version };
-    return this.#write((version) => this.#store.upsert(version, summary), { type: "upsert", session: summary });
+    if (maybeHeld && this.#store.holds(summary)) {
+      if (buckets.length === 0) return { ok: true, version: this.#version };
+      return this.#writeUsage(summary.threadId, buckets);
+    }
+    return this.#write(
+      (version) => {
+        this.#store.upsert(version, summary);
+        this.#usageStore.upsert(summary.threadId, buckets);
+        if (version % USAGE_PRUNE_EVERY === 0) this.#usageStore.prune(this.#oldestUsageDay());
+      },
+      { type: "upsert", session: summary },
+    );
+  }
+
+  /** The tenant's usage summed over the query's days and grouped by its dimensions (docs/usage.md). */
+  async usage(query: UsageQuery): Promise<{ rows: UsageRow[]; totals: UsageRow }> {
+    return this.#usageStore.read(query);
+  }
+
+  #writeUsage(threadId: string, buckets: readonly UsageBucket[]): DirectoryWrite {
+    try {
+      this.ctx.storage.transactionSync(() => this.#usageStore.upsert(threadId, buckets));
+    } catch (error) {
+      return { ok: false, error: String(error) };
+    }
+    return { ok: true, version: this.#version };
+  }
+
+  /** The first UTC day the rollups keep. */
+  #oldestUsageDay(): string {
+    const { retentionDays } = usageConfig(this.env);
+    return utcDay(Date.now() - retentionDays * 86_400_000);
   }
 
   async remove(threadId: string): Promise<DirectoryWrite> {

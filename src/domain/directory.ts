@@ -5,6 +5,7 @@ import type { ReapingPolicy } from "./reaping.ts";
 import type { SessionState } from "./session.ts";
 import { isoOrNull, sessionView } from "./session-view.ts";
 import { listedFieldsDiffer } from "./snapshot.ts";
+import { bucketsSince, type UsageBucket } from "./usage-buckets.ts";
 
 /** `lastEventAt` and `deadline.at` may lag this much in the directory, so a stream of deltas writes nothing there. */
 export const DIRECTORY_LAG_MS = 30_000;
@@ -24,14 +25,16 @@ export function sessionSummary(threadId: string, state: SessionState, policy: Re
     tasks: view.tasks,
     limitResetsAt: view.limitResetsAt,
     attention: view.attention,
+    costUsd: view.usage?.costUsd ?? null,
   };
 }
 
 /** True when the directory's copy (`known`) differs in a listed field, or its times lag by 30 s or more. */
 export function summaryNeedsSending(known: SessionSummary | null, next: SessionSummary): boolean {
   if (known === null) return true;
-  const { lastEventAt: knownEventAt, deadline: knownDeadline, ...knownRest } = known;
-  const { lastEventAt: nextEventAt, deadline: nextDeadline, ...nextRest } = next;
+  // The cost goes with the next update, or with the usage (queueChange): never an update of its own per event.
+  const { lastEventAt: knownEventAt, deadline: knownDeadline, costUsd: _knownCost, ...knownRest } = known;
+  const { lastEventAt: nextEventAt, deadline: nextDeadline, costUsd: _nextCost, ...nextRest } = next;
   if (JSON.stringify(knownRest) !== JSON.stringify(nextRest)) return true;
   // A deadline that appears, goes, or changes its action differs in `action` (undefined when there is none).
   if (knownDeadline?.action !== nextDeadline?.action) return true;
@@ -47,6 +50,12 @@ function lagsBy(known: string | null, next: string | null): boolean {
 export interface DirectoryFeed {
   known: SessionSummary | null;
   pending: SessionSummary | null;
+  /** Usage buckets that go with the pending update (absolute figures: a resend changes nothing). */
+  pendingUsage?: readonly UsageBucket[] | null;
+  /** The seq up to which the directory has acknowledged the buckets. */
+  usageSeq?: number;
+  /** When buckets were last queued (server ms): while usage changes, at most every DIRECTORY_LAG_MS. */
+  usageQueuedAt?: number | null;
   attempts: number;
   /**
    * When the alarm retries a failed update. The first attempt goes out at once after the commit, without the
@@ -73,10 +82,47 @@ export function queueChange(
   before: SessionState,
   state: SessionState,
   policy: ReapingPolicy,
+  now: number,
 ): DirectoryFeed | null {
   const copy = feed.pending ?? feed.known;
-  if (copy !== null && !listedFieldsDiffer(before, state) && !activityLags(copy, state)) return null;
-  return queueSummary(feed, sessionSummary(threadId, state, policy));
+  const listed = listedFieldsDiffer(before, state);
+  // A commit of no change is the alarm's flush of the usage (usageFlushAt): the only other time usage goes.
+  const usage = usageDue(feed, state, listed || before === state);
+  if (copy !== null && !listed && !activityLags(copy, state) && usage === null) return null;
+  const summary = sessionSummary(threadId, state, policy);
+  const queued = queueSummary(feed, summary);
+  if (usage === null) return queued;
+  return {
+    ...(queued ?? feed),
+    pending: summary,
+    pendingUsage: usage,
+    usageQueuedAt: now,
+    attempts: 0,
+    nextAttemptAt: null,
+  };
+}
+
+/**
+ * The buckets to send with this change, or null: those changed since the directory's acknowledgement, with a listed
+ * change (a turn's end) or at the flush. Never with a usage report itself: its row budget (3, a lifecycle event's)
+ * holds the report and its logged price, not the snapshot row the outbox lives in.
+ */
+function usageDue(feed: DirectoryFeed, state: SessionState, due: boolean): readonly UsageBucket[] | null {
+  if (!due) return null;
+  const unsent = bucketsSince(state.usageBuckets, feed.usageSeq ?? 0);
+  return unsent.length === 0 ? null : unsent;
+}
+
+/**
+ * When usage the directory has not been sent goes without waiting for another change (the object's alarm): at
+ * once after a quiet spell, then at most every DIRECTORY_LAG_MS while usage changes, so the directory's figures lag
+ * by at most that much, and usage reported after a turn ended (Claude reports a turn's usage after its end) does not
+ * wait for the next turn. Null when nothing waits.
+ */
+export function usageFlushAt(feed: DirectoryFeed, state: SessionState): number | null {
+  if ((feed.pendingUsage ?? null) !== null) return null;
+  if (bucketsSince(state.usageBuckets, feed.usageSeq ?? 0).length === 0) return null;
+  return (feed.usageQueuedAt ?? 0) + DIRECTORY_LAG_MS;
 }
 
 function activityLags(copy: SessionSummary, state: SessionState): boolean {
@@ -84,9 +130,23 @@ function activityLags(copy: SessionSummary, state: SessionState): boolean {
   return Math.abs(state.lastEventAt - Date.parse(copy.lastEventAt)) >= DIRECTORY_LAG_MS;
 }
 
-export function feedAcknowledged(feed: DirectoryFeed, sent: SessionSummary): DirectoryFeed {
+export function feedAcknowledged(
+  feed: DirectoryFeed,
+  sent: SessionSummary,
+  sentUsage: readonly UsageBucket[] | null = null,
+): DirectoryFeed {
   const newer = feed.pending !== sent ? feed.pending : null;
-  return { known: sent, pending: newer, attempts: 0, nextAttemptAt: newer === null ? null : feed.nextAttemptAt };
+  const usageSeq = Math.max(feed.usageSeq ?? 0, ...(sentUsage ?? []).map((bucket) => bucket.seq));
+  const pendingUsage = feed.pendingUsage !== sentUsage ? (feed.pendingUsage ?? null) : null;
+  return {
+    known: sent,
+    pending: newer,
+    pendingUsage,
+    usageSeq,
+    usageQueuedAt: feed.usageQueuedAt ?? null,
+    attempts: 0,
+    nextAttemptAt: newer === null ? null : feed.nextAttemptAt,
+  };
 }
 
 export function feedFailed(feed: DirectoryFeed, now: number): DirectoryFeed {

@@ -4,6 +4,7 @@ import type { EventOrigin, IgnoreReason, Outcome } from "../contracts/vocabulary
 import { applyEvent, type Evolution } from "./projection.ts";
 import { applyServiceEvent } from "./reaping.ts";
 import { initialSession, type SessionState } from "./session.ts";
+import { bucketsAfter } from "./usage-buckets.ts";
 
 export interface LogEntry {
   seq: number;
@@ -25,11 +26,17 @@ export interface StoredEntry extends LogEntry {
 
 export function evolve(state: SessionState, entry: LogEntry): Evolution {
   const counted = { eventCount: state.eventCount + 1, lastSeq: entry.seq };
-  if (entry.origin === "service") {
-    return { state: { ...applyServiceEvent(state, entry.event, entry.receivedAt), ...counted }, outcome: "applied" };
-  }
-  const evolution = applyEvent(state, entry.event, entry.receivedAt);
-  return { ...evolution, state: { ...evolution.state, ...counted } };
+  const evolution: Evolution =
+    entry.origin === "service"
+      ? { state: applyServiceEvent(state, entry.event, entry.receivedAt), outcome: "applied" }
+      : applyEvent(state, entry.event, entry.receivedAt);
+  const next = evolution.state;
+  const usageBuckets = bucketsAfter(state.usageBuckets, state.usage, next.usage, {
+    at: entry.receivedAt,
+    provider: next.providerName ?? entry.event.provider,
+    seq: entry.seq,
+  });
+  return { ...evolution, state: { ...next, ...counted, usageBuckets } };
 }
 
 export function foldLog(entries: Iterable<LogEntry>, from: SessionState = initialSession): SessionState {

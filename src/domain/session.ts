@@ -2,11 +2,12 @@
 import type { HealthSource, HealthState, ReapReason, SessionStatus } from "../contracts/vocabulary.ts";
 import type { PendingRequest } from "./pending-requests.ts";
 import { initialUsageLedger, type UsageLedger } from "./usage.ts";
+import type { UsageBucket } from "./usage-buckets.ts";
 
 /**
  * Bumped whenever the stored shape or a rule of the fold changes: an older snapshot is rebuilt from the log.
  * 5: health, tasks, limitResetsAt, deniedTools and exit (issue 21); providerUpdatedAt read as UTC ISO 8601.
- * 6: usage and its source (issue 23).
+ * 6: usage, its source and its buckets by day, provider and model (issue 23).
  */
 export const SESSION_STATE_VERSION = 6;
 
@@ -78,6 +79,8 @@ export interface SessionState {
   /** Tokens and cost (usage.ts); folded from the log's tail on wake, like the counters. */
   usage: UsageLedger;
   usageSource: UsageSource;
+  /** The usage by UTC day, provider and model, as the tenant's directory sums it (usage-buckets.ts). */
+  usageBuckets: readonly UsageBucket[];
   eventCount: number;
   lastSeq: number;
   reapedAt: number | null;
@@ -102,6 +105,7 @@ export const initialSession: SessionState = {
   exit: null,
   usage: initialUsageLedger(),
   usageSource: { providerSession: null, model: null },
+  usageBuckets: [],
   eventCount: 0,
   lastSeq: 0,
   reapedAt: null,

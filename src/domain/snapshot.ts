@@ -18,6 +18,7 @@ const FOLDED_FROM_TAIL: ReadonlySet<keyof SessionState> = new Set<keyof SessionS
   // Usage reports are frequent and no reader lists or acts on them; the directory gets them with its next update.
   "usage",
   "usageSource",
+  "usageBuckets",
 ]);
 
 /** `snapshotSeq`: the last seq the stored snapshot covers. */

@@ -64,7 +64,8 @@ const streamRoute = createRoute({
 });
 
 /** The caller's tenant directory; a read token limited to one thread may not list the others. */
-function directoryOf(c: Context<AppEnv>) {
+/** The caller's tenant directory; a read token limited to one session may not read it. */
+export function directoryOf(c: Context<AppEnv>) {
   const access = c.get("access");
   if (access.kind === "read" && access.threadId !== null) {
     fail("forbidden", "This read token is limited to one session: it cannot list the directory.");

@@ -7,10 +7,11 @@
 import type { SessionSummary } from "../contracts/directory.ts";
 import type { DirectoryWrite } from "../directory/directory-object.ts";
 import { type DirectoryFeed, feedAcknowledged, feedFailed } from "../domain/directory.ts";
+import type { UsageBucket } from "../domain/usage-buckets.ts";
 
 export interface DirectoryCalls {
   /** `maybeHeld`: the directory may hold this summary already (a resend), so it compares before writing. */
-  upsert(summary: SessionSummary, maybeHeld: boolean): Promise<DirectoryWrite>;
+  upsert(summary: SessionSummary, maybeHeld: boolean, usage: readonly UsageBucket[] | null): Promise<DirectoryWrite>;
   remove(threadId: string): Promise<DirectoryWrite>;
 }
 
@@ -71,11 +72,12 @@ export class DirectoryLink {
       }
       this.#lastSentAt = performance.now();
       const sent = feed.pending;
-      const ok = await this.#succeeded(this.#host.directory().upsert(sent, maybeHeld));
+      const sentUsage = feed.pendingUsage ?? null;
+      const ok = await this.#succeeded(this.#host.directory().upsert(sent, maybeHeld, sentUsage));
       maybeHeld = false;
       const current = this.#host.feed();
       if (current === null) return;
-      await this.#host.record(ok ? feedAcknowledged(current, sent) : feedFailed(current, Date.now()));
+      await this.#host.record(ok ? feedAcknowledged(current, sent, sentUsage) : feedFailed(current, Date.now()));
       if (!ok) return;
     }
   }

@@ -6,7 +6,7 @@ import { sameJsonText } from "../contracts/json-text.ts";
 import type { SessionView } from "../contracts/replies.ts";
 import type { TurnsReply } from "../contracts/usage.ts";
 import { type Change, emptyChange, writesNothing } from "../domain/change.ts";
-import { type DirectoryFeed, initialFeed, queueChange } from "../domain/directory.ts";
+import { type DirectoryFeed, initialFeed, queueChange, usageFlushAt } from "../domain/directory.ts";
 import { foldLog } from "../domain/event-log.ts";
 import {
   type BatchDecision,
@@ -24,8 +24,8 @@ import { initialSession, type SessionState } from "../domain/session.ts";
 import { eventPageJson, sessionView } from "../domain/session-view.ts";
 import { listedFieldsDiffer, snapshotDue } from "../domain/snapshot.ts";
 import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES, type ResumeFrom } from "../domain/subscription.ts";
-import { alarmNeedsWriting, dueDelivery, onWake } from "../domain/wake.ts";
 import { turnsOfLog, turnView } from "../domain/turns.ts";
+import { alarmNeedsWriting, dueDelivery, onWake } from "../domain/wake.ts";
 import { priceUsage } from "../pricing/price-table.ts";
 import { SqlMeter, type StorageCounts } from "../sql-meter.ts";
 import { commitLogRecord, isLogWorthy } from "./commit-log.ts";
@@ -52,6 +52,10 @@ const STORAGE_BYTES_MAX_AGE_MS = 1000;
 
 /** `json`: the IngestReply as JSON, built where the view is cached (a string crosses RPC for less than an object). */
 export type IngestResult = { ok: true; json: string } | { ok: false; conflicts: EventIdConflict[] };
+
+function earliest(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
+}
 
 /** A page of the log as the EventPage JSON, built where the stored texts are. */
 export interface EventPageText {
@@ -341,11 +345,13 @@ export class SessionObject extends DurableObject<Env> {
    * Every change to the session passes here; #purge deletes it, #rearm only moves the alarm.
    */
   async #apply(change: Change, context: CommitContext = {}): Promise<void> {
-    // The directory hears of a change to a listed field, not of every event.
+    // The directory hears of a change to a listed field, not of every event; usage goes with it, or when it is due.
+    const now = Date.now();
+    const flushAt = usageFlushAt(this.#directoryFeed, change.state);
     const queued =
-      change.state === change.before
+      change.state === change.before && (flushAt === null || flushAt > now)
         ? null
-        : queueChange(this.#directoryFeed, this.#key.threadId, change.before, change.state, this.#config.policy);
+        : queueChange(this.#directoryFeed, this.#key.threadId, change.before, change.state, this.#config.policy, now);
     const writes = !writesNothing(change) || queued !== null;
     // Asked once here for the wake; the snapshot and the directory queue ask it inside the domain.
     const listedChanged = change.state !== change.before && listedFieldsDiffer(change.before, change.state);
@@ -445,7 +451,9 @@ export class SessionObject extends DurableObject<Env> {
       change.notifications.length > 0 ||
       change.deliveries.length > 0 ||
       change.directoryFeed !== undefined ||
-      listedChanged
+      listedChanged ||
+      // Usage not yet sent goes to the directory at the latest 30 s on, by the alarm (usageFlushAt).
+      change.state.usageBuckets !== change.before.usageBuckets
     );
   }
 
@@ -455,7 +463,10 @@ export class SessionObject extends DurableObject<Env> {
     const others = {
       notificationAt: this.#oldestPendingNotification?.nextAttemptAt ?? null,
       readTokenCheckAt: this.#live.nextGrantCheckAt(now),
-      directoryUpdateAt: this.#directoryFeed.nextAttemptAt,
+      directoryUpdateAt: earliest(
+        this.#directoryFeed.nextAttemptAt,
+        usageFlushAt(this.#directoryFeed, state ?? initialSession),
+      ),
     };
     const wake = nextWake(state ?? initialSession, this.#config.policy, others);
     if (wake === null || !alarmNeedsWriting(this.#alarmAt, wake.at, now)) return;

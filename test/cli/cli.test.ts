@@ -198,12 +198,12 @@ describe("ls", () => {
 
     const table = (await cli(["ls"])).stdout.split("\n");
     expect(table[0]).toMatch(
-      /^THREAD +STATUS +PROVIDER +TURN +WAITING FOR YOU +HEALTH +TASKS +LIMIT +LAST EVENT +NEXT$/,
+      /^THREAD +STATUS +PROVIDER +TURN +WAITING FOR YOU +HEALTH +TASKS +LIMIT +COST +LAST EVENT +NEXT$/,
     );
     const row = table.find((line) => line.startsWith(waiting));
     expect(row).toMatch(
       new RegExp(
-        `^${waiting} +running +codex +turn-7 +1 approval +— +— +— +(now|\\d+s ago) +request-timeout in (1d|23h 59m)$`,
+        `^${waiting} +running +codex +turn-7 +1 approval +— +— +— +— +(now|\\d+s ago) +request-timeout in (1d|23h 59m)$`,
       ),
     );
   });

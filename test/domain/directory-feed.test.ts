@@ -16,6 +16,8 @@ import { initialSession, type SessionState } from "../../src/domain/session.ts";
 const policy: ReapingPolicy = { idleTimeoutMs: 1_800_000, staleTurnTimeoutMs: 7_200_000, retentionMs: 86_400_000 };
 const T0 = Date.parse("2026-11-28T09:00:00.000Z");
 const iso = (ms: number) => new Date(ms).toISOString();
+/** A feed's usage fields when no usage was ever sent. */
+const NO_USAGE = { pendingUsage: null, usageSeq: 0, usageQueuedAt: null };
 
 const summary = (overrides: Partial<SessionSummary> = {}): SessionSummary => ({
   threadId: "t",
@@ -30,6 +32,7 @@ const summary = (overrides: Partial<SessionSummary> = {}): SessionSummary => ({
   tasks: { running: 0, backgrounded: 0, oldestStartedAt: null },
   limitResetsAt: null,
   attention: [],
+  costUsd: null,
   ...overrides,
 });
 
@@ -97,7 +100,7 @@ describe("the directory feed", () => {
     expect(queueSummary(first ?? initialFeed, summary())).toBeNull();
     // The link acknowledges the very summary it sent: the pending one, unless a newer one replaced it meanwhile.
     const acknowledged = feedAcknowledged(first ?? initialFeed, first?.pending ?? summary());
-    expect(acknowledged).toEqual({ known: summary(), pending: null, attempts: 0, nextAttemptAt: null });
+    expect(acknowledged).toEqual({ known: summary(), pending: null, attempts: 0, nextAttemptAt: null, ...NO_USAGE });
     expect(queueSummary(acknowledged, summary())).toBeNull();
     expect(queueSummary(acknowledged, summary({ status: "ready", activeTurnId: null }))?.pending?.status).toBe("ready");
     // Acknowledged after a failed attempt: nothing is left to retry.
@@ -107,6 +110,7 @@ describe("the directory feed", () => {
       pending: null,
       attempts: 0,
       nextAttemptAt: null,
+      ...NO_USAGE,
     });
   });
 
@@ -125,6 +129,7 @@ describe("the directory feed", () => {
       pending: summary({ status: "ready", activeTurnId: null }),
       attempts: 0,
       nextAttemptAt: T0 + 9_000,
+      ...NO_USAGE,
     });
   });
 });
@@ -148,19 +153,19 @@ describe("queueChange: what a change of the session queues for the directory", (
   });
 
   it("queues nothing for an event that moves only the counters and the activity time, within the lag", () => {
-    expect(queueChange(known, "t", running, later(29_999), policy)).toBeNull();
+    expect(queueChange(known, "t", running, later(29_999), policy, T0)).toBeNull();
   });
 
   it("queues the summary once activity is 30 s ahead of the directory's copy", () => {
-    expect(queueChange(known, "t", running, later(30_000), policy)?.pending).toEqual(
+    expect(queueChange(known, "t", running, later(30_000), policy, T0)?.pending).toEqual(
       sessionSummary("t", later(30_000), policy),
     );
   });
 
   it("queues a change of a listed field at once, and the first summary of a session", () => {
     const ready = { ...later(1), status: "ready" as const, activeTurnId: null };
-    expect(queueChange(known, "t", running, ready, policy)?.pending).toMatchObject({ status: "ready" });
-    expect(queueChange(initialFeed, "t", initialSession, running, policy)?.pending).toMatchObject({
+    expect(queueChange(known, "t", running, ready, policy, T0)?.pending).toMatchObject({ status: "ready" });
+    expect(queueChange(initialFeed, "t", initialSession, running, policy, T0)?.pending).toMatchObject({
       status: "running",
     });
   });

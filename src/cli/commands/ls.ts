@@ -1,4 +1,5 @@
 import { pendingText } from "../../client/pending-text.ts";
+import { usdText } from "../../client/usage-text.ts";
 import { SESSION_STATUSES, type SessionStatus } from "../../contracts/vocabulary.ts";
 import { integerOption, parseArguments, UsageError } from "../args.ts";
 import type { Command } from "../context.ts";
@@ -24,7 +25,8 @@ export const ls: Command = {
 
 Lists the tenant's sessions from the directory, newest activity first. HEALTH says how long a stalled session
 has been silent, TASKS how many background tasks run (bg: said to run in the background), LIMIT when a
-provider usage limit resets.
+provider usage limit resets, COST what the session has cost so far (as the directory last heard: at a turn's end,
+or at most 30 s late; — when unknown).
 
   --active          only sessions that are starting or running
   --attention       only sessions that need a person (approvals or questions pending, or stalled)
@@ -80,13 +82,26 @@ provider usage limit resets.
         healthCell(session.health, now, out),
         tasksCell(session.tasks),
         limitCell(session.limitResetsAt, now, out),
+        session.costUsd === null ? "—" : usdText(session.costUsd),
         relative(session.lastEventAt, now),
         session.deadline === null ? "—" : `${session.deadline.action} ${relative(session.deadline.at, now)}`,
       ];
     });
     context.stdout.write(
       table(
-        ["THREAD", "STATUS", "PROVIDER", "TURN", "WAITING FOR YOU", "HEALTH", "TASKS", "LIMIT", "LAST EVENT", "NEXT"],
+        [
+          "THREAD",
+          "STATUS",
+          "PROVIDER",
+          "TURN",
+          "WAITING FOR YOU",
+          "HEALTH",
+          "TASKS",
+          "LIMIT",
+          "COST",
+          "LAST EVENT",
+          "NEXT",
+        ],
         rows,
         out,
       ),
