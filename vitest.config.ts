@@ -38,6 +38,8 @@ export default defineConfig({
                 READ_TOKEN_SECRET: TEST_READ_TOKEN_SECRET,
                 WEBHOOK_URL: `${inject<string>("webhookReceiverUrl")}/hooks/reap`,
                 WEBHOOK_RECEIVER: inject<string>("webhookReceiverUrl"),
+                // A session costing $1 or more sends usage.threshold (test/session/usage-threshold.test.ts).
+                USAGE_ALERT_USD: "1",
               },
             },
           })),

@@ -101,17 +101,25 @@ export async function measureDirectory(worker: RunningWorker, settings: Director
   pages.sort((a, b) => a - b);
   active.sort((a, b) => a - b);
   const usage: DirectoryFigures["usage"] = {};
-  for (const groupBy of ["day", "provider", "model", "day,provider", "thread"]) {
+  // The groupings, then the top threads as the dashboard asks for them, then every thread's row (10,000 rows).
+  for (const query of [
+    "groupBy=day",
+    "groupBy=provider",
+    "groupBy=model",
+    "groupBy=day,provider",
+    "groupBy=thread&limit=10",
+    "groupBy=thread&limit=10000",
+  ]) {
     const times: number[] = [];
     let rows = 0;
     for (let request = 0; request < 50; request += 1) {
       const started = performance.now();
-      const response = await fetch(`${worker.origin}/v1/usage?groupBy=${groupBy}&limit=10000`, { headers: HEADERS });
+      const response = await fetch(`${worker.origin}/v1/usage?${query}`, { headers: HEADERS });
       rows = ((await response.json()) as { rows: unknown[] }).rows.length;
       times.push(performance.now() - started);
     }
     times.sort((a, b) => a - b);
-    usage[groupBy] = { p50Ms: round(percentile(times, 50)), p99Ms: round(percentile(times, 99)), rows };
+    usage[query] = { p50Ms: round(percentile(times, 50)), p99Ms: round(percentile(times, 99)), rows };
   }
   return {
     sessions: settings.sessions,

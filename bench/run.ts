@@ -172,8 +172,8 @@ function printPath(path: string, figures: PathFigures): void {
     console.log(
       `  list 50 by cursor: p50 ${directory.listP50Ms} ms, p99 ${directory.listP99Ms} ms; active=true: p50 ${directory.listActiveP50Ms} ms, p99 ${directory.listActiveP99Ms} ms`,
     );
-    for (const [groupBy, { p50Ms, p99Ms, rows }] of Object.entries(directory.usage)) {
-      console.log(`  GET /v1/usage?groupBy=${groupBy} (${rows} rows): p50 ${p50Ms} ms, p99 ${p99Ms} ms`);
+    for (const [query, { p50Ms, p99Ms, rows }] of Object.entries(directory.usage)) {
+      console.log(`  GET /v1/usage?${query} (${rows} rows): p50 ${p50Ms} ms, p99 ${p99Ms} ms`);
     }
   }
 }

@@ -47,6 +47,8 @@ export interface WebhookConfig {
 export interface SessionConfig {
   policy: ReapingPolicy;
   webhook: WebhookConfig | null;
+  /** USAGE_ALERT_USD: a session whose cost crosses it sends `usage.threshold` (null: no alert). */
+  usageAlertUsd: number | null;
 }
 
 /** The variables this service reads; a plain record so tests and `wrangler dev --var` can set any of them. */
@@ -115,8 +117,25 @@ export function parseSessionConfig(source: ConfigSource): SessionConfig {
     pendingRequestTimeoutMs: duration("PENDING_REQUEST_TIMEOUT_SECONDS", DEFAULT_PENDING_REQUEST_TIMEOUT_MS / 1000),
   };
   const webhook = parseWebhook(source, issues);
+  const usageAlertUsd = parseDollars(source, "USAGE_ALERT_USD", issues);
   if (issues.length > 0) throw new ConfigError(issues);
-  return { policy, webhook };
+  return { policy, webhook, usageAlertUsd };
+}
+
+/** A positive amount of US dollars (`12.5`), or null when unset. */
+function parseDollars(source: ConfigSource, name: string, issues: ConfigIssue[]): number | null {
+  const value = text(source[name]);
+  if (value === "") return null;
+  const amount = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(amount > 0)) {
+    issues.push({
+      variable: name,
+      kind: "invalid",
+      message: `${name} must be a positive amount of US dollars, like 25 or 2.5`,
+    });
+    return null;
+  }
+  return amount;
 }
 
 function parseWebhook(source: ConfigSource, issues: ConfigIssue[]): WebhookConfig | null {

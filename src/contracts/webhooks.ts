@@ -77,3 +77,30 @@ export const SessionLimitResetWebhookSchema = envelope(
   "SessionLimitResetWebhook",
   "the provider's usage limit has reset: the orchestrator can resume the session",
 );
+
+export const UsageThresholdWebhookSchema = envelope(
+  "usage.threshold",
+  z.union([
+    z.object({
+      tenant: z.string(),
+      scope: z.literal("session"),
+      threadId: z.string(),
+      seq: z.int().describe("the seq of the log entry whose usage crossed it"),
+      thresholdUsd: z.number().describe("USAGE_ALERT_USD"),
+      costUsd: z.number().describe("the session's known cost after the crossing"),
+      unpricedTokens: z.int().describe("tokens without a price, not in costUsd"),
+      model: z.string().nullable(),
+      provider: z.string().nullable(),
+    }),
+    z.object({
+      tenant: z.string(),
+      scope: z.literal("tenant-day"),
+      day: z.iso.date().describe("the UTC day"),
+      thresholdUsd: z.number().describe("TENANT_DAILY_ALERT_USD"),
+      costUsd: z.number().describe("the tenant's known cost of the day after the crossing"),
+      unpricedTokens: z.int(),
+    }),
+  ]),
+  "UsageThresholdWebhook",
+  "a cost crossed its alert threshold: a session's (USAGE_ALERT_USD) or a tenant's day (TENANT_DAILY_ALERT_USD); once per crossing",
+);

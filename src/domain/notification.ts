@@ -66,6 +66,27 @@ export function attentionNotification(
   return pendingNotification(`msg_${id}`, subject.seq, "session.attention", now, new Date(now).toISOString(), subject);
 }
 
+/** The subject of a `usage.threshold`: a session's cost (scope `session`) or a tenant's day (`tenant-day`). */
+export type UsageThresholdSubject =
+  | {
+      tenant: string;
+      scope: "session";
+      threadId: string;
+      seq: number;
+      thresholdUsd: number;
+      costUsd: number;
+      unpricedTokens: number;
+      model: string | null;
+      provider: string | null;
+    }
+  | { tenant: string; scope: "tenant-day"; day: string; thresholdUsd: number; costUsd: number; unpricedTokens: number };
+
+/** A cost crossed its threshold: sent once per crossing. */
+export function usageThresholdNotification(id: string, subject: UsageThresholdSubject, now: number): Notification {
+  const seq = subject.scope === "session" ? subject.seq : 0;
+  return pendingNotification(`msg_${id}`, seq, "usage.threshold", now, new Date(now).toISOString(), subject);
+}
+
 function pendingNotification(
   id: string,
   seq: number,

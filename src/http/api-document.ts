@@ -11,6 +11,7 @@ import {
   SessionLimitResetWebhookSchema,
   SessionReapedWebhookSchema,
   TurnExpiredWebhookSchema,
+  UsageThresholdWebhookSchema,
 } from "../contracts/webhooks.ts";
 import type { AppEnv } from "./app-env.ts";
 
@@ -25,6 +26,7 @@ const WEBHOOKS = [
   { name: "turn.expired", schema: TurnExpiredWebhookSchema },
   { name: "session.attention", schema: SessionAttentionWebhookSchema },
   { name: "session.limit-reset", schema: SessionLimitResetWebhookSchema },
+  { name: "usage.threshold", schema: UsageThresholdWebhookSchema },
 ] as const;
 
 export function describeUndeclaredParts(app: OpenAPIHono<AppEnv>): void {

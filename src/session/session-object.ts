@@ -25,6 +25,7 @@ import { eventPageJson, sessionView } from "../domain/session-view.ts";
 import { listedFieldsDiffer, snapshotDue } from "../domain/snapshot.ts";
 import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES, type ResumeFrom } from "../domain/subscription.ts";
 import { turnsOfLog, turnView } from "../domain/turns.ts";
+import { withUsageThresholdNotice } from "../domain/usage-alerts.ts";
 import { alarmNeedsWriting, dueDelivery, onWake } from "../domain/wake.ts";
 import { priceUsage } from "../pricing/price-table.ts";
 import { SqlMeter, type StorageCounts } from "../sql-meter.ts";
@@ -147,15 +148,15 @@ export class SessionObject extends DurableObject<Env> {
 
   async #applyBatch(decision: BatchDecision, now: number): Promise<IngestResult> {
     if (decision.kind === "conflict") return { ok: false, conflicts: decision.conflicts };
+    const { webhook, usageAlertUsd } = this.#config;
+    const context = { tenant: this.#key.tenant, threadId: this.#key.threadId, now };
     const change =
-      this.#config.webhook === null
+      webhook === null
         ? decision.change
-        : withAttentionNotice(decision.change, {
-            tenant: this.#key.tenant,
-            threadId: this.#key.threadId,
-            notificationId: crypto.randomUUID(),
-            now,
-          });
+        : withUsageThresholdNotice(
+            withAttentionNotice(decision.change, { ...context, notificationId: crypto.randomUUID() }),
+            { ...context, notificationId: crypto.randomUUID(), thresholdUsd: usageAlertUsd },
+          );
     await this.#apply(change);
     return { ok: true, json: `{"session":${this.#sessionViewJson()},"results":${JSON.stringify(decision.results)}}` };
   }
