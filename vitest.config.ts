@@ -40,6 +40,8 @@ export default defineConfig({
                 WEBHOOK_RECEIVER: inject<string>("webhookReceiverUrl"),
                 // A session costing $1 or more sends usage.threshold (test/session/usage-threshold.test.ts).
                 USAGE_ALERT_USD: "1",
+                // A tenant's day costing $100 or more sends usage.threshold (test/session/usage-threshold.test.ts).
+                TENANT_DAILY_ALERT_USD: "100",
               },
             },
           })),

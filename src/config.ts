@@ -269,22 +269,24 @@ export function parseCorsOrigins(source: ConfigSource): CorsPolicy {
 /** What the tenant's usage rollups keep: USAGE_RETENTION_DAYS (default 400, 1 to 3,650). */
 export interface UsageConfig {
   retentionDays: number;
+  /** TENANT_DAILY_ALERT_USD: a tenant's day whose cost crosses it sends `usage.threshold` (null: no alert). */
+  tenantDailyAlertUsd: number | null;
 }
 
 export function parseUsageConfig(source: ConfigSource): UsageConfig {
+  const issues: ConfigIssue[] = [];
   const value = text(source.USAGE_RETENTION_DAYS);
-  if (value === "") return { retentionDays: 400 };
-  const days = Number(value);
-  if (!/^\d+$/.test(value) || days < 1 || days > 3650) {
-    throw new ConfigError([
-      {
-        variable: "USAGE_RETENTION_DAYS",
-        kind: "invalid",
-        message: "USAGE_RETENTION_DAYS must be a whole number of days from 1 to 3650",
-      },
-    ]);
+  const days = value === "" ? 400 : Number(value);
+  if (value !== "" && (!/^\d+$/.test(value) || days < 1 || days > 3650)) {
+    issues.push({
+      variable: "USAGE_RETENTION_DAYS",
+      kind: "invalid",
+      message: "USAGE_RETENTION_DAYS must be a whole number of days from 1 to 3650",
+    });
   }
-  return { retentionDays: days };
+  const tenantDailyAlertUsd = parseDollars(source, "TENANT_DAILY_ALERT_USD", issues);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { retentionDays: days, tenantDailyAlertUsd };
 }
 
 /** An origin as a browser sends it: scheme://host[:port], lower case, nothing after. */

@@ -4,10 +4,11 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { fromBase64url, toBase64url } from "../base64url.ts";
-import { memoizedByEnv, parseUsageConfig } from "../config.ts";
 import type { DirectoryMessage, DirectoryPage, SessionSummary } from "../contracts/directory.ts";
 import type { UsageRow } from "../contracts/usage.ts";
+import { recordAttempt, usageThresholdNotification } from "../domain/notification.ts";
 import { grantStanding, type Revocations } from "../domain/read-grants.ts";
+import { crossesThreshold } from "../domain/usage-alerts.ts";
 import { type UsageBucket, utcDay } from "../domain/usage-buckets.ts";
 import { alarmNeedsWriting } from "../domain/wake.ts";
 import { acknowledgeClose, capReached, LiveHub } from "../session/live-hub.ts";
@@ -15,13 +16,13 @@ import { grantFacts, readGrant } from "../session/subscription-grant.ts";
 import { SqlMeter, type StorageCounts } from "../sql-meter.ts";
 import { DirectoryStore, type ListFilter, type PagePosition, type StoredChange } from "./directory-store.ts";
 import { RevocationStore } from "./revocation-store.ts";
-import { type UsageQuery, UsageStore } from "./usage-store.ts";
+import { TenantUsage } from "./tenant-usage.ts";
+import type { UsageQuery } from "./usage-store.ts";
 
 /** Changes sent to a subscriber on connect; further behind, it is told to list again (`reset`). */
 const MAX_REPLAY = 1000;
 /** The rollups' days past USAGE_RETENTION_DAYS are dropped every this many versions, not at each write. */
 const USAGE_PRUNE_EVERY = 100;
-const usageConfig = memoizedByEnv(parseUsageConfig);
 
 export type DirectoryListing = { ok: true; page: DirectoryPage } | { ok: false; reason: "bad-cursor" };
 
@@ -32,7 +33,7 @@ export class DirectoryObject extends DurableObject<Env> {
   readonly #sql: SqlMeter;
   readonly #store: DirectoryStore;
   readonly #revocations: RevocationStore;
-  readonly #usageStore: UsageStore;
+  readonly #usage: TenantUsage;
   readonly #live: LiveHub<DirectoryMessage>;
   #version: number;
   /** The alarm as last set (undefined until read); written only when the next check moves earlier. */
@@ -43,7 +44,7 @@ export class DirectoryObject extends DurableObject<Env> {
     this.#sql = new SqlMeter(ctx.storage.sql);
     this.#store = new DirectoryStore(this.#sql);
     this.#revocations = new RevocationStore(ctx.storage.sql);
-    this.#usageStore = new UsageStore(this.#sql);
+    this.#usage = new TenantUsage(this.#sql, env, () => this.#tenant);
     this.#version = this.#store.version();
     this.#live = new LiveHub<DirectoryMessage>(ctx, (message) =>
       message.type === "upsert" || message.type === "remove" ? String(message.version) : null,
@@ -65,39 +66,45 @@ export class DirectoryObject extends DurableObject<Env> {
     usage: readonly UsageBucket[] | null = null,
   ): Promise<DirectoryWrite> {
     const buckets = usage ?? [];
+    let alerted = false;
+    const applyUsage = () => {
+      alerted = this.#usage.apply(summary.threadId, buckets);
+    };
     // A resend after a wake or a failure, unchanged: a read, not three rows written and a broadcast.
-    if (maybeHeld && this.#store.holds(summary)) {
-      if (buckets.length === 0) return { ok: true, version: this.#version };
-      return this.#writeUsage(summary.threadId, buckets);
-    }
-    return this.#write(
-      (version) => {
-        this.#store.upsert(version, summary);
-        this.#usageStore.upsert(summary.threadId, buckets);
-        if (version % USAGE_PRUNE_EVERY === 0) this.#usageStore.prune(this.#oldestUsageDay());
-      },
-      { type: "upsert", session: summary },
-    );
+    const result =
+      maybeHeld && this.#store.holds(summary)
+        ? buckets.length === 0
+          ? { ok: true as const, version: this.#version }
+          : this.#writeUsage(applyUsage)
+        : this.#write(
+            (version) => {
+              this.#store.upsert(version, summary);
+              applyUsage();
+              if (version % USAGE_PRUNE_EVERY === 0) this.#usage.prune(Date.now());
+            },
+            { type: "upsert", session: summary },
+          );
+    // The alarm delivers it, and retries it as a session's outbox does.
+    if (alerted) await this.#arm();
+    return result;
+  }
+
+  get #tenant(): string {
+    return this.ctx.id.name ?? "";
   }
 
   /** The tenant's usage summed over the query's days and grouped by its dimensions (docs/usage.md). */
   async usage(query: UsageQuery): Promise<{ rows: UsageRow[]; totals: UsageRow }> {
-    return this.#usageStore.read(query);
+    return this.#usage.read(query);
   }
 
-  #writeUsage(threadId: string, buckets: readonly UsageBucket[]): DirectoryWrite {
+  #writeUsage(apply: () => void): DirectoryWrite {
     try {
-      this.ctx.storage.transactionSync(() => this.#usageStore.upsert(threadId, buckets));
+      this.ctx.storage.transactionSync(apply);
     } catch (error) {
       return { ok: false, error: String(error) };
     }
     return { ok: true, version: this.#version };
-  }
-
-  /** The first UTC day the rollups keep. */
-  #oldestUsageDay(): string {
-    const { retentionDays } = usageConfig(this.env);
-    return utcDay(Date.now() - retentionDays * 86_400_000);
   }
 
   async remove(threadId: string): Promise<DirectoryWrite> {
@@ -173,6 +180,7 @@ export class DirectoryObject extends DurableObject<Env> {
 
   /** Checks the read tokens of the subscribers, and wakes again while any has one. */
   override async alarm(): Promise<void> {
+    await this.#usage.deliverDue();
     this.#closeRevoked();
     this.#alarmAt = null;
     await this.#arm();
@@ -181,15 +189,17 @@ export class DirectoryObject extends DurableObject<Env> {
   #closeRevoked(): Revocations {
     const now = Date.now();
     const revocations = this.#revocations.load(now);
-    const tenant = this.ctx.id.name ?? "";
-    const facts = grantFacts(this.env, tenant, revocations);
+    const facts = grantFacts(this.env, this.#tenant, revocations);
     this.#live.closeUnstanding((grant) => grantStanding(grant, facts, now), now);
     return revocations;
   }
 
   async #arm(): Promise<void> {
     const now = Date.now();
-    const wakeAt = this.#live.nextGrantCheckAt(now);
+    const grantCheckAt = this.#live.nextGrantCheckAt(now);
+    const deliveryAt = this.#usage.nextDeliveryAt();
+    const wakeAt =
+      grantCheckAt === null ? deliveryAt : deliveryAt === null ? grantCheckAt : Math.min(grantCheckAt, deliveryAt);
     this.#alarmAt ??= await this.ctx.storage.getAlarm();
     if (wakeAt === null || !alarmNeedsWriting(this.#alarmAt, wakeAt, now)) return;
     await this.ctx.storage.setAlarm(wakeAt);

@@ -86,6 +86,19 @@ export class UsageStore {
     }
   }
 
+  /** The known cost of each of `days`, summed over the tenant's sessions. */
+  dayCosts(days: readonly string[]): Map<string, { knownCostUsd: number; unpricedTokens: number }> {
+    const costs = new Map<string, { knownCostUsd: number; unpricedTokens: number }>();
+    for (const day of days) {
+      const [row] = this.#sql.rows<{ cost: number | null; unpriced: number | null }>(
+        "SELECT sum(known_cost_usd) AS cost, sum(unpriced) AS unpriced FROM usage WHERE day = ?",
+        day,
+      );
+      costs.set(day, { knownCostUsd: row?.cost ?? 0, unpricedTokens: row?.unpriced ?? 0 });
+    }
+    return costs;
+  }
+
   /** Drops the days before `oldestDay`. */
   prune(oldestDay: string): void {
     this.#sql.run("DELETE FROM usage WHERE day < ?", oldestDay);

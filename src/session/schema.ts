@@ -4,6 +4,7 @@
  */
 
 import type { SqlMeter } from "../sql-meter.ts";
+import { NOTIFICATIONS_SCHEMA } from "./notification-table.ts";
 
 interface Migration {
   id: number;
@@ -37,18 +38,7 @@ const CURRENT_SCHEMA: readonly string[] = [
     version INTEGER NOT NULL DEFAULT 1,
     feed TEXT
   )`,
-  `CREATE TABLE notifications (
-    id TEXT PRIMARY KEY,
-    created_seq INTEGER NOT NULL,
-    type TEXT NOT NULL,
-    body TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    attempts INTEGER NOT NULL,
-    last_error TEXT,
-    next_attempt_at INTEGER
-  )`,
-  `CREATE INDEX notifications_pending ON notifications (next_attempt_at) WHERE state = 'pending'`,
+  ...NOTIFICATIONS_SCHEMA,
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
 ];
 

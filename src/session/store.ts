@@ -6,6 +6,7 @@ import type { StoredEntry } from "../domain/event-log.ts";
 import type { Notification } from "../domain/notification.ts";
 import { SESSION_STATE_VERSION, type SessionState } from "../domain/session.ts";
 import type { SqlMeter } from "../sql-meter.ts";
+import { NotificationTable } from "./notification-table.ts";
 
 type EventRow = {
   seq: number;
@@ -14,18 +15,6 @@ type EventRow = {
   outcome: string;
   reason: string | null;
   body: string;
-};
-
-type NotificationRow = {
-  id: string;
-  created_seq: number;
-  type: string;
-  body: string;
-  created_at: number;
-  state: string;
-  attempts: number;
-  last_error: string | null;
-  next_attempt_at: number | null;
 };
 
 /** The stored snapshot with the directory outbox beside it, or why the snapshot cannot be used as it is. */
@@ -44,8 +33,11 @@ export interface StoredIdRow {
 export class SessionStore {
   readonly #sql: SqlMeter;
 
+  readonly #notifications: NotificationTable;
+
   constructor(sql: SqlMeter) {
     this.#sql = sql;
+    this.#notifications = new NotificationTable(sql);
   }
 
   loadSnapshot(): Snapshot {
@@ -177,45 +169,19 @@ export class SessionStore {
   }
 
   insertNotification(notification: Notification): void {
-    this.#sql.run(
-      `INSERT INTO notifications (id, created_seq, type, body, created_at, state, attempts, last_error, next_attempt_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      notification.id,
-      notification.seq,
-      notification.type,
-      notification.body,
-      notification.createdAt,
-      notification.state,
-      notification.attempts,
-      notification.lastError,
-      notification.nextAttemptAt,
-    );
+    this.#notifications.insert(notification);
   }
 
   updateDelivery(notification: Notification): void {
-    this.#sql.run(
-      "UPDATE notifications SET state = ?, attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?",
-      notification.state,
-      notification.attempts,
-      notification.lastError,
-      notification.nextAttemptAt,
-      notification.id,
-    );
+    this.#notifications.update(notification);
   }
 
   latestNotification(): Notification | null {
-    const row = this.#sql.rows<NotificationRow>(
-      `SELECT ${NOTIFICATION_COLUMNS} FROM notifications ORDER BY created_seq DESC LIMIT 1`,
-    )[0];
-    return row === undefined ? null : toNotification(row);
+    return this.#notifications.latest();
   }
 
-  /** The oldest pending notification: deliveries go out in the order they were created. */
   oldestPendingNotification(): Notification | null {
-    const row = this.#sql.rows<NotificationRow>(
-      `SELECT ${NOTIFICATION_COLUMNS} FROM notifications WHERE state = 'pending' ORDER BY created_seq LIMIT 1`,
-    )[0];
-    return row === undefined ? null : toNotification(row);
+    return this.#notifications.oldestPending();
   }
 }
 
@@ -265,8 +231,6 @@ function providerRunStatement(rows: number): string {
   return PROVIDER_RUN_STATEMENTS[rows] as string;
 }
 const ENTRY_COLUMNS = "seq, origin, received_at, outcome, reason, body";
-const NOTIFICATION_COLUMNS = "id, created_seq, type, body, created_at, state, attempts, last_error, next_attempt_at";
-
 function toStoredEntry(row: EventRow): StoredEntry {
   return {
     seq: row.seq,
@@ -276,19 +240,5 @@ function toStoredEntry(row: EventRow): StoredEntry {
     ...(row.reason === null ? {} : { reason: row.reason as IgnoreReason }),
     event: JSON.parse(row.body) as RuntimeEvent,
     text: row.body,
-  };
-}
-
-function toNotification(row: NotificationRow): Notification {
-  return {
-    id: row.id,
-    seq: row.created_seq,
-    type: row.type,
-    body: row.body,
-    createdAt: row.created_at,
-    state: row.state as DeliveryState,
-    attempts: row.attempts,
-    lastError: row.last_error,
-    nextAttemptAt: row.next_attempt_at,
   };
 }

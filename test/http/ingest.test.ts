@@ -219,7 +219,12 @@ describe("reads", () => {
     }>(await request("GET", "/openapi.json", undefined, { token: null }));
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(["/v1/sessions/{threadId}/events", "/v1/sessions/{threadId}"]),
+      expect.arrayContaining([
+        "/v1/sessions/{threadId}/events",
+        "/v1/sessions/{threadId}",
+        "/v1/sessions/{threadId}/turns",
+        "/v1/usage",
+      ]),
     );
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["StreamMessage", "DirectoryMessage"]));
     expect(Object.keys(doc.webhooks).sort()).toEqual([
@@ -227,6 +232,7 @@ describe("reads", () => {
       "session.limit-reset",
       "session.reaped",
       "turn.expired",
+      "usage.threshold",
     ]);
   });
 });

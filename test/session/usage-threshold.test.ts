@@ -1,9 +1,13 @@
-/** USAGE_ALERT_USD ($1 in the tests): a session whose cost crosses it tells the orchestrator once per crossing. */
+/**
+ * USAGE_ALERT_USD ($1 in the tests): a session whose cost crosses it tells the orchestrator once per crossing; and
+ * TENANT_DAILY_ALERT_USD ($100): a tenant's day whose cost crosses it, from the tenant's directory object.
+ */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { UsageThresholdWebhookSchema } from "../../src/contracts/webhooks.ts";
-import { api, newThreadId } from "../support/api.ts";
+import { api, newThreadId, request, sessionPath } from "../support/api.ts";
 import { ev, runtimeEvent } from "../support/events.ts";
 import { advance, deliveriesFor, HOUR, runAlarm, useFakeClock } from "../support/session-object.ts";
+import { GLOBEX_TOKEN } from "../support/test-config.ts";
 
 /** A T3 Code snapshot with the provider's own running cost. */
 const report = (threadId: string, totalCostUsd: number, inputTokens: number) =>
@@ -55,5 +59,47 @@ describe("usage.threshold", () => {
     await runAlarm(threadId);
     const bodies = (await deliveriesFor(threadId)).map((delivery) => delivery.body);
     expect(bodies.filter((body) => body.includes("usage.threshold"))).toEqual([]);
+  });
+});
+
+describe("usage.threshold for a tenant's day", () => {
+  it("is delivered once by the directory when the day's cost of its sessions crosses TENANT_DAILY_ALERT_USD", async () => {
+    // globex: no other test gives it usage, so its day starts at $0.
+    const asGlobex = { token: GLOBEX_TOKEN };
+    const session = async (totalCostUsd: number) => {
+      const threadId = newThreadId();
+      const o = { threadId, provider: "claude" };
+      const events = [ev.sessionStarted(o), ev.turnStarted("t1", o), report(threadId, totalCostUsd, 1_000)];
+      const response = await request(
+        "POST",
+        `${sessionPath(threadId)}/events`,
+        [...events, ev.turnCompleted("t1", "completed", o)],
+        asGlobex,
+      );
+      expect(response.status).toBe(200);
+    };
+    await session(60);
+    await session(50);
+    await session(20);
+    const tenantDay = async () =>
+      (await deliveriesFor("unknown"))
+        .map((delivery) => JSON.parse(delivery.body))
+        .filter((payload) => payload.data?.scope === "tenant-day" && payload.data?.tenant === "globex");
+    await vi.waitUntil(async () => (await tenantDay()).length > 0, { timeout: 10_000, interval: 100 });
+    // Give a second (wrong) delivery time to show.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const payloads = await tenantDay();
+    expect(payloads).toHaveLength(1);
+    expect(payloads[0]).toMatchObject({
+      type: "usage.threshold",
+      data: {
+        tenant: "globex",
+        scope: "tenant-day",
+        day: new Date().toISOString().slice(0, 10),
+        thresholdUsd: 100,
+        costUsd: 110,
+      },
+    });
+    expect(UsageThresholdWebhookSchema.safeParse(payloads[0]).error).toBeUndefined();
   });
 });
