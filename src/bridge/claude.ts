@@ -37,7 +37,12 @@ interface ClaudeState {
   streaming: boolean;
   tools: Map<string, { name: string }>;
   requests: Map<string, OpenRequest>;
+  /** The usage last sent for each recent API message id: the blocks of one response repeat it. */
+  messageUsage: Map<string, string>;
 }
+
+/** Message ids whose usage is remembered; a response's blocks come back to back, so a few suffice. */
+const REMEMBERED_MESSAGES = 64;
 
 /** The tool Claude asks the person a question with (t3code: "AskUserQuestion" is a user-input request). */
 const ASK_USER_QUESTION = "AskUserQuestion";
@@ -95,7 +100,8 @@ const OUT: Readonly<Record<ClaudeOutType, Handler>> = {
         });
       }
     }
-    return drafts;
+    const usage = messageUsage(message, state);
+    return usage === null ? drafts : [...drafts, usage];
   },
   // Tool results echoed by the CLI: not turns (only the client's own `user` messages on stdin are).
   user: (message, state) => {
@@ -243,7 +249,14 @@ const IN: Readonly<Record<string, Handler>> = {
 };
 
 export function createClaudeMapper(run: RunIdentity): ProtocolMapper {
-  const state: ClaudeState = { turnId: null, turns: 0, streaming: false, tools: new Map(), requests: new Map() };
+  const state: ClaudeState = {
+    turnId: null,
+    turns: 0,
+    streaming: false,
+    tools: new Map(),
+    requests: new Map(),
+    messageUsage: new Map(),
+  };
   return {
     observe(dir: Direction, line: string, ordinal: number, at: string): Observation {
       if (line.trim() === "") return { ok: true, events: [] };
@@ -286,6 +299,37 @@ function toEvent(
 /** Unmapped messages are stored as-is under `claude/<type>`, the message in `raw.payload`: nothing is lost. */
 function asIs(name: string): Draft {
   return { type: `claude/${name}` };
+}
+
+/**
+ * An assistant message's usage (`message.usage`, per API message id) as a usage report, so the cost shows while a
+ * turn runs; the service counts each message id once (the blocks of one response share it), and the turn's `result`
+ * then brings Claude's own cost. A repeat of the usage already sent for that id sends nothing.
+ */
+function messageUsage(message: Record<string, unknown>, state: ClaudeState): Draft | null {
+  const api = record(message.message);
+  const id = text(api?.id);
+  const usage = record(api?.usage);
+  if (id === null || usage === null) return null;
+  const seen = JSON.stringify(usage);
+  if (state.messageUsage.get(id) === seen) return null;
+  state.messageUsage.delete(id);
+  state.messageUsage.set(id, seen);
+  for (const oldest of state.messageUsage.keys()) {
+    if (state.messageUsage.size <= REMEMBERED_MESSAGES) break;
+    state.messageUsage.delete(oldest);
+  }
+  const parent = text(message.parent_tool_use_id);
+  return {
+    type: "thread.token-usage.updated",
+    turnId: state.turnId,
+    payload: {
+      usage: {
+        message: { id, usage, ...(text(api?.model) === null ? {} : { model: api?.model }) },
+        ...(parent === null ? {} : { parent_tool_use_id: parent }),
+      },
+    },
+  };
 }
 
 function delta(state: ClaudeState, streamKind: string, value: string): Draft {

@@ -172,6 +172,8 @@ export function fromTokenUsagePayload(payload: unknown, context: ReportContext =
   const usage = record(record(payload)?.usage);
   if (usage === null) return null;
   if ("usedTokens" in usage) return fromT3TokenUsage(usage, context);
+  // The Claude bridge's report of one assistant message: `{message: {id, usage, model}, parent_tool_use_id}`.
+  if (record(usage.message) !== null) return fromClaudeAssistant(usage, context);
   if (record(usage.total) !== null) return fromCodexTokenUsage(usage, context);
   if (usage.sessionUpdate === "usage_update" || ("used" in usage && "size" in usage))
     return fromAcpUsageUpdate(usage, context);

@@ -25,7 +25,16 @@ const AFTER: ReadonlyArray<[number, Expected]> = [
   [AFTER_STEP.prompted, { status: "running", activeTurnId: turn(1) }],
   [AFTER_STEP.approvalOpen, { status: "running", pendingRequests: { approvals: 1, userInputs: 0 } }],
   [AFTER_STEP.approved, { status: "running", pendingRequests: { approvals: 0, userInputs: 0 } }],
-  [AFTER_STEP.firstTurnDone, { status: "ready", activeTurnId: null, lastError: null }],
+  // The turn's result: Claude's own running cost (the fixture's total_cost_usd) over the table's estimate.
+  [
+    AFTER_STEP.firstTurnDone,
+    {
+      status: "ready",
+      activeTurnId: null,
+      lastError: null,
+      usage: expect.objectContaining({ costUsd: 0.0312, cost: expect.objectContaining({ source: "provider" }) }),
+    },
+  ],
   [AFTER_STEP.questionOpen, { status: "running", activeTurnId: turn(2), pendingRequests: { userInputs: 1 } }],
   [AFTER_STEP.answered, { pendingRequests: { approvals: 0, userInputs: 0 } }],
   [AFTER_STEP.interrupted, { status: "interrupted", activeTurnId: null }],
@@ -64,13 +73,18 @@ describe("bridge claude -- <claude command>", () => {
       /^provider-sessions bridge: \d+ events stored, 0 duplicate, 0 refused, 0 unreadable lines\n$/,
     );
     const types: string[] = [];
-    for await (const entry of client.events(threadId)) types.push(entry.event.type);
+    for await (const entry of client.events(threadId))
+      types.push(`${entry.origin === "service" ? "service:" : ""}${entry.event.type}`);
+    // An assistant message's usage is a report of its own (priced from the table, a service entry after it), until
+    // the turn's result brings Claude's own cost.
     expect(types).toEqual([
       "session.started",
       "turn.started",
       "session.started",
       "content.delta",
       "content.delta",
+      "thread.token-usage.updated",
+      "service:usage.priced",
       "item.started",
       "request.opened",
       "request.resolved",
@@ -80,6 +94,8 @@ describe("bridge claude -- <claude command>", () => {
       "thread.token-usage.updated",
       "turn.started",
       "item.started",
+      "thread.token-usage.updated",
+      "service:usage.priced",
       "user-input.requested",
       "user-input.resolved",
       "item.completed",
@@ -99,6 +115,7 @@ describe("bridge claude -- <claude command>", () => {
     const replay = await cli(["bridge", "claude", "--replay", "run.jsonl"], {
       files: { "run.jsonl": agents.recorded },
     });
-    expect(replay.stdout).toMatch(new RegExp(`: 0 stored, ${types.length} duplicate, 0 refused`));
+    const provided = types.filter((type) => !type.startsWith("service:")).length;
+    expect(replay.stdout).toMatch(new RegExp(`: 0 stored, ${provided} duplicate, 0 refused`));
   });
 });
