@@ -1,5 +1,15 @@
-/** A session's usage in words, for the CLI's `get` and the dashboard: tokens, the context window, the cost and its source. */
+/**
+ * Usage in words, for the CLI and the dashboard: tokens, the context window, the cost and its source; a turn's and a
+ * rollup's cost too.
+ */
 import type { UsageViewWire } from "../contracts/replies.ts";
+import type { UsageRow } from "../contracts/usage.ts";
+
+/** The token counts by kind: a session's, a turn's or a rollup row's. */
+type Tokens = Pick<
+  UsageViewWire,
+  "inputTokens" | "cacheReadInputTokens" | "cacheCreationInputTokens" | "outputTokens" | "reasoningOutputTokens"
+>;
 
 /** 950, 12.4k, 3.2M: three significant figures are enough to read a count at a glance. */
 export function tokenCount(tokens: number): string {
@@ -18,7 +28,7 @@ function trim(value: number): string {
 }
 
 /** "12.4k in (4k cached, 0 written to the cache), 2k out (500 reasoning)". */
-export function tokensText(usage: UsageViewWire): string {
+export function tokensText(usage: Tokens): string {
   const cache =
     usage.cacheCreationInputTokens > 0
       ? `${tokenCount(usage.cacheReadInputTokens)} cached, ${tokenCount(usage.cacheCreationInputTokens)} written to the cache`
@@ -55,13 +65,29 @@ export function costText(usage: UsageViewWire): string {
  * provider's figure usually is) and four decimals only when they carry something ("$0.0310"), and a cost too small
  * for them "under $0.0001".
  */
-export function costAmountText(usage: UsageViewWire): string {
+export function costAmountText(usage: Pick<UsageViewWire, "costUsd">): string {
   const usd = usage.costUsd;
   if (usd === null) return "unknown";
   // A known cost that four decimals would round to $0.0000 is not free.
   if (usd > 0 && usd < 0.00005) return "under $0.0001";
   const cents = usd * 100;
   return Math.abs(cents - Math.round(cents)) < 1e-9 ? `$${usd.toFixed(2)}` : usdText(usd);
+}
+
+/**
+ * A rollup's cost, where some tokens may have no price: the amount when all are priced, "at least $0.50" (the known
+ * part) when some are not, "unknown" when none of it is known. Never $0 for tokens without a price.
+ */
+export function knownCostText(row: Pick<UsageRow, "costUsd" | "knownCostUsd" | "unpricedTokens">): string {
+  if (row.costUsd !== null && row.unpricedTokens === 0) return costAmountText(row);
+  return row.knownCostUsd > 0 ? `at least ${costAmountText({ costUsd: row.knownCostUsd })}` : "unknown";
+}
+
+/** "12.4k tokens without a price", or empty when every token has one. */
+export function unpricedText(row: Pick<UsageRow, "unpricedTokens">): string {
+  const count = row.unpricedTokens;
+  if (count === 0) return "";
+  return `${tokenCount(count)} token${count === 1 ? "" : "s"} without a price`;
 }
 
 /**

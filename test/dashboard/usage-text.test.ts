@@ -5,8 +5,10 @@ import {
   costAmountText,
   costSourceText,
   costText,
+  knownCostText,
   tokenCount,
   tokensText,
+  unpricedText,
   usdText,
 } from "../../src/client/usage-text.ts";
 import type { UsageViewWire } from "../../src/contracts/replies.ts";
@@ -101,5 +103,25 @@ describe("usage in words", () => {
       "not priced: no model named",
     );
     expect(costSourceText(usage({ costUsd: 0, cost: null }))).toBe("");
+  });
+
+  it("writes a rollup's cost as the amount, as at least its known part when some tokens have no price, never $0", () => {
+    const rollup = (costUsd: number | null, knownCostUsd: number, unpricedTokens: number) =>
+      knownCostText({ costUsd, knownCostUsd, unpricedTokens });
+    expect(rollup(0.5325, 0.5325, 0)).toBe("$0.5325");
+    expect(rollup(0.5, 0.5, 0)).toBe("$0.50");
+    expect(rollup(null, 0.5, 3_000)).toBe("at least $0.50");
+    expect(rollup(null, 0.031, 12)).toBe("at least $0.0310");
+    expect(rollup(null, 0, 3_000)).toBe("unknown");
+    expect(rollup(0, 0, 0)).toBe("$0.00");
+  });
+
+  it("counts the tokens without a price, and says nothing when there are none", () => {
+    expect([0, 1, 2_500, 1_200_000].map((unpricedTokens) => unpricedText({ unpricedTokens }))).toEqual([
+      "",
+      "1 token without a price",
+      "2.5k tokens without a price",
+      "1.2M tokens without a price",
+    ]);
   });
 });
