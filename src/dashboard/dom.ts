@@ -1,4 +1,4 @@
-/** The dashboard's one view helper: builds elements from a tag, attributes and children (no framework needed). */
+/** The dashboard's one view helper: builds elements (HTML or SVG) from a tag, attributes and children (no framework). */
 import { visibleParts } from "./visible-text.ts";
 
 type Child = Node | string | null | undefined | false;
@@ -19,6 +19,22 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   element.append(
     ...children.filter((child): child is Node | string => child !== null && child !== undefined && child !== false),
   );
+  return element;
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+
+/** The same for SVG, which the chart of the usage page is drawn in (attributes only: the chart has no handlers). */
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string | number | undefined> = {},
+  ...children: (Node | string)[]
+): SVGElementTagNameMap[K] {
+  const element = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value !== undefined) element.setAttribute(name, String(value));
+  }
+  element.append(...children);
   return element;
 }
 

@@ -115,3 +115,13 @@ function clock(totalSeconds: number): string {
 export function timeOfDay(iso: string): string {
   return new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
+
+/** How long something took: "350 ms", "42 s", "3 min 5 s", "2 h 5 min"; whole units, rounded down. */
+export function durationText(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.floor(ms))} ms`;
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}

@@ -1,18 +1,24 @@
 /**
- * One session's page: its card and its log, live. It reads the session, subscribes after the last page of its
+ * One session's page: its card, its usage, its turns and its log, live. It reads the session, subscribes after the last page of its
  * log (older pages come from the events route when the reader scrolls up), and the client resumes the stream
- * from the last seq it yielded, so a dropped connection catches up without a gap or a repeated entry.
+ * from the last seq it yielded, so a dropped connection catches up without a gap or a repeated entry. The turns are
+ * read again when the view moves (its last seq or its active turn), once a burst of messages settles.
  */
 import { type LogEntryView, ProblemError, type ResumeAfter, type SessionView } from "../client/index.ts";
 import { DASHBOARD_RETRY } from "./connection.ts";
 import { h } from "./dom.ts";
+import { Refresher } from "./refresher.ts";
 import { SessionCard } from "./session-card.ts";
 import { SessionLog } from "./session-log.ts";
+import { TURNS_SHOWN, TurnsTable } from "./turns-table.ts";
 import { UsagePanel } from "./usage-panel.ts";
 import { keepFollowing, type View, type ViewContext } from "./view.ts";
 
 /** Entries shown at first, and paged in at a time when scrolling up. */
 const PAGE = 200;
+
+/** A turn's messages come in bursts: the turns are read once one has been quiet this long, or at least this often. */
+const TURNS_REFRESH = { quietMs: 400, maxWaitMs: 3000 };
 
 export function sessionView(threadId: string, context: ViewContext): View {
   const { client } = context;
@@ -20,10 +26,29 @@ export function sessionView(threadId: string, context: ViewContext): View {
   const { signal } = controller;
   const card = new SessionCard(threadId);
   const usage = new UsagePanel();
-  /** Every view of the session, read or streamed, goes to the card and the usage panel alike. */
+  const turns = new TurnsTable();
+  const turnsRefresher = new Refresher(async () => {
+    try {
+      const reply = await client.turns(threadId, { limit: TURNS_SHOWN, signal });
+      if (!signal.aborted) turns.update(reply.turns, Date.now());
+    } catch (error) {
+      if (signal.aborted) return;
+      if (error instanceof ProblemError && error.status === 401) return context.expired();
+      // Not begun, or purged since: no turns. Any other failure keeps what is shown until the view moves again.
+      if (error instanceof ProblemError && error.status === 404) turns.update(null, Date.now());
+    }
+  }, TURNS_REFRESH);
+  /** What the turns were last read for: the view's place in the log and its active turn. */
+  let turnsReadFor: string | null = null;
+  /** Every view of the session, read or streamed, goes to the card and the usage panel alike, and moves the turns. */
   const show = (session: SessionView | null) => {
     card.update(session);
     usage.update(session?.usage ?? null);
+    const key = session === null ? null : `${session.epoch}:${session.lastSeq}:${session.activeTurnId ?? ""}`;
+    if (key === turnsReadFor) return;
+    turnsReadFor = key;
+    if (key === null) turns.update(null, Date.now());
+    else turnsRefresher.request();
   };
   /** The life the log shows; a new one comes with `reset`. */
   let epoch: string | null = null;
@@ -52,6 +77,7 @@ export function sessionView(threadId: string, context: ViewContext): View {
     h("a", { href: "/", "data-link": true, class: "back" }, "← All sessions"),
     card.element,
     usage.element,
+    turns.element,
     log.element,
   );
 
@@ -115,12 +141,16 @@ export function sessionView(threadId: string, context: ViewContext): View {
     }
   };
 
-  const ticker = setInterval(() => card.tick(), 1000);
+  const ticker = setInterval(() => {
+    card.tick();
+    turns.tick();
+  }, 1000);
   void keepFollowing(follow, signal, context);
   return {
     element,
     dispose: () => {
       controller.abort();
+      turnsRefresher.dispose();
       clearInterval(ticker);
     },
   };

@@ -184,3 +184,112 @@ describe("the usage panel", () => {
     await screenshot(page, "usage-phone-dark");
   });
 });
+
+/** A turn's events, as the Codex bridge sends them: its start with the model, a snapshot of running totals, its end. */
+const turnStarted = (turnId: string, model: string) => event("turn.started", { model }, { provider: "codex", turnId });
+const turnReport = (turnId: string, usage: Record<string, unknown>) =>
+  event("thread.token-usage.updated", { usage }, { provider: "codex", turnId });
+const turnCompleted = (turnId: string) =>
+  event("turn.completed", { state: "completed" }, { provider: "codex", turnId });
+
+/** A row of the turns table, by its turn. */
+const turnRow = (page: Page, turnId: string) => page.locator(`.turns tr[data-turn-id="${turnId}"]`);
+/** The table's rows as a reader sees them, top to bottom: each cell's text, the start time left out. */
+const turnRows = (page: Page) =>
+  page
+    .locator(".turns tbody tr")
+    .evaluateAll((rows) => rows.map((row) => [...row.children].map((cell) => cell.textContent)))
+    .then((rows) => rows.map(([turnId, , ...rest]) => [turnId, ...rest]));
+/** One cell of a turn's row: 0 the turn, 1 started, 2 ended, 3 duration, 4 waiting, 5 in, 6 out, 7 cost. */
+const turnCell = (page: Page, turnId: string, column: number) => turnRow(page, turnId).locator("th, td").nth(column);
+
+describe("the turns table", () => {
+  it("lists the turns newest first with how each ended, a person's wait, tokens and cost, following new ones live", async () => {
+    const threadId = newThreadId("codex-turns");
+    const totals = (input: number, cached: number, output: number) => ({
+      usedTokens: input + output,
+      maxTokens: 272_000,
+      inputTokens: input,
+      cachedInputTokens: cached,
+      outputTokens: output,
+    });
+    await post(server.origin, threadId, [
+      event("session.started", {}, { provider: "codex" }),
+      turnStarted("t1", "gpt-5"),
+      turnReport("t1", totals(10_000, 4_000, 2_000)),
+      turnCompleted("t1"),
+    ]);
+    const page = await open();
+    await signIn(page, server.origin, sessionPagePath(threadId));
+    // (6,000 × 1.25 + 4,000 × 0.125 + 2,000 × 10) / 1e6
+    expect(gpt5Usd(10_000, 4_000, 2_000)).toBeCloseTo(0.028, 12);
+    await expect.poll(() => turnCell(page, "t1", 7).textContent(), WAIT).toBe("$0.0280");
+
+    // A second turn waits for a person's approval, and its duration moves with the page's clock meanwhile.
+    await post(server.origin, threadId, [
+      turnStarted("t2", "gpt-5"),
+      event(
+        "request.opened",
+        { requestType: "command_execution_approval", detail: "npm test" },
+        {
+          turnId: "t2",
+          requestId: "a1",
+        },
+      ),
+    ]);
+    await expect.poll(() => turnCell(page, "t2", 2).textContent(), WAIT).toBe("running");
+    await expect.poll(() => turnCell(page, "t2", 3).textContent(), WAIT).toMatch(/^[1-9]\d* s$/);
+    await post(server.origin, threadId, [
+      event(
+        "request.resolved",
+        { requestType: "command_execution_approval", decision: "accept" },
+        {
+          turnId: "t2",
+          requestId: "a1",
+        },
+      ),
+      turnReport("t2", totals(18_000, 8_000, 3_000)),
+      turnCompleted("t2"),
+    ]);
+    // What t2 added: 8,000 in of which 4,000 cached, 1,000 out: (4,000 × 1.25 + 4,000 × 0.125 + 1,000 × 10) / 1e6.
+    expect(gpt5Usd(8_000, 4_000, 1_000)).toBeCloseTo(0.0155, 12);
+    await expect.poll(() => turnCell(page, "t2", 7).textContent(), WAIT).toBe("$0.0155");
+    const rows = await turnRows(page);
+    expect(
+      rows.map(([turnId, state, , waiting, input, output, cost]) => [turnId, state, waiting, input, output, cost]),
+    ).toEqual([
+      ["t2", "completed", expect.stringMatching(/^[1-9]\d* s$/), "8k", "1k", "$0.0155"],
+      ["t1", "completed", "—", "10k", "2k", "$0.0280"],
+    ]);
+    expect(rows[1]?.[2]).toMatch(/^\d+ (ms|s)$/);
+    expect(await turnCell(page, "t1", 1).locator("time").getAttribute("datetime")).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(await page.locator(".turns .turns-note").textContent()).toBe("2 turns, newest first");
+
+    await page.locator('.connection[data-state="live"]').waitFor(WAIT);
+    await page.locator(".turns").scrollIntoViewIfNeeded();
+    await screenshot(page, "turns");
+  });
+
+  it("is hidden until a turn starts, and says a turn's cost it cannot price is unknown, not $0", async () => {
+    const threadId = newThreadId("unknown-turns");
+    await post(server.origin, threadId, [event("session.started", {}, { provider: "codex" })]);
+    const page = await open();
+    const turnsRead = page.waitForResponse((response) => response.url().includes("/turns"), WAIT);
+    await signIn(page, server.origin, sessionPagePath(threadId));
+    expect((await turnsRead).status()).toBe(200);
+    expect(await page.locator(".turns").isHidden()).toBe(true);
+
+    await post(server.origin, threadId, [
+      turnStarted("t1", "model-z"),
+      turnReport("t1", { usedTokens: 3_000, inputTokens: 2_500, outputTokens: 500 }),
+      turnCompleted("t1"),
+    ]);
+    await expect.poll(() => turnCell(page, "t1", 2).textContent(), WAIT).toBe("completed");
+    await expect.poll(() => turnCell(page, "t1", 7).textContent(), WAIT).toBe("unknown");
+    expect(await page.locator(".turns").isVisible()).toBe(true);
+    expect(await turnRows(page)).toEqual([
+      ["t1", "completed", expect.stringMatching(/ms|s$/), "—", "2.5k", "500", "unknown"],
+    ]);
+    expect(await turnRow(page, "t1").textContent()).not.toMatch(/\$/);
+  });
+});

@@ -4,6 +4,7 @@ import { isActive, needsAttention } from "../../src/contracts/summary-signs.ts";
 import { SESSION_STATUSES } from "../../src/contracts/vocabulary.ts";
 import {
   countdown,
+  durationText,
   limitCountdown,
   relativeTime,
   sessionBadge,
@@ -157,5 +158,22 @@ describe("waitingSince", () => {
   it("says nothing when nothing waits", () => {
     expect(waitingSince({ pendingRequests: NONE_PENDING })).toBe("");
     expect(waitingSince({ pendingRequests: { ...NONE_PENDING, oldestOpenedAt: secondsAgo(5) } })).toBe("");
+  });
+});
+
+describe("durationText", () => {
+  it.each([
+    [0, "0 ms"],
+    [350, "350 ms"],
+    [999, "999 ms"],
+    [1_000, "1 s"],
+    [59_999, "59 s"],
+    [60_000, "1 min 0 s"],
+    [185_000, "3 min 5 s"],
+    [3_599_999, "59 min 59 s"],
+    [3_600_000, "1 h 0 min"],
+    [7_500_000, "2 h 5 min"],
+  ])("writes %s ms as %j, rounded down", (ms, text) => {
+    expect(durationText(ms)).toBe(text);
   });
 });

@@ -1,8 +1,11 @@
-/** The dashboard's URLs: every valid threadId makes a link that names it again, whatever it holds (route.ts). */
+/**
+ * The dashboard's URLs: every valid threadId makes a link that names it again, whatever it holds, and the usage page's
+ * link names its range and series (route.ts).
+ */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ThreadIdSchema } from "../../src/contracts/events.ts";
-import { routeOf, sessionPagePath } from "../../src/dashboard/route.ts";
+import { routeOf, sessionPagePath, USAGE_DAYS, USAGE_SERIES, usagePagePath } from "../../src/dashboard/route.ts";
 import { awkwardText, awkwardThreadId } from "../support/arbitraries.ts";
 
 const ORIGIN = "https://dashboard.example";
@@ -48,5 +51,23 @@ describe("an old /sessions/<threadId> link", () => {
     for (const href of ["/sessions/a/b", "/sessions/", "/sessions/%E0%A4%A"]) {
       expect({ href, ...follow(href) }).toEqual({ href, route: { page: "directory" }, canonical: null });
     }
+  });
+});
+
+describe("the usage page's link", () => {
+  it("names its range and series, and reads them back", () => {
+    expect(usagePagePath()).toBe("/usage?days=30&by=provider");
+    for (const days of USAGE_DAYS) {
+      for (const by of USAGE_SERIES) {
+        expect(follow(usagePagePath({ days, by }))).toEqual({ route: { page: "usage", days, by }, canonical: null });
+      }
+    }
+  });
+
+  it("falls back to 30 days by provider for a range or a series it does not offer", () => {
+    for (const href of ["/usage", "/usage?days=13&by=thread", "/usage?days=abc", "/usage?days=7.0x"]) {
+      expect({ href, ...follow(href).route }).toEqual({ href, page: "usage", days: 30, by: "provider" });
+    }
+    expect(follow("/usage?days=90&by=model").route).toEqual({ page: "usage", days: 90, by: "model" });
   });
 });
