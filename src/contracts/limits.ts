@@ -21,3 +21,5 @@ export const MAX_PAYLOAD_DEPTH = 64;
 export const MAX_EVENTS_PER_BATCH = 500;
 /** Bytes of one ingest request's body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** Rows of one `GET /v1/usage` report. */
+export const MAX_USAGE_ROWS = 10_000;

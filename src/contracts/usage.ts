@@ -3,6 +3,7 @@
  * tenant's rollups (`GET /v1/usage`). docs/usage.md says how each figure is made.
  */
 import { z } from "zod";
+import { MAX_USAGE_ROWS } from "./limits.ts";
 import { pageSizeParam } from "./query-params.ts";
 import { EpochSchema } from "./replies.ts";
 import { USAGE_DIMENSIONS, type UsageDimension } from "./vocabulary.ts";
@@ -52,9 +53,7 @@ export const TurnsReplySchema = z
   .meta({ id: "Turns" });
 export type TurnsReply = z.infer<typeof TurnsReplySchema>;
 
-export { USAGE_DIMENSIONS, type UsageDimension };
-
-export const MAX_USAGE_ROWS = 10_000;
+export { MAX_USAGE_ROWS, USAGE_DIMENSIONS, type UsageDimension };
 
 const day = z.iso.date().describe("a UTC day, YYYY-MM-DD");
 

@@ -11,7 +11,8 @@ export interface RefresherTiming {
 export class Refresher {
   readonly #read: () => Promise<void>;
   readonly #timing: RefresherTiming;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** null when no read is scheduled (clearTimeout takes it in both the DOM's and workerd's types). */
+  #timer: ReturnType<typeof setTimeout> | null = null;
   #burstStartedAt: number | null = null;
   #reading = false;
   #again = false;
@@ -27,7 +28,7 @@ export class Refresher {
     if (this.#disposed) return;
     const now = Date.now();
     this.#burstStartedAt ??= now;
-    clearTimeout(this.#timer);
+    this.#cancel();
     const wait = Math.min(this.#timing.quietMs, this.#burstStartedAt + this.#timing.maxWaitMs - now);
     this.#timer = setTimeout(() => void this.#run(), Math.max(0, wait));
   }
@@ -35,18 +36,23 @@ export class Refresher {
   /** Reads at once (after the read under way, if one is): a person asked for it. */
   now(): void {
     if (this.#disposed) return;
-    clearTimeout(this.#timer);
+    this.#cancel();
     void this.#run();
   }
 
   dispose(): void {
     this.#disposed = true;
-    clearTimeout(this.#timer);
+    this.#cancel();
+  }
+
+  #cancel(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
   }
 
   async #run(): Promise<void> {
     this.#burstStartedAt = null;
-    this.#timer = undefined;
+    this.#timer = null;
     if (this.#reading) {
       this.#again = true;
       return;

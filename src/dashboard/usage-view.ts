@@ -6,6 +6,7 @@
 import type { UsageReply, UsageRow } from "../client/index.ts";
 import { ProblemError } from "../client/index.ts";
 import { knownCostText, tokenCount, tokensText, unpricedText } from "../client/usage-text.ts";
+import { MAX_USAGE_ROWS } from "../contracts/limits.ts";
 import { DASHBOARD_RETRY } from "./connection.ts";
 import { h, part, providerText, setText } from "./dom.ts";
 import { Refresher } from "./refresher.ts";
@@ -14,8 +15,8 @@ import { UsageChart } from "./usage-chart.ts";
 import { rangeStart, stackByDay } from "./usage-stack.ts";
 import { keepFollowing, type View, type ViewContext } from "./view.ts";
 
-/** The service's most rows a report (MAX_USAGE_ROWS, which the page cannot import without zod): 90 days × models. */
-const ROWS = 10_000;
+/** The service's most rows a report: 90 days × models fit. */
+const ROWS = MAX_USAGE_ROWS;
 const TOP_SESSIONS = 10;
 /** Each session's usage reaches the directory with its changes: read again once they settle. */
 const USAGE_REFRESH = { quietMs: 1000, maxWaitMs: 5000 };
