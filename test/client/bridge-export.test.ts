@@ -21,6 +21,10 @@ describe("createBridge", () => {
     expect(problems).toEqual(["agent stdout line 20: not JSON"]);
     expect(summary).toMatchObject({ rejected: 0, spooled: 0 });
     const session = await client.session(threadId);
-    expect(session).toMatchObject({ status: "stopped", providerName: "claude", lastSeq: summary.sent });
+    expect(session).toMatchObject({ status: "stopped", providerName: "claude" });
+    // Every event sent is stored; the log also holds the service's prices of the usage reports Claude did not price.
+    let provided = 0;
+    for await (const entry of client.events(threadId)) if (entry.origin === "provider") provided += 1;
+    expect(provided).toBe(summary.sent);
   });
 });

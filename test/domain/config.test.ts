@@ -14,7 +14,7 @@ function problemsOf(parse: () => unknown): readonly string[] {
 }
 
 describe("session configuration", () => {
-  it("defaults to 30 min idle, 2 h stale turn, 1 day retention, 5 min stall, 2 h stale task, 1 day request timeout and no webhook", () => {
+  it("defaults to 30 min idle, 2 h stale turn, 1 day retention, 5 min stall, 2 h stale task, 1 day request timeout, no webhook and no usage alert", () => {
     expect(parseSessionConfig({})).toEqual({
       policy: {
         idleTimeoutMs: 1_800_000,
@@ -25,6 +25,7 @@ describe("session configuration", () => {
         pendingRequestTimeoutMs: 86_400_000,
       },
       webhook: null,
+      usageAlertUsd: null,
     });
   });
 
