@@ -2,37 +2,15 @@
  * The dashboard in a real browser: sign-in, the live list, its filters, a session's live log, and a restart of
  * the service in the middle of it all. Every case also checks that the page raised no error of its own.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, openPage, row, screenshot, shownSeqs, signIn, type WatchedPage } from "./support/browser.ts";
-import { API_TOKEN, type DevServer, startDevServer } from "./support/dev-server.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { row, screenshot, shownSeqs, signIn } from "./support/browser.ts";
+import { API_TOKEN } from "./support/dev-server.ts";
 import { ev, mintReadToken, newThreadId, post, range, sessionPagePath } from "./support/events.ts";
 import { seedShowcase, serveDirectory } from "./support/fixtures.ts";
+import { browserSuite } from "./support/suite.ts";
 
-let server: DevServer;
-let browser: Browser;
-const pages: WatchedPage[] = [];
-
-async function open(options?: Parameters<typeof openPage>[1]): Promise<WatchedPage> {
-  const watched = await openPage(browser, options);
-  pages.push(watched);
-  return watched;
-}
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDevServer(), launchChromium()]);
-});
-
-afterEach(async () => {
-  const problems = pages.flatMap((watched) => watched.problems());
-  await Promise.all(pages.splice(0).map((watched) => watched.close()));
-  expect(problems).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, openWatched: open } = browserSuite();
 
 describe("sign-in", () => {
   it("refuses a wrong token with a clear message, then keeps only a read token", async () => {

@@ -3,36 +3,13 @@
  * countdown, a person awaited since a time, and a provider's non-graceful exit with its stderr. Each case waits for
  * what a reader would see, then saves a screenshot (docs/ keeps one of each).
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, openPage, row, screenshot, signIn, type WatchedPage } from "./support/browser.ts";
-import { type DevServer, startDevServer } from "./support/dev-server.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { row, screenshot, signIn } from "./support/browser.ts";
 import { ev, newThreadId, post, sessionPagePath } from "./support/events.ts";
+import { browserSuite } from "./support/suite.ts";
 
-let server: DevServer;
-let browser: Browser;
-const pages: WatchedPage[] = [];
-
-async function open(): Promise<Page> {
-  const watched = await openPage(browser);
-  pages.push(watched);
-  return watched.page;
-}
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDevServer(), launchChromium()]);
-});
-
-afterEach(async () => {
-  const problems = pages.flatMap((watched) => watched.problems());
-  await Promise.all(pages.splice(0).map((watched) => watched.close()));
-  expect(problems).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, open } = browserSuite();
 
 let counter = 0;
 const event = (type: string, payload: Record<string, unknown>, turnId?: string) => ({

@@ -5,21 +5,13 @@
  * Every cost is worked out here by hand from the price table's published rates or the provider's own figure, never by
  * the code under test. Each case waits for what a reader would see before it reads anything else.
  */
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, openPage, screenshot, signIn, type WatchedPage } from "./support/browser.ts";
-import { type DevServer, startDevServer } from "./support/dev-server.ts";
+import type { Locator, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { screenshot, signIn } from "./support/browser.ts";
 import { newThreadId, post, sessionPagePath } from "./support/events.ts";
+import { browserSuite } from "./support/suite.ts";
 
-let server: DevServer;
-let browser: Browser;
-const pages: WatchedPage[] = [];
-
-async function open(options: Parameters<typeof openPage>[1] = {}): Promise<Page> {
-  const watched = await openPage(browser, options);
-  pages.push(watched);
-  return watched.page;
-}
+const { server, open } = browserSuite();
 
 /** Long enough for a loaded 2-core machine: a wait that times out says what the page showed instead. */
 const WAIT = { timeout: 20_000 };
@@ -55,7 +47,6 @@ const claudeThread = newThreadId("usage-claude");
 const today = new Date().toISOString().slice(0, 10);
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startDevServer(), launchChromium()]);
   // 6,000 uncached and 4,000 cached of 10,000 input, 2,000 output: (6,000 × 1.25 + 4,000 × 0.125 + 2,000 × 10) / 1e6.
   expect(gpt5Usd(6_000, 4_000, 2_000)).toBeCloseTo(0.028, 12);
   await spend(codexThread, "codex", "gpt-5", {
@@ -75,17 +66,6 @@ beforeAll(async () => {
     outputTokens: 1_500,
     cost,
   });
-});
-
-afterEach(async () => {
-  const problems = pages.flatMap((watched) => watched.problems());
-  await Promise.all(pages.splice(0).map((watched) => watched.close()));
-  expect(problems).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 /** A segment of the chart, by the name a screen reader reads for it. */

@@ -4,36 +4,13 @@
  * table's published rates (docs/usage.md), never by the code under test. Each case waits for what a reader would see
  * before it reads anything else.
  */
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, openPage, screenshot, signIn, type WatchedPage } from "./support/browser.ts";
-import { type DevServer, startDevServer } from "./support/dev-server.ts";
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { screenshot, signIn } from "./support/browser.ts";
 import { newThreadId, post, sessionPagePath } from "./support/events.ts";
+import { browserSuite } from "./support/suite.ts";
 
-let server: DevServer;
-let browser: Browser;
-const pages: WatchedPage[] = [];
-
-async function open(options: Parameters<typeof openPage>[1] = {}): Promise<Page> {
-  const watched = await openPage(browser, options);
-  pages.push(watched);
-  return watched.page;
-}
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDevServer(), launchChromium()]);
-});
-
-afterEach(async () => {
-  const problems = pages.flatMap((watched) => watched.problems());
-  await Promise.all(pages.splice(0).map((watched) => watched.close()));
-  expect(problems).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, open } = browserSuite();
 
 /** Long enough for a loaded 2-core machine: a wait that times out says what the page showed instead. */
 const WAIT = { timeout: 20_000 };
