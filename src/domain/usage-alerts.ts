@@ -6,14 +6,7 @@
 import type { Change } from "./change.ts";
 import type { Notification } from "./notification.ts";
 import { usageThresholdNotification } from "./notification.ts";
-import type { SessionState } from "./session.ts";
-import { segmentKnownCost } from "./usage.ts";
-
-/** The session's known cost so far, in USD. */
-export function knownCostUsd(state: SessionState): number {
-  const { closed, current } = state.usage;
-  return closed.knownCostUsd + segmentKnownCost(current);
-}
+import { ledgerFigures } from "./usage.ts";
 
 export function crossesThreshold(before: number, after: number, thresholdUsd: number): boolean {
   return before < thresholdUsd && after >= thresholdUsd;
@@ -31,10 +24,9 @@ export interface UsageAlertContext {
 export function withUsageThresholdNotice(change: Change, context: UsageAlertContext): Change {
   const { thresholdUsd } = context;
   if (thresholdUsd === null || change.state.usage === change.before.usage) return change;
-  const before = knownCostUsd(change.before);
-  const after = knownCostUsd(change.state);
+  const before = ledgerFigures(change.before.usage).knownCostUsd;
+  const { knownCostUsd: after, unpricedTokens } = ledgerFigures(change.state.usage);
   if (!crossesThreshold(before, after, thresholdUsd)) return change;
-  const { closed, current } = change.state.usage;
   const notification: Notification = usageThresholdNotification(
     context.notificationId,
     {
@@ -44,7 +36,7 @@ export function withUsageThresholdNotice(change: Change, context: UsageAlertCont
       seq: change.state.lastSeq,
       thresholdUsd,
       costUsd: after,
-      unpricedTokens: closed.unpricedTokens + current.unpricedTokens,
+      unpricedTokens,
       model: change.state.usage.model,
       provider: change.state.providerName,
     },

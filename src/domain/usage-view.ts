@@ -1,8 +1,8 @@
 /** What the usage ledger shows: the session view's figures (issue 23's names) and a turn's usage, start to end. */
 
-import { segmentKnownCost, segmentTokens, type UsageLedger } from "./usage.ts";
+import { ledgerFigures, type UsageLedger } from "./usage.ts";
 import { type CostConfidence, lowerBasis, lowerConfidence } from "./usage-cost.ts";
-import { addTokens, subtractTokens, type TokenCounts } from "./usage-tokens.ts";
+import { subtractTokens, type TokenCounts } from "./usage-tokens.ts";
 
 /** Tokens and cost at one moment: what a turn stores at its start to subtract at its end. */
 export interface UsageTotals {
@@ -33,7 +33,7 @@ export interface UsageView extends TokenFigures {
 }
 
 export function usageTotals(ledger: UsageLedger): UsageTotals {
-  return { tokens: addTokens(ledger.closed.tokens, segmentTokens(ledger.current)), costUsd: knownCost(ledger) };
+  return { tokens: ledgerFigures(ledger).tokens, costUsd: knownCost(ledger) };
 }
 
 /** The usage from `start` to `end` (a turn's, from the totals kept at its start); cost unknown if either is. */
@@ -80,7 +80,6 @@ function costDescription(ledger: UsageLedger, costUsd: number | null): UsageView
 }
 
 function knownCost(ledger: UsageLedger): number | null {
-  const { closed, current } = ledger;
-  if (closed.unpricedTokens > 0 || current.unpricedTokens > 0 || ledger.pendingPrice !== null) return null;
-  return closed.knownCostUsd + segmentKnownCost(current);
+  const { knownCostUsd, unpricedTokens } = ledgerFigures(ledger);
+  return unpricedTokens > 0 || ledger.pendingPrice !== null ? null : knownCostUsd;
 }

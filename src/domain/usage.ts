@@ -205,6 +205,12 @@ export function segmentKnownCost(segment: UsageSegment): number {
   return (segment.providerCostUsd ?? 0) + segment.pricedCostUsd;
 }
 
+/** The session's figures so far: the closed segments' and the current one's, added up. */
+export function ledgerFigures(ledger: UsageLedger): Omit<ClosedUsage, "basis"> {
+  const { tokens, knownCostUsd, unpricedTokens } = closeSegment(ledger.closed, ledger.current);
+  return { tokens, knownCostUsd, unpricedTokens };
+}
+
 function closeSegment(closed: ClosedUsage, segment: UsageSegment): ClosedUsage {
   return {
     tokens: addTokens(closed.tokens, segmentTokens(segment)),
