@@ -8,7 +8,7 @@ import type { DirectoryMessage, DirectoryPage, SessionSummary } from "../contrac
 import type { UsageRow } from "../contracts/usage.ts";
 import { grantStanding, type Revocations } from "../domain/read-grants.ts";
 import type { UsageBucket } from "../domain/usage-buckets.ts";
-import { alarmNeedsWriting } from "../domain/wake.ts";
+import { alarmNeedsWriting, earliestTime } from "../domain/wake.ts";
 import { acknowledgeClose, capReached, LiveHub } from "../session/live-hub.ts";
 import { grantFacts, readGrant } from "../session/subscription-grant.ts";
 import { SqlMeter, type StorageCounts } from "../sql-meter.ts";
@@ -194,10 +194,7 @@ export class DirectoryObject extends DurableObject<Env> {
 
   async #arm(): Promise<void> {
     const now = Date.now();
-    const grantCheckAt = this.#live.nextGrantCheckAt(now);
-    const deliveryAt = this.#usage.nextDeliveryAt();
-    const wakeAt =
-      grantCheckAt === null ? deliveryAt : deliveryAt === null ? grantCheckAt : Math.min(grantCheckAt, deliveryAt);
+    const wakeAt = earliestTime(this.#live.nextGrantCheckAt(now), this.#usage.nextDeliveryAt());
     this.#alarmAt ??= await this.ctx.storage.getAlarm();
     if (wakeAt === null || !alarmNeedsWriting(this.#alarmAt, wakeAt, now)) return;
     await this.ctx.storage.setAlarm(wakeAt);

@@ -155,6 +155,12 @@ function attentionNotice(state: SessionState, seq: number, reason: AttentionReas
   );
 }
 
+/** The earliest of some times that may be unset (null): when an object next has something to do. */
+export function earliestTime(...times: readonly (number | null)[]): number | null {
+  const set = times.filter((time): time is number => time !== null);
+  return set.length === 0 ? null : Math.min(...set);
+}
+
 /**
  * Whether the alarm must be written for a wake at `wakeAt`: only when that moves it earlier, or when the one set has
  * come due (fired or firing), since an alarm write is a billed storage write. An alarm at least once, set early, is

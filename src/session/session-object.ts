@@ -26,7 +26,7 @@ import { listedFieldsDiffer, snapshotDue } from "../domain/snapshot.ts";
 import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES, type ResumeFrom } from "../domain/subscription.ts";
 import { turnsOfLog, turnView } from "../domain/turns.ts";
 import { withUsageThresholdNotice } from "../domain/usage-alerts.ts";
-import { alarmNeedsWriting, dueDelivery, onWake } from "../domain/wake.ts";
+import { alarmNeedsWriting, dueDelivery, earliestTime, onWake } from "../domain/wake.ts";
 import { priceUsage } from "../pricing/price-table.ts";
 import { SqlMeter, type StorageCounts } from "../sql-meter.ts";
 import { commitLogRecord, isLogWorthy } from "./commit-log.ts";
@@ -53,10 +53,6 @@ const STORAGE_BYTES_MAX_AGE_MS = 1000;
 
 /** `json`: the IngestReply as JSON, built where the view is cached (a string crosses RPC for less than an object). */
 export type IngestResult = { ok: true; json: string } | { ok: false; conflicts: EventIdConflict[] };
-
-function earliest(a: number | null, b: number | null): number | null {
-  return a === null ? b : b === null ? a : Math.min(a, b);
-}
 
 /** A page of the log as the EventPage JSON, built where the stored texts are. */
 export interface EventPageText {
@@ -347,10 +343,12 @@ export class SessionObject extends DurableObject<Env> {
    */
   async #apply(change: Change, context: CommitContext = {}): Promise<void> {
     // The directory hears of a change to a listed field, not of every event; usage goes with it, or when it is due.
+    // A change of no state (a wake) queues only the usage's flush once it is due; the flush time is asked only then.
     const now = Date.now();
-    const flushAt = usageFlushAt(this.#directoryFeed, change.state);
+    const unchanged = change.state === change.before;
+    const flushAt = unchanged ? usageFlushAt(this.#directoryFeed, change.state) : null;
     const queued =
-      change.state === change.before && (flushAt === null || flushAt > now)
+      unchanged && (flushAt === null || flushAt > now)
         ? null
         : queueChange(this.#directoryFeed, this.#key.threadId, change.before, change.state, this.#config.policy, now);
     const writes = !writesNothing(change) || queued !== null;
@@ -464,7 +462,7 @@ export class SessionObject extends DurableObject<Env> {
     const others = {
       notificationAt: this.#oldestPendingNotification?.nextAttemptAt ?? null,
       readTokenCheckAt: this.#live.nextGrantCheckAt(now),
-      directoryUpdateAt: earliest(
+      directoryUpdateAt: earliestTime(
         this.#directoryFeed.nextAttemptAt,
         usageFlushAt(this.#directoryFeed, state ?? initialSession),
       ),
