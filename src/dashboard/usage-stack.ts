@@ -4,6 +4,7 @@
  * top of the axis.
  */
 import type { UsageRow } from "../client/index.ts";
+import { DAY_MS, utcDay } from "../contracts/days.ts";
 import type { UsageSeries } from "./route.ts";
 
 /** Colours the chart has for series; past them, the smallest series are one "other". */
@@ -128,15 +129,10 @@ function figuresOf(row: UsageRow): Figures {
 /** Every UTC day from `from` to `to`, both included (YYYY-MM-DD). */
 export function daysBetween(from: string, to: string): string[] {
   const days: string[] = [];
-  for (let at = Date.parse(`${from}T00:00:00Z`); at <= Date.parse(`${to}T00:00:00Z`); at += 86_400_000) {
-    days.push(new Date(at).toISOString().slice(0, 10));
+  for (let at = Date.parse(`${from}T00:00:00Z`); at <= Date.parse(`${to}T00:00:00Z`); at += DAY_MS) {
+    days.push(utcDay(at));
   }
   return days;
-}
-
-/** The UTC day `days − 1` days before `to`: the first of a range of `days` days ending on `to`. */
-export function rangeStart(to: string, days: number): string {
-  return new Date(Date.parse(`${to}T00:00:00Z`) - (days - 1) * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** 1, 2 or 5 times a power of ten, at or above `usd`: an axis whose half and top read as round figures. */

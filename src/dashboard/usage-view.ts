@@ -6,13 +6,14 @@
 import type { UsageReply, UsageRow } from "../client/index.ts";
 import { ProblemError } from "../client/index.ts";
 import { knownCostText, tokenCount, tokensText, unpricedText } from "../client/usage-text.ts";
+import { rangeStart, utcDay } from "../contracts/days.ts";
 import { MAX_USAGE_ROWS } from "../contracts/limits.ts";
 import { DASHBOARD_RETRY } from "./connection.ts";
 import { h, part, providerText, setText } from "./dom.ts";
 import { Refresher } from "./refresher.ts";
 import { sessionPagePath, USAGE_DAYS, USAGE_SERIES, type UsageDays, type UsageSeries, usagePagePath } from "./route.ts";
 import { UsageChart } from "./usage-chart.ts";
-import { rangeStart, stackByDay } from "./usage-stack.ts";
+import { stackByDay } from "./usage-stack.ts";
 import { keepFollowing, type View, type ViewContext } from "./view.ts";
 
 /** The service's most rows a report: 90 days × models fit. */
@@ -113,7 +114,7 @@ export function usageView(initial: { days: UsageDays; by: UsageSeries }, context
 
   const read = async () => {
     const asked = { ...shown };
-    const to = new Date().toISOString().slice(0, 10);
+    const to = utcDay(Date.now());
     const from = rangeStart(to, asked.days);
     try {
       const range = { from, to, signal };

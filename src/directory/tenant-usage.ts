@@ -3,10 +3,11 @@
  * (TENANT_DAILY_ALERT_USD), whose `usage.threshold` webhooks wait in the directory's own outbox until delivered.
  */
 import { memoizedByEnv, parseSessionConfig, parseUsageConfig } from "../config.ts";
+import { DAY_MS, utcDay } from "../contracts/days.ts";
 import type { UsageRow } from "../contracts/usage.ts";
 import { recordAttempt, usageThresholdNotification } from "../domain/notification.ts";
 import { crossesThreshold } from "../domain/usage-alerts.ts";
-import { type UsageBucket, utcDay } from "../domain/usage-buckets.ts";
+import type { UsageBucket } from "../domain/usage-buckets.ts";
 import { NOTIFICATIONS_SCHEMA, NotificationTable } from "../session/notification-table.ts";
 import { deliverWebhook } from "../session/webhook.ts";
 import type { SqlMeter } from "../sql-meter.ts";
@@ -14,7 +15,6 @@ import { type UsageQuery, UsageStore } from "./usage-store.ts";
 
 const usageConfig = memoizedByEnv(parseUsageConfig);
 const sessionConfig = memoizedByEnv(parseSessionConfig);
-const DAY_MS = 86_400_000;
 
 export class TenantUsage {
   readonly #store: UsageStore;

@@ -3,8 +3,8 @@
  * every session into the tenant's rollups. Each bucket is absolute (the directory upserts it, so a resend changes
  * nothing) and records the seq of its last change, so only the changed ones are sent again.
  */
-import type { UsageLedger } from "./usage.ts";
-import { segmentKnownCost, segmentTokens } from "./usage.ts";
+import { utcDay } from "../contracts/days.ts";
+import { ledgerFigures, type UsageLedger } from "./usage.ts";
 import { addTokens, NO_TOKENS, subtractTokens, type TokenCounts, tokenTotal } from "./usage-tokens.ts";
 
 export interface UsageBucket {
@@ -19,20 +19,6 @@ export interface UsageBucket {
   unpricedTokens: number;
   /** The seq of the entry that last changed it. */
   seq: number;
-}
-
-/** The figures a ledger adds up to, with the known part of the cost kept even while some tokens have no price. */
-function ledgerFigures(ledger: UsageLedger) {
-  return {
-    tokens: addTokens(ledger.closed.tokens, segmentTokens(ledger.current)),
-    knownCostUsd: ledger.closed.knownCostUsd + segmentKnownCost(ledger.current),
-    unpricedTokens: ledger.closed.unpricedTokens + ledger.current.unpricedTokens,
-  };
-}
-
-/** The day of a server time, in UTC. */
-export function utcDay(at: number): string {
-  return new Date(at).toISOString().slice(0, 10);
 }
 
 /**

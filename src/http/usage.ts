@@ -3,6 +3,7 @@
  * docs/usage.md says how each figure is made.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { DAY_MS, rangeStart, utcDay } from "../contracts/days.ts";
 import {
   TurnsQuerySchema,
   TurnsReplySchema,
@@ -11,7 +12,6 @@ import {
   UsageReplySchema,
 } from "../contracts/usage.ts";
 import { usageCsv } from "../contracts/usage-csv.ts";
-import { utcDay } from "../domain/usage-buckets.ts";
 import type { AppEnv } from "./app-env.ts";
 import { requireDecodablePath } from "./decodable-path.ts";
 import { directoryOf } from "./directory.ts";
@@ -58,7 +58,6 @@ const usageRoute = createRoute({
   },
 });
 
-const DAY_MS = 86_400_000;
 /** A report spans at most ten years of days (USAGE_RETENTION_DAYS keeps at most that much). */
 const MAX_SPAN_DAYS = 3_650;
 
@@ -72,7 +71,7 @@ export const usageRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
   .openapi(usageRoute, async (c) => {
     const { from, to, groupBy, format, limit } = c.req.valid("query");
     const last = to ?? utcDay(Date.now());
-    const first = from ?? utcDay(Date.parse(last) - 29 * DAY_MS);
+    const first = from ?? rangeStart(last, 30);
     if (first > last) {
       fail("validation-failed", "The range ends before it starts.", {
         errors: [{ pointer: "from", detail: `must not be after to (${last})` }],

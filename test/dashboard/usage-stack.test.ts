@@ -1,7 +1,8 @@
 /** The usage page's chart as numbers: each day's cost stacked by provider or model, the costliest at the bottom. */
 import { describe, expect, it } from "vitest";
+import { rangeStart } from "../../src/contracts/days.ts";
 import type { UsageRow } from "../../src/contracts/usage.ts";
-import { daysBetween, MAX_SERIES, rangeStart, roundUp, stackByDay } from "../../src/dashboard/usage-stack.ts";
+import { daysBetween, MAX_SERIES, roundUp, stackByDay } from "../../src/dashboard/usage-stack.ts";
 
 const row = (over: Partial<UsageRow> & { knownCostUsd: number }): UsageRow => ({
   inputTokens: 1_000,

@@ -1,11 +1,10 @@
 import { tokenCount, usdText } from "../../client/usage-text.ts";
+import { rangeStart, utcDay } from "../../contracts/days.ts";
 import type { UsageRow } from "../../contracts/usage.ts";
 import { USAGE_DIMENSIONS, type UsageDimension } from "../../contracts/vocabulary.ts";
 import { parseArguments, UsageError } from "../args.ts";
 import type { Command } from "../context.ts";
 import { table } from "../terminal.ts";
-
-const DAY_MS = 86_400_000;
 
 export const usage: Command = {
   name: "usage",
@@ -31,7 +30,7 @@ have no price (KNOWN COST then shows the part that is known).
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     if (options.json && options.csv) throw new UsageError("--json and --csv: pick one");
-    const today = new Date(context.now()).toISOString().slice(0, 10);
+    const today = utcDay(context.now());
     const from = sinceDay(options.since ?? "7d", context.now());
     const groupBy = (options.by ?? ["day"]).flatMap((value) => value.split(","));
     for (const dimension of groupBy) {
@@ -85,7 +84,7 @@ function sinceDay(since: string, now: number): string {
   if (days !== null) {
     const count = Number(days[1]);
     if (count < 1) throw new UsageError("--since counts at least 1 day");
-    return new Date(now - (count - 1) * DAY_MS).toISOString().slice(0, 10);
+    return rangeStart(utcDay(now), count);
   }
   if (/^\d{4}-\d\d-\d\d$/.test(since) && !Number.isNaN(Date.parse(since))) return since;
   throw new UsageError(`--since takes a count of days (7d) or a date (2026-12-01), not "${since}"`);
