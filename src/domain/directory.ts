@@ -51,11 +51,11 @@ export interface DirectoryFeed {
   known: SessionSummary | null;
   pending: SessionSummary | null;
   /** Usage buckets that go with the pending update (absolute figures: a resend changes nothing). */
-  pendingUsage?: readonly UsageBucket[] | null;
+  pendingUsage: readonly UsageBucket[] | null;
   /** The seq up to which the directory has acknowledged the buckets. */
-  usageSeq?: number;
+  usageSeq: number;
   /** When buckets were last queued (server ms): while usage changes, at most every DIRECTORY_LAG_MS. */
-  usageQueuedAt?: number | null;
+  usageQueuedAt: number | null;
   attempts: number;
   /**
    * When the alarm retries a failed update. The first attempt goes out at once after the commit, without the
@@ -64,7 +64,15 @@ export interface DirectoryFeed {
   nextAttemptAt: number | null;
 }
 
-export const initialFeed: DirectoryFeed = { known: null, pending: null, attempts: 0, nextAttemptAt: null };
+export const initialFeed: DirectoryFeed = {
+  known: null,
+  pending: null,
+  pendingUsage: null,
+  usageSeq: 0,
+  usageQueuedAt: null,
+  attempts: 0,
+  nextAttemptAt: null,
+};
 
 /** A new pending update when the summary differs enough from what the directory has or will have; else null. */
 export function queueSummary(feed: DirectoryFeed, summary: SessionSummary): DirectoryFeed | null {
@@ -109,7 +117,7 @@ export function queueChange(
  */
 function usageDue(feed: DirectoryFeed, state: SessionState, due: boolean): readonly UsageBucket[] | null {
   if (!due) return null;
-  const unsent = bucketsSince(state.usageBuckets, feed.usageSeq ?? 0);
+  const unsent = bucketsSince(state.usageBuckets, feed.usageSeq);
   return unsent.length === 0 ? null : unsent;
 }
 
@@ -120,8 +128,8 @@ function usageDue(feed: DirectoryFeed, state: SessionState, due: boolean): reado
  * wait for the next turn. Null when nothing waits.
  */
 export function usageFlushAt(feed: DirectoryFeed, state: SessionState): number | null {
-  if ((feed.pendingUsage ?? null) !== null) return null;
-  if (bucketsSince(state.usageBuckets, feed.usageSeq ?? 0).length === 0) return null;
+  if (feed.pendingUsage !== null) return null;
+  if (bucketsSince(state.usageBuckets, feed.usageSeq).length === 0) return null;
   return (feed.usageQueuedAt ?? 0) + DIRECTORY_LAG_MS;
 }
 
@@ -136,14 +144,14 @@ export function feedAcknowledged(
   sentUsage: readonly UsageBucket[] | null = null,
 ): DirectoryFeed {
   const newer = feed.pending !== sent ? feed.pending : null;
-  const usageSeq = Math.max(feed.usageSeq ?? 0, ...(sentUsage ?? []).map((bucket) => bucket.seq));
-  const pendingUsage = feed.pendingUsage !== sentUsage ? (feed.pendingUsage ?? null) : null;
+  const usageSeq = Math.max(feed.usageSeq, ...(sentUsage ?? []).map((bucket) => bucket.seq));
+  const pendingUsage = feed.pendingUsage !== sentUsage ? feed.pendingUsage : null;
   return {
     known: sent,
     pending: newer,
     pendingUsage,
     usageSeq,
-    usageQueuedAt: feed.usageQueuedAt ?? null,
+    usageQueuedAt: feed.usageQueuedAt,
     attempts: 0,
     nextAttemptAt: newer === null ? null : feed.nextAttemptAt,
   };

@@ -72,7 +72,7 @@ export class DirectoryLink {
       }
       this.#lastSentAt = performance.now();
       const sent = feed.pending;
-      const sentUsage = feed.pendingUsage ?? null;
+      const sentUsage = feed.pendingUsage;
       const ok = await this.#succeeded(this.#host.directory().upsert(sent, maybeHeld, sentUsage));
       maybeHeld = false;
       const current = this.#host.feed();

@@ -45,7 +45,9 @@ export class SessionStore {
       "SELECT state, version, feed FROM session",
     )[0];
     if (row === undefined) return { kind: "missing", feed: initialFeed };
-    const feed = row.feed === null ? initialFeed : (JSON.parse(row.feed) as DirectoryFeed);
+    // A feed stored before 0.6 has no usage fields: they start as a new feed's.
+    const feed =
+      row.feed === null ? initialFeed : { ...initialFeed, ...(JSON.parse(row.feed) as Partial<DirectoryFeed>) };
     if (row.version !== SESSION_STATE_VERSION) return { kind: "outdated", feed };
     try {
       return { kind: "current", state: JSON.parse(row.state) as SessionState, feed };

@@ -96,7 +96,7 @@ describe("summaryNeedsSending", () => {
 describe("the directory feed", () => {
   it("queues a summary that differs from what the directory has or will have, and nothing else", () => {
     const first = queueSummary(initialFeed, summary());
-    expect(first).toEqual({ known: null, pending: summary(), attempts: 0, nextAttemptAt: null });
+    expect(first).toEqual({ known: null, pending: summary(), attempts: 0, nextAttemptAt: null, ...NO_USAGE });
     expect(queueSummary(first ?? initialFeed, summary())).toBeNull();
     // The link acknowledges the very summary it sent: the pending one, unless a newer one replaced it meanwhile.
     const acknowledged = feedAcknowledged(first ?? initialFeed, first?.pending ?? summary());

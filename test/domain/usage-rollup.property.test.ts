@@ -88,7 +88,7 @@ function deliver(session: Simulated, threadId: string, directory: Directory, fai
   for (const bucket of feed.pendingUsage ?? []) {
     directory.set(`${threadId}|${bucket.day}|${bucket.provider}|${bucket.model}`, bucket);
   }
-  session.feed = feedAcknowledged(feed, feed.pending, feed.pendingUsage ?? null);
+  session.feed = feedAcknowledged(feed, feed.pending, feed.pendingUsage);
 }
 
 function eventOf(

@@ -1,6 +1,7 @@
 /** Which commits write a log line: the ones that change what an operator searches for, not every batch. */
 import { describe, expect, it } from "vitest";
 import { type Change, emptyChange } from "../../src/domain/change.ts";
+import { initialFeed } from "../../src/domain/directory.ts";
 import { initialSession, type SessionState } from "../../src/domain/session.ts";
 import { isLogWorthy } from "../../src/session/commit-log.ts";
 import { ev } from "../support/events.ts";
@@ -38,7 +39,7 @@ describe("isLogWorthy", () => {
   });
 
   it("logs a failed directory update, not an acknowledged one, and every act of the service", () => {
-    const feed = { known: null, pending: null, attempts: 0, nextAttemptAt: null };
+    const feed = initialFeed;
     expect(isLogWorthy({ ...emptyChange("directory", running), directoryFeed: feed })).toBe(false);
     expect(isLogWorthy({ ...emptyChange("directory", running), directoryFeed: { ...feed, attempts: 1 } })).toBe(true);
     for (const cause of ["expire-turn", "reap", "delivery", "rebuild", "wake"] as const) {
