@@ -12,7 +12,7 @@ import type {
   SDKResultSuccess,
   SDKSystemMessage,
 } from "@anthropic-ai/claude-agent-sdk";
-import type { ClaudeOutType } from "../../src/bridge/claude.ts";
+import type { ClaudeOutType } from "../../src/bridge/claude-stdout.ts";
 import {
   askQuestion,
   canUseBash,
