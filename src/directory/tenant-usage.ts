@@ -2,7 +2,9 @@
  * The tenant's usage in its directory object: the rollups (usage-store.ts), and the tenant's daily threshold
  * (TENANT_DAILY_ALERT_USD), whose `usage.threshold` webhooks wait in the directory's own outbox until delivered.
  */
-import { memoizedByEnv, parseSessionConfig, parseUsageConfig } from "../config.ts";
+import { parseSessionConfig } from "../config-session.ts";
+import { memoizedByEnv } from "../config-source.ts";
+import { parseUsageConfig } from "../config-usage.ts";
 import { DAY_MS, utcDay } from "../contracts/days.ts";
 import type { UsageRow } from "../contracts/usage.ts";
 import { recordAttempt, usageThresholdNotification } from "../domain/notification.ts";

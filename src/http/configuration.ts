@@ -4,7 +4,8 @@
  * and keep the token list's diagnostics for the Worker's logs: the caller has not authenticated.
  */
 import { createMiddleware } from "hono/factory";
-import { type ConfigIssue, configIssuesOf } from "../config.ts";
+import { configIssuesOf } from "../config.ts";
+import type { ConfigIssue } from "../config-source.ts";
 import type { AppEnv } from "./app-env.ts";
 import { problemResponse } from "./problem.ts";
 

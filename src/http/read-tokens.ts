@@ -5,7 +5,7 @@
  */
 
 import { fromBase64url, toBase64url } from "../base64url.ts";
-import { READ_TOKEN_PREFIX as PREFIX, type ReadTokenKey, type ReadTokenKeys } from "../config.ts";
+import { READ_TOKEN_PREFIX as PREFIX, type ReadTokenKey, type ReadTokenKeys } from "../config-access.ts";
 import type { ReadGrant } from "../domain/read-grants.ts";
 
 const encoder = new TextEncoder();

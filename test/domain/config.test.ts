@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, configIssues, parseSessionConfig, parseTenantTokens } from "../../src/config.ts";
+import { configIssues } from "../../src/config.ts";
+import { parseTenantTokens } from "../../src/config-access.ts";
+import { parseSessionConfig } from "../../src/config-session.ts";
+import { ConfigError } from "../../src/config-source.ts";
 
 const secret = `whsec_${Buffer.from("0123456789abcdef0123456789abcdef").toString("base64")}`;
 

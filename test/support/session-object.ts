@@ -2,7 +2,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
-import { parseSessionConfig } from "../../src/config.ts";
+import { parseSessionConfig } from "../../src/config-session.ts";
 import type { EventPage, SessionView } from "../../src/contracts/replies.ts";
 import type { ReapingPolicy } from "../../src/domain/reaping.ts";
 import { sessionObjectName } from "../../src/session/session-key.ts";
