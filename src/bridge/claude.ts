@@ -44,7 +44,10 @@ export function createClaudeMapper(run: RunIdentity): ProtocolMapper {
           ? Object.hasOwn(STDOUT_HANDLERS, type)
             ? STDOUT_HANDLERS[type as ClaudeOutType]
             : undefined
-          : STDIN_HANDLERS[type];
+          : // Own keys only: a line typed "toString" must not reach Object.prototype.
+            Object.hasOwn(STDIN_HANDLERS, type)
+            ? STDIN_HANDLERS[type]
+            : undefined;
       const drafts = handler?.(object, state, run) ?? (dir === "out" ? [asIs(type)] : []);
       return {
         ok: true,

@@ -59,3 +59,11 @@ describe("the Claude bridge's usage of each assistant message", () => {
     expect(usageShown(state)).toMatchObject({ inputTokens: 1_010, cacheReadInputTokens: 1_000, outputTokens: 40 });
   });
 });
+
+describe("a stdin line named like an Object.prototype member", () => {
+  it("maps to nothing, as any type the bridge does not know, instead of throwing", async () => {
+    for (const type of ["toString", "constructor", "__proto__", "hasOwnProperty"]) {
+      expect(await eventsOf([["in", { type }]])).toEqual([]);
+    }
+  });
+});
