@@ -50,6 +50,7 @@ export default defineConfig({
           name: "workers",
           include: [
             "test/session/**/*.test.ts",
+            "test/live/**/*.test.ts",
             "test/http/**/*.test.ts",
             "test/reliability/**/*.test.ts",
             "test/client/**/*.test.ts",

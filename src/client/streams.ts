@@ -1,6 +1,6 @@
 /**
- * Live streams read as SSE over fetch, resumed after the last thing yielded: entries (by seq) and directory
- * changes (by version) are contiguous, so a gap is seen and closed by resubscribing, and a repeat is skipped.
+ * Live streams read as SSE over fetch, resumed after the last thing yielded: entries (by seq) are contiguous, so a gap
+ * is seen and closed by resubscribing; directory changes (by version) only grow. A repeat of either is skipped.
  */
 import type { DirectoryMessage } from "../contracts/directory.ts";
 import type { LogEntryView } from "../contracts/replies.ts";
@@ -136,9 +136,9 @@ export async function* followDirectory(
       switch (message.type) {
         case "upsert":
         case "remove": {
-          const expected = lastVersion === null ? message.version : lastVersion + 1;
-          if (message.version > expected) return "reconnect";
-          if (message.version < expected) break;
+          // Versions only grow; they need not grow by one (a sharded directory would skip), so only a repeat (one
+          // not after the last) is told apart, and skipped.
+          if (lastVersion !== null && message.version <= lastVersion) break;
           lastVersion = message.version;
           yield message;
           break;

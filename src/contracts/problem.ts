@@ -5,6 +5,7 @@ export const PROBLEM_TYPE_PREFIX = "urn:provider-sessions:problem:";
 
 export const PROBLEMS = {
   "malformed-request": { status: 400, title: "Malformed request" },
+  "malformed-offset": { status: 400, title: "Malformed offset" },
   unauthorized: { status: 401, title: "Unauthorized" },
   forbidden: { status: 403, title: "Forbidden" },
   "not-found": { status: 404, title: "Not found" },
@@ -12,6 +13,7 @@ export const PROBLEMS = {
   "method-not-allowed": { status: 405, title: "Method not allowed" },
   "event-id-conflict": { status: 409, title: "Event id reused with different content" },
   "epoch-changed": { status: 409, title: "The session was begun again" },
+  "offset-gone": { status: 410, title: "Offset gone" },
   "payload-too-large": { status: 413, title: "Payload too large" },
   "unsupported-media-type": { status: 415, title: "Unsupported media type" },
   "validation-failed": { status: 422, title: "Validation failed" },

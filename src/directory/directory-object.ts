@@ -6,11 +6,16 @@ import { DurableObject } from "cloudflare:workers";
 import { fromBase64url, toBase64url } from "../base64url.ts";
 import type { DirectoryMessage, DirectoryPage, SessionSummary } from "../contracts/directory.ts";
 import type { UsageRow } from "../contracts/usage.ts";
-import { grantStanding, type Revocations } from "../domain/read-grants.ts";
+import type { Revocations } from "../domain/read-grants.ts";
 import type { UsageBucket } from "../domain/usage-buckets.ts";
 import { alarmNeedsWriting, earliestTime } from "../domain/wake.ts";
-import { acknowledgeClose, capReached, LiveHub } from "../session/live-hub.ts";
-import { grantFacts, readGrant } from "../session/subscription-grant.ts";
+import { closeLapsedReaders } from "../live/grant.ts";
+import { LiveHub } from "../live/hub.ts";
+import { type LogSource, LogTail } from "../live/log-tail.ts";
+import { directoryOffset } from "../live/offsets.ts";
+import { acknowledgeClose } from "../live/sockets.ts";
+import { Subscribers } from "../live/subscribers.ts";
+import { type SubscriptionRequest, subscriptionOf } from "../live/subscription-request.ts";
 import { SqlMeter, type StorageCounts } from "../sql-meter.ts";
 import { DirectoryStore, type ListFilter, type PagePosition, type StoredChange } from "./directory-store.ts";
 import { RevocationStore } from "./revocation-store.ts";
@@ -19,6 +24,8 @@ import type { UsageQuery } from "./usage-store.ts";
 
 /** Changes sent to a subscriber on connect; further behind, it is told to list again (`reset`). */
 const MAX_REPLAY = 1000;
+/** A `/v1/directory/log` page holds up to this many changes. */
+const LOG_PAGE_CHANGES = 1000;
 /** The rollups' days past USAGE_RETENTION_DAYS are dropped every this many versions, not at each write. */
 const USAGE_PRUNE_EVERY = 100;
 
@@ -32,7 +39,9 @@ export class DirectoryObject extends DurableObject<Env> {
   readonly #store: DirectoryStore;
   readonly #revocations: RevocationStore;
   readonly #usage: TenantUsage;
+  readonly #subscribers: Subscribers;
   readonly #live: LiveHub<DirectoryMessage>;
+  readonly #log: LogTail<number, number>;
   #version: number;
   /** The alarm as last set (undefined until read); written only when the next check moves earlier. */
   #alarmAt: number | null | undefined;
@@ -44,9 +53,11 @@ export class DirectoryObject extends DurableObject<Env> {
     this.#revocations = new RevocationStore(ctx.storage.sql);
     this.#usage = new TenantUsage(this.#sql, env, () => this.#tenant);
     this.#version = this.#store.version();
-    this.#live = new LiveHub<DirectoryMessage>(ctx, (message) =>
+    this.#subscribers = new Subscribers(ctx);
+    this.#live = new LiveHub<DirectoryMessage>(this.#subscribers, (message) =>
       message.type === "upsert" || message.type === "remove" ? String(message.version) : null,
     );
+    this.#log = new LogTail(this.#subscribers, this.#changeLog());
   }
 
   /** Statement calls, rows read and written, and alarm writes since the object woke: what storage bills. */
@@ -123,6 +134,7 @@ export class DirectoryObject extends DurableObject<Env> {
     }
     this.#version = version;
     this.#live.broadcast([{ ...message, version }]);
+    this.#log.committed();
     return { ok: true, version };
   }
 
@@ -136,27 +148,57 @@ export class DirectoryObject extends DurableObject<Env> {
     return { ok: true, page: { sessions, nextCursor, version: this.#version } };
   }
 
-  /** `/live` (WebSocket) or `/stream` (SSE): the changes after `?after=<version>`, then `synchronized`, then live. */
+  /**
+   * A live read: `/live` (WebSocket) or `/stream` (SSE) of change messages from a version, or a Durable Streams read
+   * of the change log from an offset (`/v1/directory/log`).
+   */
   override async fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url);
+    const subscription: SubscriptionRequest<number, number> = subscriptionOf(request);
     // Every change goes to every subscriber: their count bounds what one change costs the tenant's object.
-    const grant = readGrant(url.searchParams);
-    const cap = capReached(this.#live, grant);
+    const cap = this.#subscribers.capReached(subscription.grant);
     if (cap !== null) return new Response(cap, { status: 429 });
-    const after = url.searchParams.has("after") ? Number(url.searchParams.get("after")) : null;
-    const opening = this.#opening(after);
-    const response =
-      url.pathname === "/live"
-        ? this.#live.openWebSocket(opening, null, grant)
-        : this.#live.openEventStream(opening, false, grant);
+    const answer =
+      subscription.transport === "log"
+        ? this.#log.read(subscription.read, subscription.grant)
+        : subscription.transport === "websocket"
+          ? this.#live.openWebSocket(this.#opening(subscription.resume), null, subscription.grant)
+          : this.#live.openEventStream(this.#opening(subscription.resume), false, subscription.grant);
     // The alarm closes it when its read token expires or is revoked, even while the object hibernates.
-    if (grant !== null) await this.#arm();
-    return response;
+    if (subscription.grant !== null) await this.#arm();
+    return answer;
+  }
+
+  /**
+   * The change log as the Durable Streams reader reads it. The directory keeps a window of recent changes: offset -1
+   * is the oldest it still keeps, and an offset before that is gone (410).
+   */
+  #changeLog(): LogSource<number, number> {
+    const floor = () => {
+      const oldest = this.#store.oldestVersion();
+      return oldest === 0 ? this.#version : oldest - 1;
+    };
+    return {
+      resolve: (start) => {
+        if (start.kind === "beginning") return floor();
+        if (start.kind === "now") return this.#version;
+        if (start.position > this.#version) return "beyond";
+        return start.position < floor() ? "gone" : start.position;
+      },
+      tail: () => this.#version,
+      offsetOf: directoryOffset,
+      readAfter: (version) => {
+        const changes = this.#store.changesAfter(version, LOG_PAGE_CHANGES);
+        return {
+          items: changes.map((change) => JSON.stringify(toMessage(change))),
+          end: changes.at(-1)?.version ?? version,
+        };
+      },
+    };
   }
 
   override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
     acknowledgeClose(socket, code, reason);
-    this.#live.forget();
+    this.#subscribers.forget();
   }
 
   /** The tenant's read-token revocations, for the Worker and the session objects to check tokens against. */
@@ -185,16 +227,14 @@ export class DirectoryObject extends DurableObject<Env> {
   }
 
   #closeRevoked(): Revocations {
-    const now = Date.now();
-    const revocations = this.#revocations.load(now);
-    const facts = grantFacts(this.env, this.#tenant, revocations);
-    this.#live.closeUnstanding((grant) => grantStanding(grant, facts, now), now);
+    const revocations = this.#revocations.load(Date.now());
+    closeLapsedReaders(this.#subscribers, this.env, this.#tenant, revocations);
     return revocations;
   }
 
   async #arm(): Promise<void> {
     const now = Date.now();
-    const wakeAt = earliestTime(this.#live.nextGrantCheckAt(now), this.#usage.nextDeliveryAt());
+    const wakeAt = earliestTime(this.#subscribers.nextGrantCheckAt(now), this.#usage.nextDeliveryAt());
     this.#alarmAt ??= await this.ctx.storage.getAlarm();
     if (wakeAt === null || !alarmNeedsWriting(this.#alarmAt, wakeAt, now)) return;
     await this.ctx.storage.setAlarm(wakeAt);

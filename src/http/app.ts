@@ -8,6 +8,7 @@ import { authenticateTenant, enforceReadOnly } from "./auth.ts";
 import { configurationProblem, requireConfiguration } from "./configuration.ts";
 import { crossOrigin } from "./cors.ts";
 import { directoryRoutes } from "./directory.ts";
+import { logRoutes } from "./logs.ts";
 import { allowedMethods, isReadMethod } from "./methods.ts";
 import { problemKindForStatus, problemResponse } from "./problem.ts";
 import { limitQueryRepeats } from "./query-repeats.ts";
@@ -59,6 +60,7 @@ const routes = app
   .route("/", sessionRoutes)
   .route("/", usageRoutes)
   .route("/", streamRoutes)
+  .route("/", logRoutes)
   .route("/", readTokenRoutes)
   .route("/", directoryRoutes);
 

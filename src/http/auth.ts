@@ -5,9 +5,10 @@
 import type { Context } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { createMiddleware } from "hono/factory";
-import { memoizedByEnv, parseReadTokenSecret, parseTenantTokens } from "../config.ts";
+import { parseReadTokenSecret, parseTenantTokens } from "../config-access.ts";
+import { memoizedByEnv } from "../config-source.ts";
 import { grantStanding, NO_REVOCATIONS } from "../domain/read-grants.ts";
-import { grantFacts } from "../session/subscription-grant.ts";
+import { grantFacts } from "../live/grant.ts";
 import type { AppEnv } from "./app-env.ts";
 import { isReadMethod } from "./methods.ts";
 import { fail, problemResponse } from "./problem.ts";

@@ -7,12 +7,21 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
-import { type CorsPolicy, memoizedByEnv, parseCorsOrigins, READ_TOKEN_PREFIX } from "../config.ts";
+import { type CorsPolicy, parseCorsOrigins, READ_TOKEN_PREFIX } from "../config-access.ts";
+import { memoizedByEnv } from "../config-source.ts";
+import { EXPOSED_LOG_HEADERS } from "../live/durable-streams.ts";
 import type { AppEnv } from "./app-env.ts";
 
 const ALLOW_HEADERS = ["authorization", "content-type", "last-event-id", "if-none-match"];
-/** What a page may read besides the safelisted headers: retries, validators, 405's Allow, and the stream's. */
-const EXPOSE_HEADERS = ["retry-after", "etag", "allow", "content-type", "cache-control", "x-accel-buffering"];
+/** What a page may read besides the safelisted headers: retries, 405's Allow, the streams', the log's offsets and ETag. */
+const EXPOSE_HEADERS = [
+  "retry-after",
+  "allow",
+  "content-type",
+  "cache-control",
+  "x-accel-buffering",
+  ...EXPOSED_LOG_HEADERS.map((name) => name.toLowerCase()),
+];
 const MAX_AGE_SECONDS = 600;
 
 /** Whether the request presents a read token, valid or not: its answer (a 401 included) may be read by any page. */

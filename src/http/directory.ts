@@ -73,10 +73,6 @@ export function directoryOf(c: Context<AppEnv>) {
   return c.env.DIRECTORY.getByName(c.get("tenant"));
 }
 
-async function subscribe(c: Context<AppEnv>, path: string, after: string | undefined, headers: HeadersInit) {
-  return forwardSubscription(c, directoryOf(c), path, after, headers, "directory");
-}
-
 export const directoryRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(listRoute, async (c) => {
     const { status, active, attention, health, tasks, limited, limit, cursor } = c.req.valid("query");
@@ -101,16 +97,15 @@ export const directoryRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
       fail("upgrade-required", "Open this route as a WebSocket (Upgrade: websocket); /v1/directory/stream serves SSE.");
     }
     const { after } = c.req.valid("query");
-    return (await subscribe(c, "/live", after === undefined ? undefined : String(after), {
-      upgrade: "websocket",
-    })) as never;
+    const subscription = { transport: "websocket" as const, resume: after ?? null, framing: "message" as const };
+    return (await forwardSubscription(c, directoryOf(c), subscription, "directory", { upgrade: "websocket" })) as never;
   })
   .openapi(streamRoute, async (c) => {
-    const { after } = c.req.valid("query");
-    const from = sseResumePoint(c, after === undefined ? undefined : String(after), VersionSchema, "a version");
+    const resume = sseResumePoint(c, c.req.valid("query").after, VersionSchema, "a version");
     if (c.req.method === "HEAD") {
       directoryOf(c); // A read token limited to one session is refused here too, as on GET.
       return eventStreamHead() as never;
     }
-    return (await subscribe(c, "/stream", from, {})) as never;
+    const subscription = { transport: "event-stream" as const, resume: resume ?? null };
+    return (await forwardSubscription(c, directoryOf(c), subscription, "directory")) as never;
   });

@@ -7,19 +7,20 @@ import type { z } from "zod";
 import type { AppEnv } from "./app-env.ts";
 import { fail } from "./problem.ts";
 
-export function sseResumePoint(
+export function sseResumePoint<T>(
   c: Context<AppEnv>,
-  after: string | undefined,
-  rule: z.ZodType,
+  after: T | undefined,
+  rule: z.ZodType<T>,
   expected: string,
-): string | undefined {
+): T | undefined {
   const lastEventId = c.req.header("last-event-id");
   // An empty id is the SSE way of saying none.
   if (lastEventId === undefined || lastEventId === "") return after;
-  if (!rule.safeParse(lastEventId).success) {
+  const parsed = rule.safeParse(lastEventId);
+  if (!parsed.success) {
     fail("validation-failed", `Last-Event-ID must be an id this stream sent (${expected}).`, {
       errors: [{ pointer: "last-event-id", detail: `must be ${expected}` }],
     });
   }
-  return lastEventId;
+  return parsed.data;
 }

@@ -1,9 +1,9 @@
 /** Live reads of one session: a hibernatable WebSocket (`/live`) and Server-Sent Events (`/stream`). */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { RESUME_POINT_PATTERN, ResumePointSchema } from "../contracts/query-params.ts";
 import { MAX_BACKLOG_BYTES, MAX_BACKLOG_ENTRIES } from "../domain/subscription.ts";
-import { SSE_HEARTBEAT_MS, SSE_MAX_DURATION_MS } from "../session/live-hub.ts";
+import { SSE_HEARTBEAT_MS } from "../live/event-stream.ts";
+import { SSE_MAX_DURATION_MS } from "../live/hub.ts";
 import type { AppEnv } from "./app-env.ts";
 import { requireDecodablePath } from "./decodable-path.ts";
 import { sseResumePoint } from "./last-event-id.ts";
@@ -83,33 +83,25 @@ const streamRoute = createRoute({
   },
 });
 
-/** Forwards the subscription to the session's object, which answers with the socket or the stream. */
-async function subscribe(
-  c: Context<AppEnv>,
-  threadId: string,
-  path: string,
-  after: string | undefined,
-  headers: HeadersInit,
-  options?: Record<string, string>,
-) {
-  return forwardSubscription(c, sessionOf(c, threadId), path, after, headers, "session", options);
-}
-
 export const streamRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(liveRoute, async (c) => {
     const { threadId } = c.req.valid("param");
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       fail("upgrade-required", "Open this route as a WebSocket (Upgrade: websocket); /stream serves the same as SSE.");
     }
-    const { frames } = c.req.valid("query");
-    return (await subscribe(c, threadId, "/live", c.req.query("after"), { upgrade: "websocket" }, { frames })) as never;
+    const { frames, after } = c.req.valid("query");
+    const subscription = { transport: "websocket" as const, resume: after ?? null, framing: frames };
+    return (await forwardSubscription(c, sessionOf(c, threadId), subscription, "session", {
+      upgrade: "websocket",
+    })) as never;
   })
   .openapi(streamRoute, async (c) => {
     const { threadId } = c.req.valid("param");
-    const after = sseResumePoint(c, c.req.query("after"), ResumePointSchema, "<epoch>:<seq>");
+    const resume = sseResumePoint(c, c.req.valid("query").after, ResumePointSchema, "<epoch>:<seq>");
     if (c.req.method === "HEAD") {
       sessionOf(c, threadId); // A read token limited to another session is refused here too, as on GET.
       return eventStreamHead() as never;
     }
-    return (await subscribe(c, threadId, "/stream", after, {})) as never;
+    const subscription = { transport: "event-stream" as const, resume: resume ?? null };
+    return (await forwardSubscription(c, sessionOf(c, threadId), subscription, "session")) as never;
   });

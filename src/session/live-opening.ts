@@ -1,12 +1,12 @@
 /** What a new live subscriber is sent in the turn it attaches: the snapshot, the backlog, then `synchronized`. */
 
-import { ResumePointSchema } from "../contracts/query-params.ts";
 import type { SessionView } from "../contracts/replies.ts";
 import type { StreamMessage } from "../contracts/stream.ts";
 import type { StoredEntry } from "../domain/event-log.ts";
 import { logEntryJson } from "../domain/session-view.ts";
 import { MAX_BACKLOG_BYTES, planReplay, type ResumeFrom } from "../domain/subscription.ts";
-import { CLOSE_NORMAL, type Closing } from "./live-hub.ts";
+import type { Closing } from "../live/hub.ts";
+import { CLOSE_NORMAL } from "../live/sockets.ts";
 
 /** A live stream's message as the object holds it: an entry keeps its stored text until it is serialised. */
 export type LiveMessage = Exclude<StreamMessage, { type: "entry" }> | { type: "entry"; entry: StoredEntry };
@@ -43,10 +43,4 @@ export function openingMessages(
   for (const entry of backlog) messages.push({ type: "entry", entry });
   messages.push({ type: "synchronized", lastSeq });
   return { messages, closing: null };
-}
-
-/** `after` as the Worker forwards it, already checked there; absent when the subscriber gave none. */
-export function resumePoint(query: URLSearchParams): ResumeFrom | null {
-  const after = query.get("after");
-  return after === null ? null : ResumePointSchema.parse(after);
 }

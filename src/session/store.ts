@@ -1,6 +1,6 @@
 /** Parameterised queries over the session's SQLite storage; values are always bound, never interpolated. */
 import type { RuntimeEvent } from "../contracts/events.ts";
-import type { DeliveryState, EventOrigin, IgnoreReason, Outcome } from "../contracts/vocabulary.ts";
+import type { EventOrigin, IgnoreReason, Outcome } from "../contracts/vocabulary.ts";
 import { type DirectoryFeed, initialFeed } from "../domain/directory.ts";
 import type { StoredEntry } from "../domain/event-log.ts";
 import type { Notification } from "../domain/notification.ts";

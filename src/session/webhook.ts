@@ -1,6 +1,7 @@
 /** Standard Webhooks delivery: HMAC-SHA256 over `id.timestamp.body`, sent as `webhook-signature: v1,<base64>`. */
-import type { WebhookConfig } from "../config.ts";
-import type { AttemptResult, Notification } from "../domain/notification.ts";
+import type { WebhookConfig } from "../config-session.ts";
+import { type AttemptResult, type Notification, recordAttempt } from "../domain/notification.ts";
+import { dueDelivery } from "../domain/wake.ts";
 
 const DELIVERY_TIMEOUT_MS = 10_000;
 
@@ -42,5 +43,24 @@ export async function deliverWebhook(
     return { ok: false, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   } finally {
     clearTimeout(timeout);
+  }
+}
+
+/**
+ * Delivers what is due, oldest first. Only the oldest pending notification is ever due, so a failed one holds the
+ * later ones back. `record` stores each attempt and says whether to go on (false: the session is gone meanwhile).
+ */
+export async function deliverDueNotifications(
+  webhook: WebhookConfig,
+  oldestPending: () => Notification | null,
+  record: (attempt: Notification) => Promise<boolean>,
+): Promise<void> {
+  for (
+    let due = dueDelivery(oldestPending(), Date.now());
+    due !== null;
+    due = dueDelivery(oldestPending(), Date.now())
+  ) {
+    const result = await deliverWebhook(webhook, due, Date.now());
+    if (!(await record(recordAttempt(due, Date.now(), result)))) return;
   }
 }

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { DirectoryMessage, DirectoryPage, SessionSummary } from "../../src/contracts/directory.ts";
 import type { RuntimeEvent } from "../../src/contracts/events.ts";
-import { MAX_SUBSCRIBERS } from "../../src/session/live-hub.ts";
+import { MAX_SUBSCRIBERS } from "../../src/live/caps.ts";
 import { api, json, newThreadId, request } from "../support/api.ts";
 import { ev } from "../support/events.ts";
 import { openWebSocket, type Subscriber } from "../support/live.ts";

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { RuntimeEvent } from "../../src/contracts/events.ts";
 import type { StreamMessage } from "../../src/contracts/stream.ts";
-import { commitFrames, MAX_COMMIT_FRAME_BYTES } from "../../src/session/live-hub.ts";
+import { commitFrames, MAX_COMMIT_FRAME_BYTES } from "../../src/live/sockets.ts";
 import { api, newThreadId, request, sessionPath } from "../support/api.ts";
 import { ev } from "../support/events.ts";
 import { isType, openLive } from "../support/live.ts";

@@ -1,13 +1,9 @@
 /** The hub's own rules, with stand-in sockets: a subscriber that falls too far behind is closed, never waited for. */
 import { describe, expect, it } from "vitest";
 import type { StreamMessage } from "../../src/contracts/stream.ts";
-import {
-  CLOSE_TRY_AGAIN_LATER,
-  commitFrameWindowMs,
-  LiveHub,
-  MAX_BUFFERED_BYTES,
-  MAX_COMMIT_FRAME_WINDOW_MS,
-} from "../../src/session/live-hub.ts";
+import { commitFrameWindowMs, LiveHub, MAX_COMMIT_FRAME_WINDOW_MS } from "../../src/live/hub.ts";
+import { CLOSE_TRY_AGAIN_LATER, MAX_BUFFERED_BYTES } from "../../src/live/sockets.ts";
+import { Subscribers } from "../../src/live/subscribers.ts";
 
 class StandInSocket {
   sent: string[] = [];
@@ -39,7 +35,7 @@ const label = (message: Sent) =>
 function hubWith(sockets: StandInSocket[]) {
   // Every stand-in socket is one-message-a-frame ("live"); none is commit-framed.
   const ctx = { getWebSockets: (tag: string) => (tag === "live" ? sockets : []) } as unknown as DurableObjectState;
-  return new LiveHub<StreamMessage>(ctx, () => null);
+  return new LiveHub<StreamMessage>(new Subscribers(ctx), () => null);
 }
 
 describe("a slow subscriber", () => {
@@ -72,7 +68,7 @@ describe("commit frames", () => {
         sockets.push(socket as unknown as StandInSocket);
       },
     } as unknown as DurableObjectState;
-    return new LiveHub<StreamMessage>(ctx, () => null, {
+    return new LiveHub<StreamMessage>(new Subscribers(ctx), () => null, {
       supersedes: (message) => message.type === "session",
       frameWindowMs: () => WINDOW_MS,
     });
@@ -137,7 +133,7 @@ describe("commit frames", () => {
   it("keeps every message of a hub that supersedes none", async () => {
     const socket = new StandInSocket(0);
     const ctx = { getWebSockets: (tag: string) => (tag === "live-commit-frames" ? [socket] : []) };
-    const hub = new LiveHub<StreamMessage>(ctx as unknown as DurableObjectState, () => null, {
+    const hub = new LiveHub<StreamMessage>(new Subscribers(ctx as unknown as DurableObjectState), () => null, {
       frameWindowMs: () => WINDOW_MS,
     });
     hub.broadcast(commit(1));
@@ -169,7 +165,7 @@ describe("event streams", () => {
 
   function streamHub() {
     const ctx = { getWebSockets: () => [] } as unknown as DurableObjectState;
-    return new LiveHub<StreamMessage>(ctx, () => null, {
+    return new LiveHub<StreamMessage>(new Subscribers(ctx), () => null, {
       supersedes: (message) => message.type === "session",
       frameWindowMs: () => WINDOW_MS,
     });
