@@ -291,6 +291,17 @@ describe("subscribing as Server-Sent Events", () => {
     }
   });
 
+  it("sends an event sent pretty-printed whole, its lines each in a data: field", async () => {
+    const threadId = newThreadId();
+    const text = JSON.stringify(ev.sessionStarted({ threadId }), null, 2);
+    expect((await request("POST", `${sessionPath(threadId)}/events`, text)).status).toBe(200);
+    const stream = await openStream(threadId);
+    const entry = await stream.until(isEntry(1));
+    expect(entry).toMatchObject({ type: "entry", event: JSON.parse(text) });
+    expect(stream.events.find((e) => e.event === "entry")?.raw).toContain(text);
+    stream.close();
+  });
+
   it("ends the stream after purged when the session is deleted", async () => {
     const threadId = newThreadId();
     await post(threadId, [ev.sessionStarted({ threadId })]);

@@ -128,7 +128,10 @@ export async function openStream(
             continue;
           }
           const colon = line.indexOf(": ");
-          fields.set(line.slice(0, colon), line.slice(colon + 2));
+          const [name, value] = [line.slice(0, colon), line.slice(colon + 2)];
+          // Data spread over several lines is joined with line breaks, as SSE does.
+          const before = fields.get(name);
+          fields.set(name, name === "data" && before !== undefined ? `${before}\n${value}` : value);
         }
         const data = fields.get("data");
         if (data === undefined) continue;
