@@ -87,6 +87,25 @@ describe("CORS_ORIGINS as a list of origins", () => {
   });
 });
 
+describe("a page reading a log by offset", () => {
+  it("may read its Stream-* headers and ETag across origins", async () => {
+    const call = worker(PAGE);
+    const threadId = await startedSession();
+    const read = await call(`${sessionPath(threadId)}/log?offset=-1`, {
+      headers: { origin: PAGE, authorization: `Bearer ${ACME_TOKEN}` },
+    });
+    expect(read.status).toBe(200);
+    expect(read.headers.get("stream-next-offset")).not.toBeNull();
+    expect(read.headers.get("access-control-expose-headers")?.split(",")).toEqual(
+      expect.arrayContaining(["stream-next-offset", "stream-up-to-date", "stream-cursor", "stream-closed", "etag"]),
+    );
+    const ask = await call(`${sessionPath(threadId)}/log`, preflight(PAGE, "GET", "authorization,if-none-match"));
+    expect(ask.headers.get("access-control-allow-headers")?.split(",")).toEqual(
+      expect.arrayContaining(["authorization", "if-none-match"]),
+    );
+  });
+});
+
 describe("CORS_ORIGINS=*", () => {
   const call = worker("*");
 

@@ -6,6 +6,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { stream } from "@durable-streams/client";
 import { describe, expect, it, vi } from "vitest";
 import type { LogEntryView } from "../../src/contracts/replies.ts";
+import { MAX_SUBSCRIBERS_PER_READ_TOKEN } from "../../src/live/caps.ts";
 import { LONG_POLL_TIMEOUT_MS } from "../../src/live/log-tail.ts";
 import { api, newThreadId, request, sessionPath } from "../support/api.ts";
 import { runtimeEvent } from "../support/events.ts";
@@ -250,4 +251,29 @@ describe("through @durable-streams/client", () => {
       expect(notes(await resumed.json())).toEqual([13]);
     });
   }
+});
+
+describe("long-poll and SSE readers", () => {
+  it("count toward a read token's cap with the other subscribers, and free their place when answered", async () => {
+    const threadId = newThreadId();
+    await append(threadId, 1, 1);
+    const minted = await request("POST", "/v1/read-tokens", { threadId });
+    const { token } = (await minted.json()) as { token: string };
+    const asReader = { authorization: `Bearer ${token}` };
+    const waiting = Array.from({ length: MAX_SUBSCRIBERS_PER_READ_TOKEN - 1 }, () =>
+      readLog(threadId, "?offset=now&live=long-poll", asReader),
+    );
+    const sse = await request("GET", logUrl(threadId, "?offset=now&live=sse"), undefined, { headers: asReader });
+    expect(sse.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expectProblem(await readLog(threadId, "?offset=now&live=long-poll", asReader), 429, "too-many-subscribers");
+    // A commit answers the long-polls, which frees their places.
+    await append(threadId, 2, 1);
+    for (const response of await Promise.all(waiting)) expect(response.status).toBe(200);
+    const again = readLog(threadId, "?offset=now&live=long-poll", asReader);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await append(threadId, 3, 1);
+    expect((await again).status).toBe(200);
+    await sse.body?.cancel();
+  });
 });
