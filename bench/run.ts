@@ -3,7 +3,7 @@
  * through `wrangler dev` and straight on workerd (Miniflare, no dev proxy), driven from this process over loopback.
  * Prints every figure, each target as a ratio to the reference measured in the same run, and bench/results.json.
  * Parts (BENCH_ONLY, comma-separated; default all): ingest, cpu, rows (direct only), fanout, hibernation, directory,
- * static.
+ * log (the logs by offset), static.
  * Paths (BENCH_PATHS; default dev,direct). Sizes: see the environment variables below and docs/performance.md.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -18,6 +18,7 @@ import { realisticEvents } from "./event-mix.ts";
 import { type FanoutFigures, measureFanout } from "./fanout.ts";
 import { type HibernationFigures, measureHibernation } from "./hibernation.ts";
 import { formatColumns, formatTable } from "./load.ts";
+import { formatLogReads, type LogReadFigures, measureLogReads } from "./log-read.ts";
 import { API_TOKENS, runScenarios, type Scenarios, storageBytesPer1000Events } from "./scenarios.ts";
 import { formatRows, measureRows, type RowFigure } from "./storage-rows.ts";
 import { formatTargets, proxyShare, scenarioContext, scenarioTargets, type Target } from "./targets.ts";
@@ -38,9 +39,18 @@ const SETTINGS = {
   } as const,
   directory: { sessions: number("DIRECTORY_SESSIONS", 10_000), concurrency: number("DIRECTORY_CONCURRENCY", 20) },
   hibernation: { sessions: number("HIBERNATION_SESSIONS", 1_000), waitSeconds: number("HIBERNATION_WAIT_SECONDS", 30) },
+  log: {
+    entries: number("LOG_ENTRIES", 10_000),
+    longPolls: number("LOG_LONG_POLLS", 200),
+    sse: {
+      subscribers: (process.env.LOG_SSE_SUBSCRIBERS ?? "1,10,100").split(",").map(Number),
+      ratePerSecond: number("LOG_SSE_RATE", 50),
+      seconds: number("LOG_SSE_SECONDS", 6),
+    },
+  },
 };
 const BASE_PORT = number("BENCH_PORT", 8890);
-const PARTS = new Set((process.env.BENCH_ONLY ?? "ingest,cpu,rows,fanout,hibernation,directory,static").split(","));
+const PARTS = new Set((process.env.BENCH_ONLY ?? "ingest,cpu,rows,fanout,hibernation,directory,log,static").split(","));
 const PATHS = (process.env.BENCH_PATHS ?? "dev,direct").split(",") as ("dev" | "direct")[];
 const SERVICE_CONFIG = "wrangler.toml";
 const REFERENCE_CONFIG = join(import.meta.dirname, "reference", "wrangler.toml");
@@ -54,6 +64,7 @@ interface PathFigures {
   fanout?: FanoutFigures;
   hibernation?: HibernationFigures;
   directory?: DirectoryFigures;
+  log?: LogReadFigures;
   rows?: Record<string, RowFigure>;
 }
 
@@ -113,6 +124,7 @@ function fanoutTargets(path: string, fanout: FanoutFigures): Target[] {
 }
 
 function printPath(path: string, figures: PathFigures): void {
+  if (figures.log !== undefined) console.log(formatLogReads(path, figures.log));
   if (figures.scenarios !== undefined) {
     console.log(`\n## ${path}: ingest and read\n`);
     console.log(formatTable(Object.values(figures.scenarios)));
@@ -222,6 +234,7 @@ async function measurePath(path: "dev" | "direct", stateDir: string): Promise<Pa
     }
     if (PARTS.has("hibernation")) figures.hibernation = await measureHibernation(service, SETTINGS.hibernation);
     if (PARTS.has("directory")) figures.directory = await measureDirectory(service, SETTINGS.directory);
+    if (PARTS.has("log")) figures.log = await measureLogReads(service, SETTINGS.log);
   } finally {
     await service.stop();
   }
