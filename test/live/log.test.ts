@@ -201,6 +201,41 @@ describe("a long-poll", () => {
   });
 });
 
+describe("an SSE read", () => {
+  it("sends data then a control with the offset, then each commit, and a closed control when the session goes", async () => {
+    const threadId = newThreadId();
+    await append(threadId, 1, 2);
+    const response = await readLog(threadId, "?offset=-1&live=sse");
+    expect(response.headers.get("content-type")).toBe("text/event-stream");
+    expect(response.headers.get("cache-control")).toContain("no-cache");
+    const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    const readUntil = async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        text += value;
+      }
+    };
+    await readUntil('"upToDate":true');
+    const [data, control] = text.split("\n\n");
+    expect(data?.startsWith("event: data\ndata: [")).toBe(true);
+    expect(notes(JSON.parse(data?.slice("event: data\ndata: ".length) ?? "[]"))).toEqual([1, 2]);
+    const first = JSON.parse(control?.slice("event: control\ndata: ".length) ?? "{}");
+    expect(first).toMatchObject({ upToDate: true, streamCursor: expect.stringMatching(/^\d+$/) });
+    await append(threadId, 3, 1);
+    await readUntil('"seq":3');
+    expect((await api.delete(threadId)).status).toBe(204);
+    await readUntil("streamClosed");
+    const last = text.trimEnd().split("\n\n").at(-1) ?? "";
+    expect(JSON.parse(last.slice("event: control\ndata: ".length))).toEqual({
+      streamNextOffset: expect.stringMatching(/_0000000000000003$/),
+      streamClosed: true,
+    });
+    expect((await reader.read()).done).toBe(true);
+  });
+});
+
 describe("through @durable-streams/client", () => {
   it("reads the log in catch-up mode a chunk a request, resuming from each offset with no gap and no repeat", async () => {
     const threadId = newThreadId();
