@@ -1,0 +1,386 @@
+/**
+ * The suite's cases that do not apply to a session log, each with the one-line reason: the service implements the
+ * protocol's read path in JSON mode only, and its writes go through its own ingest API. A listed case is expected to
+ * fail; one that passes is reported as a stale entry, and one that fails without being listed fails the run. Keys are
+ * the case's describe blocks and title joined by " > ", as run.ts reads them from vitest's report.
+ */
+import { block } from "./report.ts";
+
+export const CONTENT_TYPE =
+  "content types other than application/json: a session log is JSON mode only (the adapter refuses them with 400)";
+const TTL = "TTL and Expires-At: sessions end by the service's own idle reaping and retention, not by a stream TTL";
+const STREAM_SEQ =
+  "writes: Stream-Seq writer sequencing is not part of the read path (ingest orders by arrival, dedupes by eventId)";
+const PRODUCERS = "writes: idempotent producers are not part of the read path (the ingest API deduplicates by eventId)";
+const CLOSURE = "stream closure by the writer: a session log has no close (it ends when the session is deleted)";
+const FORKS = "forks: a session log cannot be forked";
+
+export const notApplicable: Readonly<Record<string, string>> = {
+  ...block("Basic Stream Operations", {
+    "should create a stream": CONTENT_TYPE,
+    "should allow idempotent create with same config": CONTENT_TYPE,
+    "should reject create with different config (409)": CONTENT_TYPE,
+    "should delete a stream": CONTENT_TYPE,
+    "should properly isolate recreated stream after delete": CONTENT_TYPE,
+  }),
+  ...block("Append Operations", {
+    "should append string data": CONTENT_TYPE,
+    "should append multiple chunks": CONTENT_TYPE,
+    "should enforce sequence ordering with seq": STREAM_SEQ,
+  }),
+  ...block("Read Operations", {
+    "should read empty stream": CONTENT_TYPE,
+    "should read stream with data": CONTENT_TYPE,
+    "should read from offset": CONTENT_TYPE,
+  }),
+  ...block("Long-Poll Operations", {
+    "should wait for new data with long-poll": CONTENT_TYPE,
+    "should return immediately if data already exists": CONTENT_TYPE,
+  }),
+  ...block("HTTP Protocol", {
+    "should return correct headers on PUT": CONTENT_TYPE,
+    "should return 200 on idempotent PUT with same config": CONTENT_TYPE,
+    "should return 409 on PUT with different config": CONTENT_TYPE,
+    "should return correct headers on POST": CONTENT_TYPE,
+    "should return 409 on content-type mismatch": CONTENT_TYPE,
+    "should return correct headers on GET": CONTENT_TYPE,
+    "should return empty body with up-to-date for empty stream": CONTENT_TYPE,
+    "should read from offset": CONTENT_TYPE,
+    "should return 204 on successful DELETE": CONTENT_TYPE,
+    "should enforce sequence ordering": STREAM_SEQ,
+    'should enforce lexicographic seq ordering ("2" then "10" rejects)': STREAM_SEQ,
+    'should allow lexicographic seq ordering ("09" then "10" succeeds)': STREAM_SEQ,
+    "should reject duplicate seq values": STREAM_SEQ,
+  }),
+  ...block("Browser Security Headers", {
+    "should include X-Content-Type-Options: nosniff on GET responses": CONTENT_TYPE,
+    "should include X-Content-Type-Options: nosniff on PUT responses": CONTENT_TYPE,
+    "should include X-Content-Type-Options: nosniff on POST responses": CONTENT_TYPE,
+    "should include X-Content-Type-Options: nosniff on HEAD responses": CONTENT_TYPE,
+    "should include Cross-Origin-Resource-Policy header on GET responses": CONTENT_TYPE,
+    "should include Cache-Control: no-store on HEAD responses": CONTENT_TYPE,
+    "should include X-Content-Type-Options: nosniff on long-poll responses": CONTENT_TYPE,
+  }),
+  ...block("TTL and Expiry Validation", {
+    "should accept valid TTL": TTL,
+    "should accept valid Expires-At": TTL,
+  }),
+  ...block("Case-Insensitivity", {
+    "should treat content-type case-insensitively": CONTENT_TYPE,
+    "should accept headers with different casing": STREAM_SEQ,
+  }),
+  ...block("Content-Type Validation", {
+    "should enforce content-type match on append": CONTENT_TYPE,
+  }),
+  ...block("HEAD Metadata", {
+    "should return metadata without body": CONTENT_TYPE,
+    "should return tail offset": CONTENT_TYPE,
+  }),
+  ...block("Offset Validation and Resumability", {
+    "should accept -1 as sentinel for stream beginning": CONTENT_TYPE,
+    "should return same data for offset=-1 and no offset": CONTENT_TYPE,
+    "should accept offset=now as sentinel for current tail position": CONTENT_TYPE,
+    "should be able to resume from offset=now result": CONTENT_TYPE,
+    "should work with offset=now on empty stream": CONTENT_TYPE,
+    "should return empty body for offset=now on non-JSON streams": CONTENT_TYPE,
+    "should support offset=now with long-poll mode (waits for data)": CONTENT_TYPE,
+    "should receive data with offset=now long-poll when appended": CONTENT_TYPE,
+    "should support offset=now with SSE mode": CONTENT_TYPE,
+    "should support offset=now with long-poll on empty stream": CONTENT_TYPE,
+    "should support offset=now with SSE on empty stream": CONTENT_TYPE,
+    "should support resumable reads (no duplicate data)": CONTENT_TYPE,
+    "should return empty response when reading from tail offset": CONTENT_TYPE,
+  }),
+  ...block("Protocol Edge Cases", {
+    "should reject empty POST body with 400": CONTENT_TYPE,
+    "should handle PUT with initial body correctly": CONTENT_TYPE,
+    "should preserve data immutability by position": CONTENT_TYPE,
+    "should generate unique, monotonically increasing offsets": CONTENT_TYPE,
+    "should enforce case-sensitive seq ordering": STREAM_SEQ,
+    "should handle binary data with integrity": CONTENT_TYPE,
+    "should return Location header on 201": CONTENT_TYPE,
+    "should reject missing Content-Type on POST": CONTENT_TYPE,
+    "should ignore unknown query parameters": CONTENT_TYPE,
+  }),
+  ...block("Long-Poll Edge Cases", {
+    "should generate Stream-Cursor header on long-poll responses": CONTENT_TYPE,
+    "should return immediately with Stream-Up-To-Date when data exists at offset": CONTENT_TYPE,
+    "should echo cursor and handle collision with jitter": CONTENT_TYPE,
+    "should return Stream-Cursor, Stream-Up-To-Date and Stream-Next-Offset on 204 timeout": CONTENT_TYPE,
+  }),
+  ...block("TTL and Expiry Edge Cases", {
+    "should accept Expires-At with Z timezone": TTL,
+    "should accept Expires-At with timezone offset": TTL,
+    "should handle idempotent PUT with same TTL": TTL,
+    "should reject idempotent PUT with different TTL": TTL,
+  }),
+  ...block("HEAD Metadata Edge Cases", {
+    "should return TTL metadata if configured": TTL,
+  }),
+  ...block("TTL Expiration Behavior", {
+    "should return 404 on HEAD after TTL expires": TTL,
+    "should return 404 on GET after TTL expires (idle)": TTL,
+    "should return 404 on POST append after TTL expires (idle)": TTL,
+    "should return 404 on HEAD after Expires-At passes": TTL,
+    "should return 404 on GET after Expires-At passes": TTL,
+    "should return 404 on POST append after Expires-At passes": TTL,
+    "should allow recreating stream after TTL expires": TTL,
+    "should extend TTL on write (sliding window)": TTL,
+    "should extend TTL on GET ?offset=now (sliding window)": TTL,
+    "should extend TTL on close-only POST (sliding window)": TTL,
+    "should extend TTL on producer close-only POST (sliding window)": TTL,
+    "should extend TTL on read (sliding window)": TTL,
+    "should NOT extend TTL on HEAD": TTL,
+    "should NOT extend Expires-At on read or write": TTL,
+  }),
+  ...block("Caching and ETag", {
+    "should generate ETag on GET responses": CONTENT_TYPE,
+    "should return 304 Not Modified for matching If-None-Match": CONTENT_TYPE,
+    "should return 200 for non-matching If-None-Match": CONTENT_TYPE,
+    "should return new ETag after data changes": CONTENT_TYPE,
+  }),
+  ...block("Chunking and Large Payloads", {
+    "should handle chunk-size pagination correctly": CONTENT_TYPE,
+    "should handle large payload appropriately": CONTENT_TYPE,
+  }),
+  ...block("Read-Your-Writes Consistency", {
+    "should immediately read message after append": CONTENT_TYPE,
+    "should immediately read multiple appends": CONTENT_TYPE,
+    "should serve offset-based reads immediately after append": CONTENT_TYPE,
+  }),
+  ...block("SSE Mode", {
+    "should return text/event-stream content-type for SSE requests": CONTENT_TYPE,
+    "should stream data events via SSE": CONTENT_TYPE,
+    "base64 SSE catch-up pairs every data event with a control event": CONTENT_TYPE,
+    "should send control events with offset": CONTENT_TYPE,
+    "should generate streamCursor in SSE control events": CONTENT_TYPE,
+    "should handle cursor collision with jitter in SSE mode": CONTENT_TYPE,
+    "should handle SSE for empty stream with correct offset": CONTENT_TYPE,
+    "should send upToDate flag in SSE control events when caught up": CONTENT_TYPE,
+    "should have correct SSE headers (no Content-Length, proper Cache-Control)": CONTENT_TYPE,
+    "should handle newlines in text/plain payloads": CONTENT_TYPE,
+    "should prevent CRLF injection in payloads - embedded event boundaries become literal data": CONTENT_TYPE,
+    "should prevent CRLF injection - LF-only attack vectors": CONTENT_TYPE,
+    "should prevent CRLF injection - carriage return only attack vectors": CONTENT_TYPE,
+    "should generate unique, monotonically increasing offsets in SSE mode": CONTENT_TYPE,
+    "should support reconnection with last known offset": CONTENT_TYPE,
+    "should auto-detect binary streams and return base64 encoded data in SSE mode": CONTENT_TYPE,
+    "should include Stream-SSE-Data-Encoding header for binary streams": CONTENT_TYPE,
+    "should NOT include Stream-SSE-Data-Encoding header for text/plain streams": CONTENT_TYPE,
+    "should base64 encode data events only, control events remain JSON": CONTENT_TYPE,
+    "should handle empty binary payload with auto-detected base64 encoding": CONTENT_TYPE,
+    "should handle large binary payload with auto-detected base64 encoding": CONTENT_TYPE,
+    "should handle binary data with special bytes using auto-detected base64 encoding": CONTENT_TYPE,
+    "should auto-detect base64 encoding for application/x-protobuf streams": CONTENT_TYPE,
+    "should auto-detect base64 encoding for image/png streams": CONTENT_TYPE,
+    "should handle offset=now with auto-detected base64 encoding for binary streams": CONTENT_TYPE,
+  }),
+  ...block("Property-Based Tests (fast-check) > Byte-Exactness Property", {
+    "concurrent readers see consistent data during writes": CONTENT_TYPE,
+    "single byte values cover full range (0-255) with concurrent readers during write": CONTENT_TYPE,
+  }),
+  ...block("Property-Based Tests (fast-check) > Operation Sequence Properties", {
+    "random operation sequences maintain stream invariants": CONTENT_TYPE,
+    "offsets are always monotonically increasing": CONTENT_TYPE,
+    "read-your-writes: data is immediately visible after append": CONTENT_TYPE,
+  }),
+  ...block("Property-Based Tests (fast-check) > Offset Validation Properties", {}),
+  ...block("Property-Based Tests (fast-check) > Sequence Ordering Properties", {
+    "lexicographically ordered seq values are accepted": STREAM_SEQ,
+    "out-of-order seq values are rejected": STREAM_SEQ,
+  }),
+  ...block("Property-Based Tests (fast-check) > Concurrent Writer Stress Tests", {
+    "concurrent writers with sequence numbers - server handles gracefully": STREAM_SEQ,
+    "concurrent writers racing with incrementing seq values": STREAM_SEQ,
+    "concurrent appends without seq - all data is persisted": CONTENT_TYPE,
+    "mixed readers and writers - readers see consistent state": CONTENT_TYPE,
+  }),
+  ...block("Property-Based Tests (fast-check) > State Hash Verification", {
+    "content hash changes with each append": CONTENT_TYPE,
+    "empty stream has consistent hash": CONTENT_TYPE,
+  }),
+  ...block("Idempotent Producer Operations", {
+    "should accept first append with producer headers (epoch=0, seq=0)": PRODUCERS,
+    "should accept sequential producer sequences": PRODUCERS,
+    "should return 204 for duplicate sequence (idempotent success)": PRODUCERS,
+    "should accept epoch upgrade (new epoch starts at seq=0)": PRODUCERS,
+    "should reject stale epoch with 403 (zombie fencing)": PRODUCERS,
+    "should reject sequence gap with 409": PRODUCERS,
+    "should reject epoch increase with seq != 0": CONTENT_TYPE,
+    "should require all producer headers together": CONTENT_TYPE,
+    "should reject invalid integer formats in producer headers": PRODUCERS,
+    "multiple producers should have independent state": PRODUCERS,
+    "duplicate of seq=0 should not corrupt state": PRODUCERS,
+    "duplicate response should return highest accepted seq, not request seq": PRODUCERS,
+    "split-brain fencing scenario": PRODUCERS,
+    "epoch rollback should be rejected": PRODUCERS,
+    "producer headers work with Stream-Seq header": PRODUCERS,
+    "producer duplicate should return 204 even with Stream-Seq header": PRODUCERS,
+    "should store and read back data correctly": PRODUCERS,
+    "should preserve order of sequential producer writes": PRODUCERS,
+    "duplicate should not corrupt or duplicate data": PRODUCERS,
+    "multiple producers should interleave correctly": PRODUCERS,
+    "should store and read back JSON object correctly": PRODUCERS,
+    "should preserve order of JSON appends with producer": PRODUCERS,
+    "JSON duplicate should not corrupt data": PRODUCERS,
+    "should return 409 for content-type mismatch": PRODUCERS,
+    "should return 400 for empty body": CONTENT_TYPE,
+    "should reject empty Producer-Id": CONTENT_TYPE,
+  }),
+  ...block("Stream Closure > Create with Stream-Closed", {
+    "create-closed-stream: PUT with Stream-Closed: true creates closed stream": CLOSURE,
+    "create-closed-stream-with-body: PUT with body + Stream-Closed: true": CLOSURE,
+    "create-closed-returns-header: Response includes Stream-Closed: true": CLOSURE,
+  }),
+  ...block("Stream Closure > Close Operations", {
+    "close-stream-empty-post: POST with Stream-Closed: true, empty body closes stream": CLOSURE,
+    "close-with-final-append: POST with body + Stream-Closed: true": CLOSURE,
+    "close-returns-offset-and-header: Response includes Stream-Next-Offset and Stream-Closed: true": CLOSURE,
+    "close-idempotent: Closing already-closed stream (empty body) returns 204": CLOSURE,
+    "close-only-ignores-content-type: Close-only with mismatched Content-Type still succeeds": CLOSURE,
+    "append-to-closed-stream-409: Append to closed stream returns 409 with Stream-Closed: true header": CLOSURE,
+    "append-and-close-to-closed-stream-409: POST with body + Stream-Closed: true to already-closed stream returns 409":
+      CLOSURE,
+  }),
+  ...block("Stream Closure > HEAD with Stream Closure", {
+    "head-closed-stream: HEAD returns Stream-Closed: true header": CLOSURE,
+    "head-open-stream-no-closed-header: HEAD on open stream does NOT have Stream-Closed header": CONTENT_TYPE,
+  }),
+  ...block("Stream Closure > Read Closed Streams (Catch-up)", {
+    "read-closed-stream-at-tail: Returns Stream-Closed: true at tail of closed stream": CLOSURE,
+    "read-closed-stream-partial-no-closed: Partial read of closed stream does NOT include Stream-Closed": CLOSURE,
+    "read-closed-stream-empty-body-eof: At tail of closed stream: 200 OK, empty body, Stream-Closed: true": CLOSURE,
+  }),
+  ...block("Stream Closure > Long-poll with Stream Closure", {
+    "longpoll-closed-stream-immediate: No wait when closed stream at tail, returns immediately": CLOSURE,
+    "longpoll-closed-returns-204-with-header: Returns 204 with Stream-Closed: true": CLOSURE,
+  }),
+  ...block("Stream Closure > SSE with Stream Closure", {
+    "sse-closed-stream-control-event: Final control event has streamClosed: true": CLOSURE,
+    "sse-closed-stream-no-cursor: streamCursor omitted when streamClosed is true": CLOSURE,
+    "sse-live-reader-receives-final-append-on-close: live reader at tail receives data appended atomically with the close":
+      CLOSURE,
+  }),
+  ...block("Stream Closure > Idempotent Producers with Stream Closure", {
+    "idempotent-close-with-append: Close with final append using producer headers": CLOSURE,
+    "idempotent-close-only-with-producer-headers: Close-only with producer headers updates state": CLOSURE,
+    "idempotent-close-duplicate-returns-204: Duplicate close (same tuple) returns 204": CLOSURE,
+    "idempotent-close-different-tuple-returns-409: Different producer/seq gets 409": CLOSURE,
+    "idempotent-close-different-seq-returns-409: Same producer, different seq gets 409": CLOSURE,
+    "idempotent-close-only-duplicate-returns-204: Duplicate close-only (no body) returns 204": CLOSURE,
+  }),
+  ...block("Stream Closure > Edge Cases", {
+    "409-includes-stream-offset: 409 for closed stream includes Stream-Next-Offset header": CLOSURE,
+    "offset-now-on-closed-stream: offset=now on closed stream returns Stream-Closed: true": CLOSURE,
+    "producer-state-survives-close: Stale-epoch producer gets 403, not 409 STREAM_CLOSED": CLOSURE,
+    "close-with-different-body-dedup: Retry close with different body deduplicates to original": CLOSURE,
+    "empty-post-without-stream-closed-400: POST with empty body but no Stream-Closed returns 400": CONTENT_TYPE,
+    "delete-closed-stream: Deleting a closed stream removes it (returns 404 after)": CLOSURE,
+  }),
+  ...block("Fork - Creation", {
+    "should fork at current head (default)": FORKS,
+    "should fork at a specific offset": FORKS,
+    "should fork at zero offset (empty inherited data)": FORKS,
+    "should fork at head offset (all source data inherited)": FORKS,
+    "should return 404 when forking a nonexistent stream": FORKS,
+    "should return 409 when forking to path already in use with different config": FORKS,
+    "should fork a closed stream — fork starts open": FORKS,
+    "should fork an empty stream": FORKS,
+    "should fork preserving content-type when specified": FORKS,
+    "should fork inheriting content-type when header omitted": FORKS,
+    "should fork at a binary sub-offset within an append": FORKS,
+    "should fork at a JSON sub-offset within a flattened batch": FORKS,
+    "should treat sub-offset 0 as equivalent to absent header": FORKS,
+    "should be idempotent when re-creating with matching sub-offset": FORKS,
+    "should return 409 when re-creating with mismatched sub-offset": FORKS,
+    "should be idempotent when re-creating a JSON fork with matching sub-offset": FORKS,
+    "should return 409 when re-creating a JSON fork with mismatched sub-offset": FORKS,
+    "should support appending to fork after sub-offset boundary": FORKS,
+    "should inherit content-type when sub-offset is supplied without explicit Content-Type": FORKS,
+    "should not inherit producer state across sub-offset fork boundary": FORKS,
+    "should not inherit producer state across binary sub-offset fork boundary": FORKS,
+    "should fork at a binary sub-offset anchored mid-stream": FORKS,
+    "should return a Stream-Next-Offset on sub-offset fork creation that is consumable by reads": FORKS,
+    "should accept binary sub-offset equal to message length": FORKS,
+    "should accept JSON sub-offset equal to flattened message count": FORKS,
+    "should append initial body after the materialized sub-offset prefix": FORKS,
+    "should allow sub-offset fork creation from a closed source stream": FORKS,
+  }),
+  ...block("Fork - Reading", {
+    "should read entire fork (source + fork data)": FORKS,
+    "should read only inherited portion": FORKS,
+    "should read only fork's own data (starting past fork offset)": FORKS,
+    "should read across fork boundary": FORKS,
+    "should not show source appends after fork": FORKS,
+  }),
+  ...block("Fork - Appending", {
+    "should append to a fork": FORKS,
+    "should support idempotent producer on fork": FORKS,
+    "should close forked stream independently": FORKS,
+    "should not affect fork when source is closed": FORKS,
+    "should append to source after fork — source independent": FORKS,
+  }),
+  ...block("Fork - Recursive", {
+    "should create a three-level fork chain": FORKS,
+    "should fork at mid-point of inherited data": FORKS,
+    "should read correctly across three levels": FORKS,
+    "should append at each level independently": FORKS,
+    "should compose sub-offsets across chained forks": FORKS,
+  }),
+  ...block("Fork - Live Modes", {
+    "should return inherited data immediately on long-poll": FORKS,
+    "should wait for fork appends, not source appends, on long-poll at tail": FORKS,
+    "should stream fork data via SSE": FORKS,
+    "should handle long-poll handover at fork offset": FORKS,
+  }),
+  ...block("Fork - Deletion and Lifecycle", {
+    "should delete fork without affecting source": FORKS,
+    "should soft-delete source while fork exists — fork still reads": FORKS,
+    "should block re-creation of soft-deleted source (PUT returns 409)": FORKS,
+    "should return 410 for GET on soft-deleted source": FORKS,
+    "should return 410 for POST on soft-deleted source": FORKS,
+    "should return 410 for DELETE on soft-deleted source": FORKS,
+    "should return 409 for fork from soft-deleted source": FORKS,
+    "should return 409 for fork with content-type mismatch": FORKS,
+    "rejected fork (content-type mismatch) does not leak a source reference": FORKS,
+    "should cascade GC when last fork is deleted": FORKS,
+    "should cascade GC through three levels": FORKS,
+    "should preserve data when deleting middle of chain": FORKS,
+    "should keep source alive when all forks are deleted": CONTENT_TYPE,
+  }),
+  ...block("Fork - TTL and Expiry", {
+    "should inherit source expiry when none specified": FORKS,
+    "should allow fork with shorter TTL": FORKS,
+    "should expire fork based on TTL (releases refcount)": FORKS,
+    "should inherit source TTL value when none specified": FORKS,
+    "should use fork's own TTL when specified": FORKS,
+    "should allow fork to outlive source via TTL renewal": FORKS,
+    "should allow fork Expires-At beyond source TTL expiry": FORKS,
+    "should allow fork TTL longer than source TTL (no capping)": FORKS,
+  }),
+  ...block("Fork - JSON Mode", {
+    "should fork a JSON stream": FORKS,
+    "should read forked JSON across boundary": FORKS,
+  }),
+  ...block("Fork - Edge Cases", {
+    "should handle fork then immediately delete source": FORKS,
+    "should handle many forks of same stream (10 forks)": FORKS,
+    "should fork at every offset position": FORKS,
+    "should handle idempotent fork creation (PUT twice)": FORKS,
+  }),
+};
+
+/**
+ * Cases that pass in a JSON-only run only because their text/plain stream is refused before the feature is reached
+ * (this one's read gets a 404, and its own try/catch swallows the failed assertion), and fail once byte streams
+ * create the stream.
+ */
+const failingWithByteStreamsOnly = block("Stream Closure > SSE with Stream Closure", {
+  "sse-closed-stream-connection-closes: Connection closes after final event": CLOSURE,
+});
+
+/** With byte streams (README.md) other content types are kept too: the cases listed for that alone run. */
+export const notApplicableWithByteStreams: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(Object.entries(notApplicable).filter(([, reason]) => reason !== CONTENT_TYPE)),
+  ...failingWithByteStreamsOnly,
+};
