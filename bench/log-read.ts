@@ -106,8 +106,8 @@ async function sseReader(url: string, signal: AbortSignal, onEntry: (entry: Entr
           if (!frame.startsWith("event: data")) continue;
           const data = frame
             .split("\n")
-            .filter((line) => line.startsWith("data: "))
-            .map((line) => line.slice(6))
+            .filter((line) => line.startsWith("data:"))
+            .map((line) => line.slice(line.startsWith("data: ") ? 6 : 5))
             .join("\n");
           for (const entry of JSON.parse(data) as Entry[]) onEntry(entry, at);
         }

@@ -129,11 +129,11 @@ export function sseChunk(chunk: LogChunk, cursor: number): string {
     streamCursor: String(cursor),
     ...(chunk.upToDate ? { upToDate: true } : {}),
   });
-  const data = chunk.items.length === 0 ? "" : sseEvent("data", `[${chunk.items.join(",")}]`);
-  return `${data}event: control\ndata: ${control}\n\n`;
+  const data = chunk.items.length === 0 ? "" : sseEvent("data", `[${chunk.items.join(",")}]`, null, "");
+  return `${data}event: control\ndata:${control}\n\n`;
 }
 
 /** The last control event of a log that was deleted: no cursor, the stream is closed. */
 export function sseClosed(last: string): string {
-  return `event: control\ndata: ${JSON.stringify({ streamNextOffset: last, streamClosed: true })}\n\n`;
+  return `event: control\ndata:${JSON.stringify({ streamNextOffset: last, streamClosed: true })}\n\n`;
 }

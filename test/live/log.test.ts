@@ -219,16 +219,16 @@ describe("an SSE read", () => {
     };
     await readUntil('"upToDate":true');
     const [data, control] = text.split("\n\n");
-    expect(data?.startsWith("event: data\ndata: [")).toBe(true);
-    expect(notes(JSON.parse(data?.slice("event: data\ndata: ".length) ?? "[]"))).toEqual([1, 2]);
-    const first = JSON.parse(control?.slice("event: control\ndata: ".length) ?? "{}");
+    expect(data?.startsWith("event: data\ndata:[")).toBe(true);
+    expect(notes(JSON.parse(data?.slice("event: data\ndata:".length) ?? "[]"))).toEqual([1, 2]);
+    const first = JSON.parse(control?.slice("event: control\ndata:".length) ?? "{}");
     expect(first).toMatchObject({ upToDate: true, streamCursor: expect.stringMatching(/^\d+$/) });
     await append(threadId, 3, 1);
     await readUntil('"seq":3');
     expect((await api.delete(threadId)).status).toBe(204);
     await readUntil("streamClosed");
     const last = text.trimEnd().split("\n\n").at(-1) ?? "";
-    expect(JSON.parse(last.slice("event: control\ndata: ".length))).toEqual({
+    expect(JSON.parse(last.slice("event: control\ndata:".length))).toEqual({
       streamNextOffset: expect.stringMatching(/_0000000000000003$/),
       streamClosed: true,
     });
