@@ -71,7 +71,7 @@ app.doc31("/openapi.json", {
   openapi: "3.1.0",
   info: {
     title: "provider-sessions",
-    version: "0.5.0",
+    version: "0.7.0",
     description: "Session state of coding-agent runtimes, projected from their provider runtime events.",
   },
   servers: [{ url: "/", description: "the Worker serving this document" }],
