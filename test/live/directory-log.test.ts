@@ -89,6 +89,24 @@ describe("the directory's change log", () => {
     expect(first).not.toBe("");
   });
 
+  it("is read in catch-up mode by @durable-streams/client, resuming from its offset with nothing again", async () => {
+    const tail = (await stream({ ...clientOptions, offset: "now", live: false })).offset;
+    const threadId = newThreadId();
+    await start(threadId);
+    let items: DirectoryMessage[] = [];
+    let offset = tail;
+    // The session tells its directory after it answers: read on from the offset until the change is there.
+    for (let tries = 0; tries < 100 && threadsOf(items).length === 0; tries++) {
+      const chunk = await stream<DirectoryMessage>({ ...clientOptions, offset, live: false });
+      items = (await chunk.json()).filter((m) => m.type === "upsert" && m.session.threadId === threadId);
+      if (items.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      else offset = chunk.offset;
+    }
+    expect(threadsOf(items)).toEqual([`+${threadId}`]);
+    const again = await stream<DirectoryMessage>({ ...clientOptions, offset, live: false });
+    expect((await again.json()).filter((m) => m.type === "upsert" && m.session.threadId === threadId)).toEqual([]);
+  });
+
   for (const live of ["long-poll", "sse"] as const) {
     it(`is followed live over ${live} by @durable-streams/client, from its tail`, async () => {
       const threadId = newThreadId();

@@ -7,7 +7,7 @@ import { stream } from "@durable-streams/client";
 import { describe, expect, it, vi } from "vitest";
 import type { LogEntryView } from "../../src/contracts/replies.ts";
 import { MAX_SUBSCRIBERS_PER_READ_TOKEN } from "../../src/live/caps.ts";
-import { LONG_POLL_TIMEOUT_MS } from "../../src/live/log-tail.ts";
+import { LOG_SSE_MAX_DURATION_MS, LONG_POLL_TIMEOUT_MS } from "../../src/live/log-tail.ts";
 import { api, newThreadId, request, sessionPath } from "../support/api.ts";
 import { runtimeEvent } from "../support/events.ts";
 import { expectProblem } from "../support/problems.ts";
@@ -233,6 +233,24 @@ describe("an SSE read", () => {
       streamClosed: true,
     });
     expect((await reader.read()).done).toBe(true);
+  });
+});
+
+describe("an SSE read's lifetime", () => {
+  it("ends after 60 s, as the protocol asks, so the client reconnects from its last offset", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "setTimeout", "clearInterval", "clearTimeout"] });
+    try {
+      const threadId = newThreadId();
+      await append(threadId, 1, 1);
+      const response = await readLog(threadId, "?offset=-1&live=sse");
+      const body = response.text();
+      await runInDurableObject(sessionStub(threadId), () => vi.advanceTimersByTimeAsync(LOG_SSE_MAX_DURATION_MS));
+      const text = await body;
+      expect(LOG_SSE_MAX_DURATION_MS).toBe(60_000);
+      expect(text).toContain('"upToDate":true');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
