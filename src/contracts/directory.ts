@@ -71,3 +71,6 @@ export const DirectoryMessageSchema = z
   ])
   .meta({ id: "DirectoryMessage" });
 export type DirectoryMessage = z.infer<typeof DirectoryMessageSchema>;
+
+/** What a session's update or removal got from its directory (an RPC reply): a failure is data, not a throw. */
+export type DirectoryWrite = { ok: true; version: number } | { ok: false; error: string };

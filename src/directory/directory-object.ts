@@ -4,7 +4,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { fromBase64url, toBase64url } from "../base64url.ts";
-import type { DirectoryMessage, DirectoryPage, SessionSummary } from "../contracts/directory.ts";
+import type { DirectoryMessage, DirectoryPage, DirectoryWrite, SessionSummary } from "../contracts/directory.ts";
 import type { UsageRow } from "../contracts/usage.ts";
 import type { Revocations } from "../domain/read-grants.ts";
 import type { UsageBucket } from "../domain/usage-buckets.ts";
@@ -30,9 +30,6 @@ const LOG_PAGE_CHANGES = 1000;
 const USAGE_PRUNE_EVERY = 100;
 
 export type DirectoryListing = { ok: true; page: DirectoryPage } | { ok: false; reason: "bad-cursor" };
-
-/** A write's result; a failure is answered, not thrown, so the caller's retry logic sees it as data. */
-export type DirectoryWrite = { ok: true; version: number } | { ok: false; error: string };
 
 export class DirectoryObject extends DurableObject<Env> {
   readonly #sql: SqlMeter;

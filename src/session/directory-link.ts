@@ -4,8 +4,7 @@
  * through the session's commit point; it writes nothing itself.
  */
 
-import type { SessionSummary } from "../contracts/directory.ts";
-import type { DirectoryWrite } from "../directory/directory-object.ts";
+import type { DirectoryWrite, SessionSummary } from "../contracts/directory.ts";
 import { type DirectoryFeed, feedAcknowledged, feedFailed } from "../domain/directory.ts";
 import type { UsageBucket } from "../domain/usage-buckets.ts";
 
