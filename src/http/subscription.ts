@@ -56,8 +56,10 @@ async function refuse(response: Response, place: Place): Promise<never> {
           ? "This offset is of an earlier life of the session (it was deleted and begun again): read from offset=-1."
           : "The directory no longer keeps changes this old: list the sessions again, then read from offset=now.",
       );
-    default:
+    case 400:
       return fail("malformed-offset", "This offset is beyond the end of the log: pass an offset the log gave you.");
+    default:
+      throw new Error(`the ${place} object answered ${response.status}: ${reason}`);
   }
 }
 
