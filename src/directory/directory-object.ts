@@ -15,7 +15,7 @@ import { type LogSource, LogTail } from "../live/log-tail.ts";
 import { directoryOffset } from "../live/offsets.ts";
 import { acknowledgeClose } from "../live/sockets.ts";
 import { Subscribers } from "../live/subscribers.ts";
-import { type SubscriptionRequest, subscriptionOf } from "../live/subscription-request.ts";
+import { earlierWorker, type SubscriptionRequest, subscriptionOf } from "../live/subscription-request.ts";
 import { SqlMeter, type StorageCounts } from "../sql-meter.ts";
 import { DirectoryStore, type ListFilter, type PagePosition, type StoredChange } from "./directory-store.ts";
 import { RevocationStore } from "./revocation-store.ts";
@@ -150,9 +150,11 @@ export class DirectoryObject extends DurableObject<Env> {
    * of the change log from an offset (`/v1/directory/log`).
    */
   override async fetch(request: Request): Promise<Response> {
-    const subscription: SubscriptionRequest<number, number> = subscriptionOf(request);
-    // Every change goes to every subscriber: their count bounds what one change costs the tenant's object.
-    const cap = this.#subscribers.capReached(subscription.grant);
+    const subscription: SubscriptionRequest<number, number> | null = subscriptionOf(request);
+    if (subscription === null) return earlierWorker();
+    // Every change goes to every subscriber: their count bounds what one change costs the tenant's object. The log
+    // counts its own, the readers that stay (log-tail.ts).
+    const cap = subscription.transport === "log" ? null : this.#subscribers.capReached(subscription.grant);
     if (cap !== null) return new Response(cap, { status: 429 });
     const answer =
       subscription.transport === "log"

@@ -45,8 +45,15 @@ export interface LogChunk {
   upToDate: boolean;
 }
 
-/** Headers on every log response: the protocol's browser-safety advice. */
-const SAFE = { "x-content-type-options": "nosniff", "cross-origin-resource-policy": "cross-origin" };
+/**
+ * Headers on every log response: the protocol's browser-safety advice, and `Vary: Authorization`, since what a log
+ * URL holds depends on the tenant of the token (two tenants' directories share their offsets).
+ */
+const SAFE = {
+  "x-content-type-options": "nosniff",
+  "cross-origin-resource-policy": "cross-origin",
+  vary: "authorization",
+};
 
 /** A strong ETag: the range read, which names its content (a life's offsets are never reused for other data). */
 export function chunkEtag(chunk: LogChunk): string {
@@ -72,15 +79,20 @@ function chunkHeaders(chunk: LogChunk): Record<string, string> {
 }
 
 /**
- * A catch-up (or long-poll) answer with data. A chunk that ends before the tail never changes; one at the tail may
- * grow, so it is revalidated (its ETag makes that a 304). Private: a log is one tenant's.
+ * A catch-up (or long-poll) answer with data. A chunk from an offset that ends before the tail never changes; one at
+ * the tail may grow, and one from `-1` may start elsewhere later (a new life, a directory's pruned window), so those
+ * are revalidated (the ETag makes that a 304). Private: a log is one tenant's.
  */
-export function chunkResponse(chunk: LogChunk, options: { ifNoneMatch: string | null; cursor: number | null }) {
+export function chunkResponse(
+  chunk: LogChunk,
+  options: { ifNoneMatch: string | null; cursor: number | null; fixed: boolean },
+) {
   const etag = chunkEtag(chunk);
   const headers: Record<string, string> = {
     ...chunkHeaders(chunk),
     etag,
-    "cache-control": chunk.upToDate ? "private, no-cache" : "private, max-age=60, stale-while-revalidate=300",
+    "cache-control":
+      options.fixed && !chunk.upToDate ? "private, max-age=60, stale-while-revalidate=300" : "private, no-cache",
     ...(options.cursor === null ? {} : { [CURSOR_HEADER]: String(options.cursor) }),
   };
   if (etagMatches(options.ifNoneMatch, etag)) return new Response(null, { status: 304, headers });

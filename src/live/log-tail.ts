@@ -76,15 +76,24 @@ export class LogTail<R, P> {
     const now = Date.now();
     if (read.live === "none") {
       if (read.start.kind === "now") return tailResponse(this.#source.offsetOf(start));
-      return chunkResponse(this.#chunk(start), { ifNoneMatch: read.ifNoneMatch, cursor: null });
+      const fixed = read.start.kind === "after";
+      return chunkResponse(this.#chunk(start), { ifNoneMatch: read.ifNoneMatch, cursor: null, fixed });
     }
     const cursor = streamCursor(now, read.cursor);
-    if (read.live === "sse") return this.#openStream(start, read.start.kind === "now", cursor, grant);
+    // Only a reader that stays takes a place: a long-poll answered at once, like a catch-up, is never refused.
+    if (read.live === "sse")
+      return this.#refusedOverCap(grant) ?? this.#openStream(start, read.start.kind === "now", cursor, grant);
     if (read.start.kind !== "now") {
       const chunk = this.#chunk(start);
-      if (chunk.items.length > 0) return chunkResponse(chunk, { ifNoneMatch: null, cursor });
+      if (chunk.items.length > 0) return chunkResponse(chunk, { ifNoneMatch: null, cursor, fixed: false });
     }
-    return this.#wait(start, cursor, grant);
+    return this.#refusedOverCap(grant) ?? this.#wait(start, cursor, grant);
+  }
+
+  /** A 429 naming the cap, when one more reader with this read token would pass it (caps.ts). */
+  #refusedOverCap(grant: ReadGrant | null): Response | null {
+    const cap = this.#subscribers.capReached(grant);
+    return cap === null ? null : new Response(cap, { status: 429 });
   }
 
   /** After a commit that appended to the log: the waiting long-polls are answered, the streams written to. */
@@ -103,8 +112,9 @@ export class LogTail<R, P> {
     };
     for (const waiter of [...this.#waiters]) {
       const chunk = chunkAt(waiter);
-      if (chunk.items.length > 0)
-        waiter.answer(chunkResponse(chunk, { ifNoneMatch: null, cursor: cursorOf(waiter, now) }));
+      if (chunk.items.length > 0) {
+        waiter.answer(chunkResponse(chunk, { ifNoneMatch: null, cursor: cursorOf(waiter, now), fixed: false }));
+      }
     }
     const texts = new Map<string, string>();
     for (const [stream, follower] of this.#streams) {

@@ -35,7 +35,16 @@ export function subscriptionInit<R, P>(request: SubscriptionRequest<R, P>, heade
   return { headers: all };
 }
 
-/** The request the Worker wrote (only the Worker reaches an object's fetch). */
-export function subscriptionOf<R, P>(request: Request): SubscriptionRequest<R, P> {
-  return JSON.parse(request.headers.get(HEADER) ?? "null") as SubscriptionRequest<R, P>;
+/**
+ * The request the Worker wrote (only the Worker reaches an object's fetch); null from a Worker of a version before
+ * this form, which a rolling deployment may still run for a moment.
+ */
+export function subscriptionOf<R, P>(request: Request): SubscriptionRequest<R, P> | null {
+  const text = request.headers.get(HEADER);
+  return text === null ? null : (JSON.parse(text) as SubscriptionRequest<R, P>);
+}
+
+/** The answer to a Worker of an earlier version: the client retries, and reaches a Worker of this one. */
+export function earlierWorker(): Response {
+  return new Response("a Worker of an earlier version: retry", { status: 503, headers: { "retry-after": "1" } });
 }

@@ -13,7 +13,7 @@ import { withUsageThresholdNotice } from "../domain/usage-alerts.ts";
 import { onWake } from "../domain/wake.ts";
 import { closeLapsedReaders } from "../live/grant.ts";
 import { acknowledgeClose } from "../live/sockets.ts";
-import { subscriptionOf } from "../live/subscription-request.ts";
+import { earlierWorker, subscriptionOf } from "../live/subscription-request.ts";
 import { priceUsage } from "../pricing/price-table.ts";
 import type { StorageCounts } from "../sql-meter.ts";
 import { SessionCommitPoint } from "./commit-point.ts";
@@ -98,7 +98,8 @@ export class SessionObject extends DurableObject<Env> {
    * backlog is read and the reader attached in one turn, so no commit falls between them.
    */
   override async fetch(request: Request): Promise<Response> {
-    const subscription: SessionSubscription = subscriptionOf(request);
+    const subscription: SessionSubscription | null = subscriptionOf(request);
+    if (subscription === null) return earlierWorker();
     const answer = this.#session.readers.open(subscription);
     // The alarm closes it when its read token expires or is revoked, even while the object hibernates.
     if (subscription.grant !== null) await this.#session.rearm();

@@ -67,15 +67,18 @@ export class SessionReaders {
     this.#tail = new LogTail(this.subscribers, sessionLogSource(log));
   }
 
-  /** Opens a reader; a 429 (with the cap's name) when the object or the read token holds too many. */
+  /**
+   * Opens a reader; a 429 (with the cap's name) when the object or the read token holds too many readers that stay
+   * (a socket, an event stream, a waiting long-poll; a catch-up read takes no place).
+   */
   open(request: SessionSubscription): Response | Promise<Response> {
-    const cap = this.subscribers.capReached(request.grant);
-    if (cap !== null) return new Response(cap, { status: 429 });
     if (request.transport === "log") {
       // The log of no session is no log: 404 (the message streams, by contrast, may wait for a session to begin).
       if (this.#log.epoch() === null) return new Response("no session", { status: 404 });
       return this.#tail.read(request.read, request.grant);
     }
+    const cap = this.subscribers.capReached(request.grant);
+    if (cap !== null) return new Response(cap, { status: 429 });
     const { messages, closing } = openingMessages(
       {
         epoch: this.#log.epoch(),

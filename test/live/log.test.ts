@@ -85,6 +85,15 @@ describe("a catch-up read", () => {
     const rest = await readLog(threadId, `?offset=${page.headers.get("stream-next-offset")}`);
     expect(notes(await rest.json())).toEqual(range(1001, 1200));
     expect(rest.headers.get("stream-up-to-date")).toBe("true");
+    // A chunk from -1 may start elsewhere later (a new life): revalidated. One from an offset, before the tail,
+    // never changes: cached a minute. One at the tail may grow: revalidated. Each varies with the token.
+    expect(page.headers.get("cache-control")).toBe("private, no-cache");
+    expect(rest.headers.get("cache-control")).toBe("private, no-cache");
+    const tenth = (rest.headers.get("stream-next-offset") ?? "").replace(/_\d+$/, `_${"100".padStart(16, "0")}`);
+    const middle = await readLog(threadId, `?offset=${tenth}`);
+    expect(notes(await middle.json())).toEqual(range(101, 1100));
+    expect(middle.headers.get("cache-control")).toBe("private, max-age=60, stale-while-revalidate=300");
+    expect(middle.headers.get("vary")?.toLowerCase()).toContain("authorization");
   });
 
   it("answers 304 to If-None-Match with the chunk's ETag, and new data with a new ETag", async () => {
@@ -320,6 +329,10 @@ describe("long-poll and SSE readers", () => {
     expect(sse.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 50));
     await expectProblem(await readLog(threadId, "?offset=now&live=long-poll", asReader), 429, "too-many-subscribers");
+    // A read that takes no place is never refused: a catch-up, a HEAD, a long-poll with data to answer at once.
+    expect((await readLog(threadId, "?offset=-1", asReader)).status).toBe(200);
+    expect((await request("HEAD", logUrl(threadId), undefined, { headers: asReader })).status).toBe(200);
+    expect((await readLog(threadId, "?offset=-1&live=long-poll", asReader)).status).toBe(200);
     // A commit answers the long-polls, which frees their places.
     await append(threadId, 2, 1);
     for (const response of await Promise.all(waiting)) expect(response.status).toBe(200);
@@ -328,5 +341,16 @@ describe("long-poll and SSE readers", () => {
     await append(threadId, 3, 1);
     expect((await again).status).toBe(200);
     await sse.body?.cancel();
+  });
+});
+
+describe("a read from a Worker of an earlier version", () => {
+  it("gets 503 with Retry-After from the object, not an error, while a rolling deployment mixes versions", async () => {
+    const threadId = newThreadId();
+    await append(threadId, 1, 1);
+    // Before 0.7 the Worker named the read in the path and query; the object now takes it from one header.
+    const response = await sessionStub(threadId).fetch("https://subscription/stream?after=0");
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("1");
   });
 });
