@@ -154,8 +154,8 @@ export class DirectoryObject extends DurableObject<Env> {
     if (subscription === null) return earlierWorker();
     // Every change goes to every subscriber: their count bounds what one change costs the tenant's object. The log
     // counts its own, the readers that stay (log-tail.ts).
-    const cap = subscription.transport === "log" ? null : this.#subscribers.capReached(subscription.grant);
-    if (cap !== null) return new Response(cap, { status: 429 });
+    const refusal = subscription.transport === "log" ? null : this.#subscribers.refusalOverCap(subscription.grant);
+    if (refusal !== null) return refusal;
     const answer =
       subscription.transport === "log"
         ? this.#log.read(subscription.read, subscription.grant)

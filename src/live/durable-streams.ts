@@ -142,10 +142,10 @@ export function sseChunk(chunk: LogChunk, cursor: number): string {
     ...(chunk.upToDate ? { upToDate: true } : {}),
   });
   const data = chunk.items.length === 0 ? "" : sseEvent("data", `[${chunk.items.join(",")}]`, null, "");
-  return `${data}event: control\ndata:${control}\n\n`;
+  return `${data}${sseEvent("control", control, null, "")}`;
 }
 
 /** The last control event of a log that was deleted: no cursor, the stream is closed. */
 export function sseClosed(last: string): string {
-  return `event: control\ndata:${JSON.stringify({ streamNextOffset: last, streamClosed: true })}\n\n`;
+  return sseEvent("control", JSON.stringify({ streamNextOffset: last, streamClosed: true }), null, "");
 }

@@ -82,18 +82,14 @@ export class LogTail<R, P> {
     const cursor = streamCursor(now, read.cursor);
     // Only a reader that stays takes a place: a long-poll answered at once, like a catch-up, is never refused.
     if (read.live === "sse")
-      return this.#refusedOverCap(grant) ?? this.#openStream(start, read.start.kind === "now", cursor, grant);
+      return (
+        this.#subscribers.refusalOverCap(grant) ?? this.#openStream(start, read.start.kind === "now", cursor, grant)
+      );
     if (read.start.kind !== "now") {
       const chunk = this.#chunk(start);
       if (chunk.items.length > 0) return chunkResponse(chunk, { ifNoneMatch: null, cursor, fixed: false });
     }
-    return this.#refusedOverCap(grant) ?? this.#wait(start, cursor, grant);
-  }
-
-  /** A 429 naming the cap, when one more reader with this read token would pass it (caps.ts). */
-  #refusedOverCap(grant: ReadGrant | null): Response | null {
-    const cap = this.#subscribers.capReached(grant);
-    return cap === null ? null : new Response(cap, { status: 429 });
+    return this.#subscribers.refusalOverCap(grant) ?? this.#wait(start, cursor, grant);
   }
 
   /** After a commit that appended to the log: the waiting long-polls are answered, the streams written to. */

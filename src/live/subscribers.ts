@@ -31,9 +31,10 @@ export class Subscribers {
     return [...this.#ctx.getWebSockets(LIVE_TAG), ...this.#ctx.getWebSockets(COMMIT_FRAMES_TAG)];
   }
 
-  /** Which cap, if any, refuses one more subscriber with this read token. */
-  capReached(grant: ReadGrant | null): SubscriberCap | null {
-    return capReached(this, grant);
+  /** The 429 (its body the cap's name, for the Worker to word) when one more reader with this read token passes a cap. */
+  refusalOverCap(grant: ReadGrant | null): Response | null {
+    const cap = capReached(this, grant);
+    return cap === null ? null : new Response(cap satisfies SubscriberCap, { status: 429 });
   }
 
   /** The subscribers opened with the read token of this id, of every transport. */

@@ -77,8 +77,8 @@ export class SessionReaders {
       if (this.#log.epoch() === null) return new Response("no session", { status: 404 });
       return this.#tail.read(request.read, request.grant);
     }
-    const cap = this.subscribers.capReached(request.grant);
-    if (cap !== null) return new Response(cap, { status: 429 });
+    const refusal = this.subscribers.refusalOverCap(request.grant);
+    if (refusal !== null) return refusal;
     const { messages, closing } = openingMessages(
       {
         epoch: this.#log.epoch(),
